@@ -1,0 +1,115 @@
+//DEPS info.picocli:picocli:4.7.7
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every script shares on its command line: the options of DESIGN.md, the environment it
+ * reads (injectable, so tests run a script in-process), and one error handler that prints
+ * `error: <sentence>` and returns the sentence's exit code.
+ */
+abstract class Cli implements Callable<Integer> {
+    static final String VERSION = "rc-dbkit 0.1.0";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read variables from FILE instead of ./.env (the environment still wins).")
+    Path envFile;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".", description = "Folder that holds migrations/ and seeds/ (default: the working folder).")
+    Path dir;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout instead of the human report.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Show library output and stack traces.")
+    boolean verbose;
+
+    /** The process environment; tests hand in their own. */
+    Map<String, String> environment = System.getenv();
+
+    private Console console;
+
+    Console console() {
+        if (console == null) {
+            console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), json, verbose);
+        }
+        return console;
+    }
+
+    Settings settings() {
+        return Settings.load(environment, envFile, dir, console()::warn);
+    }
+
+    /** Runs a script's command the way `main` does, with its own environment and streams. */
+    static int run(Cli command, Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
+        command.environment = environment;
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setUsageHelpLongOptionsMaxWidth(28);
+        cl.registerConverter(Duration.class, text -> {
+            try {
+                return Durations.parse(text);
+            } catch (KitException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
+        cl.setParameterExceptionHandler((ex, args2) -> {
+            PrintWriter e = ex.getCommandLine().getErr();
+            e.println("error: " + ex.getMessage() + (ex.getMessage().endsWith(".") ? "" : "."));
+            e.println("Run '" + ex.getCommandLine().getCommandName() + " --help' to see the options.");
+            e.flush();
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            Cli cmd = commandLine.getCommand();
+            Console console = cmd.console();
+            int code = ExitCode.FAILED;
+            String sentence;
+            if (ex instanceof KitException k) {
+                code = k.exitCode;
+                sentence = k.getMessage();
+            } else {
+                sentence = "unexpected " + ex.getClass().getSimpleName() + ": " + Secrets.scrub(String.valueOf(ex.getMessage()), cmd.knownSecrets()) + " (run again with --verbose for details).";
+            }
+            console.error(sentence);
+            if (console.verbose) {
+                java.io.StringWriter trace = new java.io.StringWriter();
+                ex.printStackTrace(new PrintWriter(trace));
+                console.err.println(Secrets.scrub(trace.toString(), cmd.knownSecrets()));
+                console.err.flush();
+            }
+            if (console.json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("ok", false);
+                doc.put("exitCode", code);
+                doc.put("error", sentence);
+                console.document(doc);
+            }
+            return code;
+        });
+        return cl.execute(args);
+    }
+
+    static int main(Cli command, String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        return run(command, System.getenv(), out, err, args);
+    }
+
+    /** Secrets this run has seen (passwords), so that no message can carry one out. */
+    final java.util.List<String> secrets = new java.util.ArrayList<>();
+
+    java.util.List<String> knownSecrets() {
+        return secrets;
+    }
+}

@@ -1,0 +1,156 @@
+//DEPS org.postgresql:postgresql:42.7.14
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
+import javax.sql.DataSource;
+
+/**
+ * Connecting to the target: bounded in time, retried under --wait, and every failure turned into
+ * one sentence that names the cause (exit 3).
+ */
+final class Database {
+    final DatabaseTarget target;
+    final String applicationName;
+    final boolean transactionPooler;
+    private final Duration wait;
+    private final Console console;
+
+    Database(DatabaseTarget target, String applicationName, Duration wait, Console console) {
+        this.target = target;
+        this.applicationName = applicationName;
+        this.transactionPooler = target.looksLikeTransactionPooler();
+        this.wait = wait == null ? Duration.ZERO : wait;
+        this.console = console;
+    }
+
+    /** Opens a connection, retrying the causes that go away by themselves while --wait lasts. */
+    Connection connect() {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = 250;
+        boolean announced = false;
+        while (true) {
+            try {
+                return DriverManager.getConnection(target.jdbcUrl(), target.driverProperties(applicationName, transactionPooler));
+            } catch (SQLException e) {
+                Failure failure = explain(e);
+                if (!failure.retryable || System.nanoTime() + pause * 1_000_000 > deadline) {
+                    String sentence = failure.sentence;
+                    if (announced) sentence += " (gave up after waiting " + Durations.format(wait) + ")";
+                    throw KitException.unreachable(sentence, e);
+                }
+                if (!announced) {
+                    console.warn(failure.sentence + " Waiting up to " + Durations.format(wait) + " for it to answer.");
+                    announced = true;
+                } else {
+                    console.debug("still waiting: " + failure.sentence);
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw KitException.unreachable(failure.sentence, e);
+                }
+                pause = Math.min(pause * 2, 2000);
+            }
+        }
+    }
+
+    record Failure(String sentence, boolean retryable) {}
+
+    /** One sentence for a failed connection attempt, and whether waiting could help. */
+    Failure explain(SQLException e) {
+        String where = target.hostAndPort();
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        Throwable cause = rootCause(e);
+        if (message.contains("Tenant or user not found")) {
+            return new Failure("the Supabase pooler at " + where + " answered \"Tenant or user not found\": the user must be postgres.<project-ref> for the right project, or the project is paused (restore it in the Supabase dashboard).", false);
+        }
+        switch (state) {
+            case "28P01":
+                return new Failure("password authentication failed for user \"" + target.user() + "\" at " + where + ": check the password in " + target.source() + ".", false);
+            case "28000":
+                return new Failure("the server at " + where + " refused the login of user \"" + target.user() + "\" (" + serverText(message) + "): check the user name and pg_hba.conf.", false);
+            case "3D000":
+                return new Failure("database \"" + target.database() + "\" does not exist at " + where + ": check the database name at the end of the URL in " + target.source() + ".", false);
+            case "57P03":
+                return new Failure("the server at " + where + " is starting up or shutting down.", true);
+            case "53300":
+                return new Failure("the server at " + where + " has no free connection slots (too many clients).", true);
+            default:
+                break;
+        }
+        if (cause instanceof UnknownHostException) {
+            return new Failure("unknown host \"" + target.host() + "\": check the host name in " + target.source() + ".", true);
+        }
+        if (cause instanceof ConnectException) {
+            return new Failure("the server at " + where + " refused the connection: is PostgreSQL running there and listening on that port?", true);
+        }
+        if (cause instanceof NoRouteToHostException || (cause instanceof SocketException && String.valueOf(cause.getMessage()).contains("unreachable"))) {
+            String hint = target.isSupabaseDirectHost()
+                    ? " Supabase's direct host db.<ref>.supabase.co is IPv6-only; from an IPv4-only server use the session pooler (aws-N-<region>.pooler.supabase.com, port 5432)."
+                    : "";
+            return new Failure("the network to " + where + " is unreachable from this machine." + hint, true);
+        }
+        if (cause instanceof SocketTimeoutException) {
+            return new Failure("the server at " + where + " did not answer within 10 s: check the host, the port and any firewall in between.", true);
+        }
+        if (cause instanceof SSLException || message.contains("SSL")) {
+            String hint = message.contains("does not support SSL") || message.contains("server does not support SSL")
+                    ? " the server does not offer TLS; add ?sslmode=disable to the URL only if the network between you is trusted."
+                    : " " + serverText(message) + "; check sslmode and sslrootcert in the URL.";
+            return new Failure("the TLS handshake with " + where + " failed:" + hint, false);
+        }
+        return new Failure("could not connect to " + where + ": " + serverText(message) + ".", "08001".equals(state) || "08006".equals(state));
+    }
+
+    private static String serverText(String message) {
+        String m = message.replaceFirst("^FATAL: ", "").strip();
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
+    }
+
+    static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+        return c;
+    }
+
+    /** For Flyway: every connection it asks for is made as above. */
+    DataSource dataSource() {
+        Database db = this;
+        return new DataSource() {
+            public Connection getConnection() { return db.connect(); }
+            public Connection getConnection(String u, String p) { return db.connect(); }
+            public PrintWriter getLogWriter() { return null; }
+            public void setLogWriter(PrintWriter out) {}
+            public void setLoginTimeout(int seconds) {}
+            public int getLoginTimeout() { return 0; }
+            public Logger getParentLogger() { return Logger.getLogger("rc-dbkit"); }
+            public <T> T unwrap(Class<T> iface) throws SQLException { throw new SQLException("not a wrapper"); }
+            public boolean isWrapperFor(Class<?> iface) { return false; }
+        };
+    }
+
+    static String serverVersion(Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery("show server_version")) {
+            rs.next();
+            String v = rs.getString(1);
+            int space = v.indexOf(' ');
+            return "PostgreSQL " + (space > 0 ? v.substring(0, space) : v);
+        }
+    }
+
+    static String lower(String s) { return s.toLowerCase(Locale.ROOT); }
+}

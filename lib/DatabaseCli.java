@@ -1,0 +1,35 @@
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** A script that talks to a database: --url and --wait, and how the URL is found. */
+abstract class DatabaseCli extends Cli {
+    @Option(names = "--url", paramLabel = "URL", description = "Database URL (postgresql://, postgres:// or jdbc:postgresql://). Default: DIRECT_URL, then DATABASE_URL, from the environment or .env.")
+    String url;
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s", description = "Keep retrying until the database answers, up to DURATION (e.g. 60s).")
+    Duration wait;
+
+    /** The first that is set of --url, DIRECT_URL, DATABASE_URL. */
+    DatabaseTarget target(Settings settings) {
+        String text;
+        String source;
+        if (url != null && !url.isBlank()) {
+            text = url;
+            source = "--url";
+        } else if (settings.isSet("DIRECT_URL")) {
+            text = settings.get("DIRECT_URL");
+            source = "DIRECT_URL";
+        } else if (settings.isSet("DATABASE_URL")) {
+            text = settings.get("DATABASE_URL");
+            source = "DATABASE_URL";
+        } else {
+            throw KitException.usage("no database URL: pass --url, or set DIRECT_URL or DATABASE_URL in the environment or in .env.");
+        }
+        DatabaseTarget target = DatabaseTarget.parse(text, source);
+        if (target.password() != null) secrets.add(target.password());
+        if (source.equals("--url") && target.password() != null) {
+            console().note("the password in --url is visible in the process list; set DIRECT_URL or put it in .env to keep it private.");
+        }
+        return target;
+    }
+}

@@ -1,0 +1,237 @@
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Where the database is, parsed from the URL forms operators paste: postgresql://, postgres://
+ * (user and password percent-decoded) and jdbc:postgresql://. Prisma's own query parameters are
+ * understood and not passed to the driver. The password never leaves this object except to the
+ * driver: {@link #masked()} is the only way a URL is shown.
+ */
+record DatabaseTarget(
+        String host,
+        int port,
+        String database,
+        String user,
+        String password,
+        String schema,
+        boolean pgbouncerFlag,
+        Map<String, String> driverParams,
+        String source) {
+
+    /** Query parameters only Prisma reads; `schema` becomes the search path. */
+    private static final Set<String> PRISMA_ONLY = Set.of(
+            "pgbouncer", "connection_limit", "pool_timeout", "schema", "statement_cache_size",
+            "socket_timeout", "sslaccept", "sslidentity", "sslpassword");
+    static final int TRANSACTION_POOLER_PORT = 6543;
+
+    /** @param source where the URL came from, for messages: "--url", "DIRECT_URL", ... */
+    static DatabaseTarget parse(String url, String source) {
+        String text = url.strip();
+        String rest;
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:postgresql://")) {
+            rest = text.substring("jdbc:postgresql://".length());
+        } else if (lower.startsWith("postgresql://")) {
+            rest = text.substring("postgresql://".length());
+        } else if (lower.startsWith("postgres://")) {
+            rest = text.substring("postgres://".length());
+        } else {
+            throw KitException.usage("the URL in " + source + " is not a PostgreSQL URL; it must start with postgresql://, postgres:// or jdbc:postgresql://.");
+        }
+
+        String query = "";
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        int slash = rest.indexOf('/');
+        String authority = slash >= 0 ? rest.substring(0, slash) : rest;
+        String database = slash >= 0 ? decode(rest.substring(slash + 1), source) : "";
+
+        String user = null;
+        String password = null;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            if (colon >= 0) {
+                user = decode(userInfo.substring(0, colon), source);
+                password = decode(userInfo.substring(colon + 1), source);
+            } else {
+                user = decode(userInfo, source);
+            }
+        }
+
+        String host;
+        int port = 5432;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) throw KitException.usage("the URL in " + source + " has an unclosed [ in its IPv6 host.");
+            host = authority.substring(1, close);
+            String after = authority.substring(close + 1);
+            if (after.startsWith(":")) port = parsePort(after.substring(1), source);
+        } else {
+            int colon = authority.lastIndexOf(':');
+            if (colon >= 0) {
+                host = authority.substring(0, colon);
+                port = parsePort(authority.substring(colon + 1), source);
+            } else {
+                host = authority;
+            }
+        }
+        if (host.contains(",")) {
+            throw KitException.usage("the URL in " + source + " names several hosts; give the one primary host to use.");
+        }
+
+        Map<String, String> params = new LinkedHashMap<>();
+        String schema = null;
+        boolean pgbouncer = false;
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String key = decode(eq >= 0 ? pair.substring(0, eq) : pair, source);
+            String value = eq >= 0 ? decode(pair.substring(eq + 1), source) : "";
+            switch (key) {
+                case "user" -> user = value;
+                case "password" -> password = value;
+                case "schema", "currentSchema" -> schema = value;
+                case "pgbouncer" -> pgbouncer = value.equalsIgnoreCase("true");
+                case "host" -> {
+                    if (value.startsWith("/")) {
+                        throw KitException.usage("the URL in " + source + " points at a Unix socket (" + value + "), which the Java driver cannot use; connect over TCP with host=localhost instead.");
+                    }
+                    host = value;
+                }
+                case "port" -> port = parsePort(value, source);
+                case "connect_timeout" -> params.put("connectTimeout", value);
+                case "application_name" -> params.put("ApplicationName", value);
+                default -> {
+                    if (!PRISMA_ONLY.contains(key)) params.put(key, value);
+                }
+            }
+        }
+        if (host.isEmpty()) host = "localhost";
+        if (database.isEmpty()) database = user != null ? user : "postgres";
+        if (user == null || user.isEmpty()) {
+            throw KitException.usage("the URL in " + source + " has no user name; write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE.");
+        }
+        return new DatabaseTarget(host, port, database, user, password, schema, pgbouncer, Map.copyOf(params), source);
+    }
+
+    private static int parsePort(String text, String source) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port > 0 && port < 65536) return port;
+        } catch (NumberFormatException ignored) {
+            // falls through to the sentence below
+        }
+        throw KitException.usage("the URL in " + source + " has port '" + text + "', which is not a port number.");
+    }
+
+    /** Percent-decoding as in URLs, without turning '+' into a space (passwords keep their plus signs). */
+    private static String decode(String text, String source) {
+        if (text.indexOf('%') < 0) return text;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+                int lo = i + 2 < text.length() ? Character.digit(text.charAt(i + 2), 16) : -1;
+                if (hi < 0 || lo < 0) throw KitException.usage("the URL in " + source + " has a bad percent-escape; write a literal % as %25.");
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(b, 0, b.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A transaction pooler cannot hold session state: Supabase's port 6543, or Prisma's pgbouncer=true. */
+    boolean looksLikeTransactionPooler() {
+        return port == TRANSACTION_POOLER_PORT || pgbouncerFlag;
+    }
+
+    boolean isSupabasePooler() {
+        return host.toLowerCase(Locale.ROOT).endsWith(".pooler.supabase.com");
+    }
+
+    boolean isSupabaseDirectHost() {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.startsWith("db.") && h.endsWith(".supabase.co");
+    }
+
+    /** localhost, 127.0.0.0/8 or ::1: the only hosts development data may go to. */
+    boolean isLocal() {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.startsWith("127.")) {
+            try {
+                return h.equals("localhost") || InetAddress.getByName(h).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The same URL with port 5432: Supabase's session-mode pooler, which can run migrations. */
+    DatabaseTarget sessionModeTarget() {
+        Map<String, String> params = new LinkedHashMap<>(driverParams);
+        return new DatabaseTarget(host, 5432, database, user, password, schema, false, Map.copyOf(params), source);
+    }
+
+    String hostAndPort() {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** postgresql://user:****@host:port/db, the only form in which a URL is ever printed. */
+    String masked() {
+        StringBuilder sb = new StringBuilder("postgresql://").append(user);
+        if (password != null) sb.append(":****");
+        sb.append('@').append(hostAndPort()).append('/').append(database);
+        StringBuilder query = new StringBuilder();
+        for (Map.Entry<String, String> e : driverParams.entrySet()) {
+            if (e.getKey().toLowerCase(Locale.ROOT).contains("password")) continue;
+            query.append(query.length() == 0 ? "?" : "&").append(e.getKey()).append('=').append(e.getValue());
+        }
+        if (schema != null) query.append(query.length() == 0 ? "?" : "&").append("schema=").append(schema);
+        return sb.append(query).toString();
+    }
+
+    /** The driver's URL, without user or password (those go in the properties). */
+    String jdbcUrl() {
+        return "jdbc:postgresql://" + hostAndPort() + "/" + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Driver properties: credentials, the caller's own parameters, and the kit's bounded defaults. */
+    Properties driverProperties(String applicationName, boolean transactionPooler) {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password);
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("loginTimeout", "15");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", applicationName);
+        if (!isLocal() && !driverParams.containsKey("sslmode")) p.setProperty("sslmode", "require");
+        if (schema != null) p.setProperty("currentSchema", schema);
+        // Server-side prepared statements do not survive a transaction pooler handing the
+        // session to another client.
+        if (transactionPooler) p.setProperty("prepareThreshold", "0");
+        driverParams.forEach(p::setProperty);
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return masked();
+    }
+}

@@ -1,0 +1,18 @@
+/** A failure the operator can act on: one sentence and the exit code that goes with it. */
+final class KitException extends RuntimeException {
+    final int exitCode;
+
+    KitException(int exitCode, String sentence) {
+        this(exitCode, sentence, null);
+    }
+
+    KitException(int exitCode, String sentence, Throwable cause) {
+        super(sentence, cause);
+        this.exitCode = exitCode;
+    }
+
+    static KitException usage(String sentence) { return new KitException(ExitCode.USAGE, sentence); }
+    static KitException unreachable(String sentence, Throwable cause) { return new KitException(ExitCode.UNREACHABLE, sentence, cause); }
+    static KitException failed(String sentence, Throwable cause) { return new KitException(ExitCode.FAILED, sentence, cause); }
+    static KitException drift(String sentence) { return new KitException(ExitCode.DRIFT, sentence); }
+}

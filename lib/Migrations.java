@@ -1,0 +1,151 @@
+//DEPS org.flywaydb:flyway-core:13.12.0
+//DEPS org.flywaydb:flyway-database-postgresql:13.12.0
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.internal.exception.FlywayMigrateException;
+import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
+
+/**
+ * The repository's migrations/ folder applied with Flyway, configured as the kit promises:
+ * clean disabled, placeholders off, validation first, one transaction per migration under
+ * Flyway's advisory lock, and Flyway's own logging silent unless --verbose.
+ */
+final class Migrations {
+    final Path folder;
+    private final Database database;
+    private final Console console;
+
+    Migrations(Path dir, Database database, Console console) {
+        this.folder = folder(dir);
+        this.database = database;
+        this.console = console;
+        quietFlyway(console);
+    }
+
+    /** dir/migrations, which must exist: Flyway would otherwise find nothing and call it success. */
+    static Path folder(Path dir) {
+        Path folder = dir.resolve("migrations").toAbsolutePath().normalize();
+        if (!Files.isDirectory(folder)) {
+            throw KitException.usage("there is no migrations/ folder in " + dir.toAbsolutePath().normalize() + "; run from the kit's folder or pass --dir.");
+        }
+        if (!Files.isReadable(folder)) {
+            throw KitException.usage("the folder " + folder + " cannot be read; check its permissions.");
+        }
+        return folder;
+    }
+
+    Flyway flyway(String targetVersion, Callback... callbacks) {
+        var config = Flyway.configure()
+                .dataSource(database.dataSource())
+                .locations("filesystem:" + folder)
+                .failOnMissingLocations(true)
+                .cleanDisabled(true)
+                .placeholderReplacement(false)
+                .validateMigrationNaming(true)
+                .validateOnMigrate(true)
+                .callbacks(callbacks);
+        if (database.target.schema() != null) config.schemas(database.target.schema());
+        if (targetVersion != null) config.target(targetVersion);
+        try {
+            return config.load();
+        } catch (FlywayException e) {
+            throw KitException.usage("Flyway refused its configuration: " + e.getMessage());
+        }
+    }
+
+    /** Applied migrations that disagree with the files here: edited, missing, or recorded as failed. */
+    static List<String> drift(MigrationInfo[] all, Path folder) {
+        List<String> problems = new ArrayList<>();
+        for (MigrationInfo m : all) {
+            String name = "V" + m.getVersion() + "__" + m.getDescription().replace(' ', '_') + ".sql";
+            MigrationState state = m.getState();
+            if (state == MigrationState.MISSING_SUCCESS || state == MigrationState.MISSING_FAILED) {
+                problems.add("migration " + m.getVersion() + " (" + m.getDescription() + ") is applied in the database but its file is missing from " + folder
+                        + ": restore the file, or check that --dir points at the right kit.");
+            } else if (state == MigrationState.FAILED || state == MigrationState.FUTURE_FAILED) {
+                problems.add(name + " is recorded as failed in flyway_schema_history: fix the database by hand, delete that history row, and run migrate again.");
+            } else if (m.isApplied() && m.getResolvedChecksum() != null && !m.isChecksumMatching()) {
+                problems.add(name + " was edited after it was applied (checksum " + m.getAppliedChecksum() + " in the database, "
+                        + m.getResolvedChecksum() + " in the file): restore the file as it was applied and put the change in a new migration.");
+            }
+        }
+        return problems;
+    }
+
+    /** Flyway logs through java.util.logging at INFO; the kit speaks for itself unless --verbose. */
+    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
+
+    static void quietFlyway(Console console) {
+        FLYWAY_LOG.setLevel(console.verbose ? java.util.logging.Level.INFO : java.util.logging.Level.OFF);
+    }
+
+    /** Reports each migration as it starts and ends. */
+    static Callback progress(Consumer<MigrationInfo> before, java.util.function.BiConsumer<MigrationInfo, Long> after) {
+        return new Callback() {
+            long started;
+            public boolean supports(Event event, Context context) {
+                return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE;
+            }
+            public boolean canHandleInTransaction(Event event, Context context) { return true; }
+            public void handle(Event event, Context context) {
+                if (event == Event.BEFORE_EACH_MIGRATE) {
+                    started = System.nanoTime();
+                    before.accept(context.getMigrationInfo());
+                } else {
+                    after.accept(context.getMigrationInfo(), (System.nanoTime() - started) / 1_000_000);
+                }
+            }
+            public String getCallbackName() { return "rc-dbkit progress"; }
+        };
+    }
+
+    static String fileName(MigrationInfo m) {
+        String script = m.getScript();
+        return script == null ? "V" + m.getVersion() : Path.of(script).getFileName().toString();
+    }
+
+    /** A failed migrate, as one sentence: the file, the line, the server's words, and what happened to it. */
+    static KitException explainFailure(FlywayException e) {
+        FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
+        FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
+        if (migrate != null || script != null) {
+            String file = migrate != null && migrate.getMigration() != null ? fileName(migrate.getMigration()) : "a migration";
+            String line = script != null && script.getLineNumber() > 0 ? " at line " + script.getLineNumber() : "";
+            java.sql.SQLException sql = find(e, java.sql.SQLException.class);
+            String server = sql != null ? sql.getMessage() : e.getMessage();
+            server = firstLine(server);
+            boolean rolledBack = migrate == null || migrate.isExecutableInTransaction();
+            return KitException.failed(file + " failed" + line + ": " + server + (rolledBack
+                    ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
+                    : "; it ran outside a transaction, so check what it left behind before running migrate again."), e);
+        }
+        return KitException.failed("Flyway failed: " + firstLine(e.getMessage()), e);
+    }
+
+    static String firstLine(String text) {
+        if (text == null) return "";
+        String t = text.strip();
+        int nl = t.indexOf('\n');
+        t = nl >= 0 ? t.substring(0, nl).strip() : t;
+        return t.startsWith("ERROR: ") ? t.substring(7) : t;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
+    }
+
+}
