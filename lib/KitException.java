@@ -1,5 +1,5 @@
 /** A failure the operator can act on: one sentence and the exit code that goes with it. */
-final class KitException extends RuntimeException {
+class KitException extends RuntimeException {
     final int exitCode;
 
     KitException(int exitCode, String sentence) {

@@ -1,0 +1,42 @@
+//DEPS de.mkammerer:argon2-jvm:2.12
+import de.mkammerer.argon2.Argon2;
+import de.mkammerer.argon2.Argon2Factory;
+import de.mkammerer.argon2.Argon2Factory.Argon2Types;
+
+/**
+ * argon2id with the node `argon2` package's defaults (m=65536 KiB, t=3, p=4, 32-byte hash,
+ * 16-byte salt, version 19), encoded in the PHC form its `argon2.verify` reads.
+ */
+final class PasswordHasher {
+    static final int MEMORY_KIB = 65536;
+    static final int ITERATIONS = 3;
+    static final int PARALLELISM = 4;
+    static final int SALT_BYTES = 16;
+    static final int HASH_BYTES = 32;
+
+    private final Argon2 argon2 = Argon2Factory.create(Argon2Types.ARGON2id, SALT_BYTES, HASH_BYTES);
+
+    String hash(String password) {
+        char[] chars = password.toCharArray();
+        try {
+            return argon2.hash(ITERATIONS, MEMORY_KIB, PARALLELISM, chars);
+        } finally {
+            argon2.wipeArray(chars);
+        }
+    }
+
+    /** Whether a stored hash is an argon2 hash of this password (any parameters it encodes). */
+    boolean verifies(String storedHash, String password) {
+        if (storedHash == null || !storedHash.startsWith("$argon2")) return false;
+        char[] chars = password.toCharArray();
+        try {
+            Argon2 checker = Argon2Factory.create(storedHash.startsWith("$argon2id$") ? Argon2Types.ARGON2id
+                    : storedHash.startsWith("$argon2i$") ? Argon2Types.ARGON2i : Argon2Types.ARGON2d);
+            return checker.verify(storedHash, chars);
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            argon2.wipeArray(chars);
+        }
+    }
+}

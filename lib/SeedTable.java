@@ -1,0 +1,170 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A seed file's table as the database's catalog describes it, and the file checked against it:
+ * the table and every column exist (in the search path's first schema), a unique index covers
+ * exactly the key, required columns are given, and each value fits its column's type.
+ */
+record SeedTable(String schema, String name, Map<String, Column> columns, List<Set<String>> uniqueKeys) {
+
+    record Column(String name, String sqlType, char category, boolean notNull, boolean hasDefault, boolean isArray, List<String> enumLabels) {}
+
+    /** The table, or null when the current schema has no such table. */
+    static SeedTable read(Connection c, String table) throws SQLException {
+        String schema;
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select current_schema()")) {
+            rs.next();
+            schema = rs.getString(1);
+        }
+        if (schema == null) return null;
+        Map<String, Column> columns = new LinkedHashMap<>();
+        String sql = """
+                select a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, a.attnotnull,
+                       (a.atthasdef or a.attidentity <> '' or a.attgenerated <> ''),
+                       coalesce(et.oid, t.oid), coalesce(et.typtype, t.typtype), t.typcategory = 'A'
+                from pg_attribute a
+                join pg_class c on c.oid = a.attrelid
+                join pg_namespace n on n.oid = c.relnamespace
+                join pg_type t on t.oid = a.atttypid
+                left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
+                where n.nspname = ? and c.relname = ? and c.relkind in ('r', 'p')
+                  and a.attnum > 0 and not a.attisdropped
+                order by a.attnum""";
+        List<long[]> enumTypes = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    boolean isEnum = "e".equals(rs.getString(7));
+                    List<String> labels = isEnum ? enumLabels(c, rs.getLong(6)) : List.of();
+                    char category = isEnum && !rs.getBoolean(8) ? 'E' : rs.getString(3).charAt(0);
+                    columns.put(name, new Column(name, rs.getString(2), category, rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(8), labels));
+                }
+            }
+        }
+        if (columns.isEmpty()) return null;
+        List<Set<String>> unique = new ArrayList<>();
+        String uniqueSql = """
+                select array_agg(a.attname::text)
+                from pg_index i
+                join pg_class c on c.oid = i.indrelid
+                join pg_namespace n on n.oid = c.relnamespace
+                join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+                where n.nspname = ? and c.relname = ? and i.indisunique and i.indpred is null and i.indexprs is null
+                group by i.indexrelid""";
+        try (PreparedStatement ps = c.prepareStatement(uniqueSql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) unique.add(new HashSet<>(List.of((String[]) rs.getArray(1).getArray())));
+            }
+        }
+        return new SeedTable(schema, table, columns, unique);
+    }
+
+    private static List<String> enumLabels(Connection c, long typeOid) throws SQLException {
+        List<String> labels = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select enumlabel from pg_enum where enumtypid = ? order by enumsortorder")) {
+            ps.setLong(1, typeOid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) labels.add(rs.getString(1));
+            }
+        }
+        return labels;
+    }
+
+    /** Everything about the file that the catalog can refute; a problem is a drift (5) or a usage error (2). */
+    void check(SeedFile file) {
+        Set<String> used = new java.util.LinkedHashSet<>();
+        for (Map<String, SeedFile.Value> row : file.rows()) used.addAll(row.keySet());
+        for (String column : used) {
+            if (!columns.containsKey(column)) {
+                throw KitException.drift(file.name() + " names the column \"" + column + "\", which table \"" + name + "\" does not have: migrate the database, or fix the column name in the file.");
+            }
+        }
+        if (!uniqueKeys.contains(new HashSet<>(file.key()))) {
+            throw KitException.drift(file.name() + " uses " + file.key() + " as its key, but table \"" + name + "\" has no unique index on exactly those columns; seeding needs one to tell existing rows apart.");
+        }
+        int index = 0;
+        for (Map<String, SeedFile.Value> row : file.rows()) {
+            index++;
+            for (Column col : columns.values()) {
+                if (col.notNull && !col.hasDefault && !row.containsKey(col.name)) {
+                    throw KitException.usage(file.name() + " row " + index + " has no value for \"" + col.name + "\", which the table requires (NOT NULL, no default).");
+                }
+            }
+            for (Map.Entry<String, SeedFile.Value> e : row.entrySet()) {
+                String problem = typeProblem(columns.get(e.getKey()), e.getValue());
+                if (problem != null) throw KitException.usage(file.name() + " row " + index + " column \"" + e.getKey() + "\": " + problem + ".");
+            }
+        }
+    }
+
+    /** Why a value does not fit its column, or null when it does. */
+    static String typeProblem(Column col, SeedFile.Value value) {
+        if (value.isNull()) return col.notNull ? "null in a NOT NULL column" : null;
+        JsonNode v = value.json();
+        if (value.argon2()) return col.category == 'S' ? null : "$argon2id needs a text column, and this one is " + col.sqlType;
+        if (col.isArray) return v.isArray() ? null : "expected a JSON list for " + col.sqlType + ", got " + describe(v);
+        String type = col.sqlType;
+        return switch (col.category) {
+            case 'B' -> v.isBoolean() ? null : "expected true or false for " + type + ", got " + describe(v);
+            case 'N' -> {
+                if (!v.isNumber()) yield "expected a number for " + type + ", got " + describe(v);
+                boolean integral = type.equals("integer") || type.equals("smallint") || type.equals("bigint");
+                if (integral && !(v.isIntegralNumber() && v.canConvertToLong())) yield "expected a whole number for " + type + ", got " + v;
+                if (type.equals("integer") && !v.canConvertToInt()) yield v + " is out of range for integer";
+                if (type.equals("smallint") && (v.asLong() < Short.MIN_VALUE || v.asLong() > Short.MAX_VALUE)) yield v + " is out of range for smallint";
+                yield null;
+            }
+            case 'E' -> v.isTextual() && col.enumLabels.contains(v.asText()) ? null
+                    : "expected one of " + col.enumLabels + " for " + type + ", got " + describe(v);
+            case 'U' -> type.equals("json") || type.equals("jsonb") || v.isTextual() ? null : "expected a string for " + type + ", got " + describe(v);
+            default -> v.isTextual() ? null : "expected a string for " + type + ", got " + describe(v);
+        };
+    }
+
+    private static String describe(JsonNode v) {
+        if (v.isTextual()) {
+            String t = v.asText();
+            return "the string \"" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "\"";
+        }
+        if (v.isObject()) return "an object";
+        if (v.isArray()) return "a list";
+        return v.toString();
+    }
+
+    /** The text to bind for a value: JSON as text for json columns, a Postgres literal for arrays. */
+    static String bindText(Column col, JsonNode v) {
+        if (v == null || v.isNull()) return null;
+        if (col.sqlType.equals("json") || col.sqlType.equals("jsonb")) return v.toString();
+        if (col.isArray) return v.toString(); // bound through jsonb, see castExpr
+        return v.asText();
+    }
+
+    /** The SQL that turns a bound text parameter into the column's type. */
+    static String castExpr(Column col) {
+        if (col.isArray) return "(select coalesce(array_agg(e), '{}') from jsonb_array_elements_text(cast(? as jsonb)) e)::" + col.sqlType;
+        return "cast(? as " + col.sqlType + ")";
+    }
+
+    static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    String qualified() {
+        return quote(schema) + "." + quote(name);
+    }
+}

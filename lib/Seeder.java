@@ -1,0 +1,174 @@
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes seed files into the database inside the caller's transaction: insert-missing leaves
+ * existing rows alone, upsert brings them back to the file's values and counts only rows that
+ * really changed. Identifiers come from the catalog and are quoted; values are bound.
+ */
+final class Seeder {
+    /** Held for the caller's transaction, so two seeders (or a pooler) cannot interleave. */
+    static final long ADVISORY_LOCK = 0x7263_6462_6b69_74L; // "rcdbkit"
+
+    record Checked(SeedFile file, SeedTable table) {}
+
+    record Outcome(SeedFile file, int inserted, int updated, int unchanged) {}
+
+    private final Connection connection;
+    private final PasswordHasher hasher;
+
+    Seeder(Connection connection, PasswordHasher hasher) {
+        this.connection = connection;
+        this.hasher = hasher;
+    }
+
+    static void lock(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, ADVISORY_LOCK);
+            ps.execute();
+        }
+    }
+
+    /** Every file against the catalog, before anything is written. */
+    static List<Checked> check(Connection c, List<SeedFile> files) throws SQLException {
+        List<Checked> checked = new ArrayList<>();
+        for (SeedFile file : files) {
+            SeedTable table = SeedTable.read(c, file.table());
+            if (table == null) {
+                throw KitException.drift(file.name() + " seeds table \"" + file.table() + "\", which does not exist in this database: run migrate first, or fix the table name.");
+            }
+            table.check(file);
+            checked.add(new Checked(file, table));
+        }
+        return checked;
+    }
+
+    Outcome apply(Checked checked) throws SQLException {
+        SeedFile file = checked.file();
+        SeedTable table = checked.table();
+        boolean hashes = file.rows().stream().anyMatch(r -> r.values().stream().anyMatch(SeedFile.Value::argon2));
+        if (file.mode() == SeedFile.Mode.INSERT_MISSING && !hashes) return insertBatch(file, table);
+        int inserted = 0, updated = 0, unchanged = 0;
+        for (Map<String, SeedFile.Value> row : file.rows()) {
+            List<String> columns = new ArrayList<>(row.keySet());
+            List<String> values = new ArrayList<>();
+            Map<String, String> existing = hashes ? existingHashes(table, file, row) : null;
+            if (existing != null && file.mode() == SeedFile.Mode.INSERT_MISSING) {
+                unchanged++;
+                continue;
+            }
+            for (String col : columns) {
+                SeedFile.Value v = row.get(col);
+                if (v.argon2()) {
+                    String stored = existing == null ? null : existing.get(col);
+                    values.add(stored != null && hasher.verifies(stored, v.json().asText()) ? stored : hasher.hash(v.json().asText()));
+                } else {
+                    values.add(SeedTable.bindText(table.columns().get(col), v.json()));
+                }
+            }
+            String sql = insertSql(table, file, columns) + upsertClause(table, file, columns);
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                bind(ps, values);
+                if (file.mode() == SeedFile.Mode.UPSERT) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) unchanged++;
+                        else if (rs.getBoolean(1)) inserted++;
+                        else updated++;
+                    }
+                } else {
+                    if (ps.executeUpdate() == 1) inserted++; else unchanged++;
+                }
+            }
+        }
+        return new Outcome(file, inserted, updated, unchanged);
+    }
+
+    /** insert-missing without hashes: one batch, one round trip per 1000 rows. */
+    private Outcome insertBatch(SeedFile file, SeedTable table) throws SQLException {
+        int inserted = 0, unchanged = 0;
+        Map<String, List<Map<String, SeedFile.Value>>> byShape = new java.util.LinkedHashMap<>();
+        for (Map<String, SeedFile.Value> row : file.rows()) {
+            byShape.computeIfAbsent(String.join("\u0000", row.keySet()), k -> new ArrayList<>()).add(row);
+        }
+        for (List<Map<String, SeedFile.Value>> rows : byShape.values()) {
+            List<String> columns = new ArrayList<>(rows.get(0).keySet());
+            String sql = insertSql(table, file, columns) + " on conflict (" + keyList(file) + ") do nothing";
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                int pending = 0;
+                for (Map<String, SeedFile.Value> row : rows) {
+                    List<String> values = new ArrayList<>();
+                    for (String col : columns) values.add(SeedTable.bindText(table.columns().get(col), row.get(col).json()));
+                    bind(ps, values);
+                    ps.addBatch();
+                    if (++pending == 1000) {
+                        for (int n : ps.executeBatch()) { if (n == 1) inserted++; else unchanged++; }
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) for (int n : ps.executeBatch()) { if (n == 1) inserted++; else unchanged++; }
+            }
+        }
+        return new Outcome(file, inserted, 0, unchanged);
+    }
+
+    /** The stored values of the row's hashed columns, or null when the row does not exist yet. */
+    private Map<String, String> existingHashes(SeedTable table, SeedFile file, Map<String, SeedFile.Value> row) throws SQLException {
+        List<String> hashed = row.entrySet().stream().filter(e -> e.getValue().argon2()).map(Map.Entry::getKey).toList();
+        String select = hashed.isEmpty() ? "1" : String.join(", ", hashed.stream().map(SeedTable::quote).toList());
+        String sql = "select " + select + " from " + table.qualified() + " where " + keyMatch(table, file) + " for update";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            bindKey(ps, table, file, row, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                Map<String, String> values = new java.util.HashMap<>();
+                for (int i = 0; i < hashed.size(); i++) values.put(hashed.get(i), rs.getString(i + 1));
+                return values;
+            }
+        }
+    }
+
+    static String keyMatch(SeedTable table, SeedFile file) {
+        List<String> parts = new ArrayList<>();
+        for (String k : file.key()) parts.add(SeedTable.quote(k) + " = " + SeedTable.castExpr(table.columns().get(k)));
+        return String.join(" and ", parts);
+    }
+
+    static int bindKey(PreparedStatement ps, SeedTable table, SeedFile file, Map<String, SeedFile.Value> row, int from) throws SQLException {
+        int i = from;
+        for (String k : file.key()) ps.setString(i++, SeedTable.bindText(table.columns().get(k), row.get(k).json()));
+        return i;
+    }
+
+    private static String keyList(SeedFile file) {
+        return String.join(", ", file.key().stream().map(SeedTable::quote).toList());
+    }
+
+    private static String insertSql(SeedTable table, SeedFile file, List<String> columns) {
+        List<String> casts = new ArrayList<>();
+        for (String col : columns) casts.add(SeedTable.castExpr(table.columns().get(col)));
+        return "insert into " + table.qualified() + " as t (" + String.join(", ", columns.stream().map(SeedTable::quote).toList())
+                + ") values (" + String.join(", ", casts) + ")";
+    }
+
+    private static String upsertClause(SeedTable table, SeedFile file, List<String> columns) {
+        if (file.mode() == SeedFile.Mode.INSERT_MISSING) return " on conflict (" + keyList(file) + ") do nothing";
+        List<String> changing = columns.stream().filter(c -> !file.key().contains(c)).toList();
+        if (changing.isEmpty()) return " on conflict (" + keyList(file) + ") do nothing returning (xmax = 0)";
+        List<String> sets = new ArrayList<>();
+        for (String c : changing) sets.add(SeedTable.quote(c) + " = excluded." + SeedTable.quote(c));
+        if (table.columns().containsKey("updatedAt") && !columns.contains("updatedAt")) sets.add("\"updatedAt\" = current_timestamp");
+        String mine = String.join(", ", changing.stream().map(c -> "t." + SeedTable.quote(c)).toList());
+        String theirs = String.join(", ", changing.stream().map(c -> "excluded." + SeedTable.quote(c)).toList());
+        return " on conflict (" + keyList(file) + ") do update set " + String.join(", ", sets)
+                + " where row(" + mine + ") is distinct from row(" + theirs + ") returning (xmax = 0)";
+    }
+
+    private static void bind(PreparedStatement ps, List<String> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) ps.setString(i + 1, values.get(i));
+    }
+}

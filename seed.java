@@ -1,0 +1,149 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Seed the operational data in seeds/*.json (admin, feature flags, point configs, email templates), idempotently.
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS org.postgresql:postgresql:42.7.14
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
+//DEPS de.mkammerer:argon2-jvm:2.12
+//SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
+//SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java
+//SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "seed", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        description = "Seed the rows in seeds/*.json, in file-name order, in one transaction: rows that exist are left alone (insert-missing) or brought back to the file (upsert).",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+            "0:done, or nothing to do",
+            "2:bad option, no URL, an invalid seed file, or a missing or weak secret",
+            "3:the database could not be reached or refused the login",
+            "4:a seed statement failed; the whole run was rolled back",
+            "5:a seed table or column does not exist in the database (run migrate first)"})
+public class seed extends DatabaseCli {
+
+    @Option(names = "--dry-run", description = "Do the whole run, then roll it back: an exact preview.")
+    boolean dryRun;
+
+    @Option(names = "--dev", description = "Also seed seeds/dev/ (test admin and members); only for a database on this machine.")
+    boolean dev;
+
+    @Option(names = "--only", paramLabel = "NAME", description = "Seed only this file (e.g. 02_feature_flags or feature_flags); repeatable.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--skip", paramLabel = "NAME", description = "Leave this file out; repeatable.")
+    List<String> skip = new ArrayList<>();
+
+    public static void main(String[] args) {
+        System.exit(Cli.main(new seed(), args));
+    }
+
+    @Override
+    public Integer call() {
+        long started = System.nanoTime();
+        Console console = console();
+        Settings settings = settings();
+        DatabaseTarget target = target(settings);
+        if (dev && !target.isLocal()) {
+            throw KitException.usage("--dev seeds test accounts with known passwords, so it only runs against a database on this machine, not " + target.hostAndPort() + ".");
+        }
+        Path root = SeedFile.root(dir);
+        List<SeedFile> files = new ArrayList<>();
+        for (Path path : SeedRules.select(SeedFile.list(root, dev), root, only, skip)) {
+            SeedFile file = SeedFile.load(path, root, settings, secrets::add);
+            SeedRules.checkSecrets(file, file.name().startsWith("dev/"));
+            files.add(file);
+        }
+        if (files.isEmpty()) throw KitException.usage("no seed files to apply in " + root + " (after --only/--skip).");
+
+        Database database = new Database(target, "rc-dbkit seed", wait, console);
+        console.line("Target   " + target.masked() + (database.transactionPooler ? " (transaction pooler)" : ""));
+        List<Seeder.Outcome> outcomes = new ArrayList<>();
+        try (Connection c = database.connect()) {
+            c.setAutoCommit(false);
+            SeedFile current = null;
+            try {
+                Seeder.lock(c);
+                List<Seeder.Checked> checked = Seeder.check(c, files);
+                Seeder seeder = new Seeder(c, new PasswordHasher());
+                for (Seeder.Checked each : checked) {
+                    current = each.file();
+                    long t = System.nanoTime();
+                    Seeder.Outcome o = seeder.apply(each);
+                    outcomes.add(o);
+                    console.line(String.format("%-8s %-28s %-16s %s (%s)", dryRun ? "Would" : "Seeded", o.file().name(), "\"" + o.file().table() + "\"",
+                            counts(o.inserted(), o.updated(), o.unchanged()), Durations.since(t)));
+                }
+                if (dryRun) c.rollback(); else c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                String where = current == null ? "checking the seed tables" : current.name();
+                throw KitException.failed(where + " failed: " + Secrets.scrub(firstLine(e.getMessage()), secrets)
+                        + "; the whole run was rolled back and nothing was written.", e);
+            } catch (RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + firstLine(e.getMessage()) + "; nothing was written.", e);
+        }
+
+        int inserted = outcomes.stream().mapToInt(Seeder.Outcome::inserted).sum();
+        int updated = outcomes.stream().mapToInt(Seeder.Outcome::updated).sum();
+        int unchanged = outcomes.stream().mapToInt(Seeder.Outcome::unchanged).sum();
+        console.line((dryRun ? "Dry run, rolled back: would have " : "Done: ") + counts(inserted, updated, unchanged)
+                + " across " + outcomes.size() + " file" + (outcomes.size() == 1 ? "" : "s") + " in " + Durations.since(started)
+                + (dryRun ? "; nothing was written." : (inserted + updated == 0 ? "; nothing needed changing." : ".")));
+        if (console.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("ok", true);
+            doc.put("target", target.masked());
+            doc.put("dryRun", dryRun);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Seeder.Outcome o : outcomes) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("file", o.file().name());
+                f.put("table", o.file().table());
+                f.put("mode", o.file().mode() == SeedFile.Mode.UPSERT ? "upsert" : "insert-missing");
+                f.put("inserted", o.inserted());
+                f.put("updated", o.updated());
+                f.put("unchanged", o.unchanged());
+                list.add(f);
+            }
+            doc.put("files", list);
+            doc.put("inserted", inserted);
+            doc.put("updated", updated);
+            doc.put("unchanged", unchanged);
+            doc.put("elapsedMs", (System.nanoTime() - started) / 1_000_000);
+            console.document(doc);
+        }
+        return ExitCode.OK;
+    }
+
+    private String counts(int inserted, int updated, int unchanged) {
+        return inserted + " " + (dryRun ? "to insert" : "inserted") + ", " + updated + " " + (dryRun ? "to update" : "updated") + ", " + unchanged + " unchanged";
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is gone; the server rolls back with it
+        }
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) return "";
+        String t = text.strip().replaceFirst("^ERROR: ", "");
+        int nl = t.indexOf('\n');
+        return nl >= 0 ? t.substring(0, nl) : t;
+    }
+}
