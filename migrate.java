@@ -8,7 +8,7 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/Migrations.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -119,7 +119,7 @@ public class migrate extends DatabaseCli {
         } catch (FlywayException e) {
             rethrowKit(e);
             if (e.getClass().getSimpleName().equals("FlywayValidateException")) {
-                throw KitException.drift("the applied migrations changed while migrate was starting: " + Migrations.firstLine(e.getMessage()));
+                throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
             }
             if (!console.json) console.out.println();
             throw Migrations.explainFailure(e);
@@ -172,7 +172,7 @@ public class migrate extends DatabaseCli {
             return action.get();
         } catch (FlywayException e) {
             rethrowKit(e);
-            throw KitException.failed("Flyway could not read the migration state: " + Migrations.firstLine(e.getMessage()), e);
+            throw KitException.failed("Flyway could not read the migration state: " + Database.firstLine(e.getMessage()), e);
         }
     }
 }

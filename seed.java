@@ -86,14 +86,14 @@ public class seed extends DatabaseCli {
             } catch (SQLException e) {
                 rollbackQuietly(c);
                 String where = current == null ? "checking the seed tables" : current.name();
-                throw KitException.failed(where + " failed: " + Secrets.scrub(firstLine(e.getMessage()), secrets)
+                throw KitException.failed(where + " failed: " + Secrets.scrub(Database.firstLine(e.getMessage()), secrets)
                         + "; the whole run was rolled back and nothing was written.", e);
             } catch (RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
             }
         } catch (SQLException e) {
-            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + firstLine(e.getMessage()) + "; nothing was written.", e);
+            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()) + "; nothing was written.", e);
         }
 
         int inserted = outcomes.stream().mapToInt(Seeder.Outcome::inserted).sum();
@@ -138,12 +138,5 @@ public class seed extends DatabaseCli {
         } catch (SQLException ignored) {
             // the connection is gone; the server rolls back with it
         }
-    }
-
-    private static String firstLine(String text) {
-        if (text == null) return "";
-        String t = text.strip().replaceFirst("^ERROR: ", "");
-        int nl = t.indexOf('\n');
-        return nl >= 0 ? t.substring(0, nl) : t;
     }
 }

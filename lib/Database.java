@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 import javax.sql.DataSource;
@@ -152,5 +151,12 @@ final class Database {
         }
     }
 
-    static String lower(String s) { return s.toLowerCase(Locale.ROOT); }
+    /** The first line of a server or library message, without the "ERROR: " prefix. */
+    static String firstLine(String text) {
+        if (text == null) return "";
+        String t = text.strip();
+        int nl = t.indexOf('\n');
+        t = nl >= 0 ? t.substring(0, nl).strip() : t;
+        return t.startsWith("ERROR: ") ? t.substring(7) : t;
+    }
 }

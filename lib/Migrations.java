@@ -1,6 +1,5 @@
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,22 +26,10 @@ final class Migrations {
     private final Console console;
 
     Migrations(Path dir, Database database, Console console) {
-        this.folder = folder(dir);
+        this.folder = MigrationHistory.folder(dir);
         this.database = database;
         this.console = console;
         quietFlyway(console);
-    }
-
-    /** dir/migrations, which must exist: Flyway would otherwise find nothing and call it success. */
-    static Path folder(Path dir) {
-        Path folder = dir.resolve("migrations").toAbsolutePath().normalize();
-        if (!Files.isDirectory(folder)) {
-            throw KitException.usage("there is no migrations/ folder in " + dir.toAbsolutePath().normalize() + "; run from the kit's folder or pass --dir.");
-        }
-        if (!Files.isReadable(folder)) {
-            throw KitException.usage("the folder " + folder + " cannot be read; check its permissions.");
-        }
-        return folder;
     }
 
     Flyway flyway(String targetVersion, Callback... callbacks) {
@@ -124,21 +111,13 @@ final class Migrations {
             String line = script != null && script.getLineNumber() > 0 ? " at line " + script.getLineNumber() : "";
             java.sql.SQLException sql = find(e, java.sql.SQLException.class);
             String server = sql != null ? sql.getMessage() : e.getMessage();
-            server = firstLine(server);
+            server = Database.firstLine(server);
             boolean rolledBack = migrate == null || migrate.isExecutableInTransaction();
             return KitException.failed(file + " failed" + line + ": " + server + (rolledBack
                     ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
                     : "; it ran outside a transaction, so check what it left behind before running migrate again."), e);
         }
-        return KitException.failed("Flyway failed: " + firstLine(e.getMessage()), e);
-    }
-
-    static String firstLine(String text) {
-        if (text == null) return "";
-        String t = text.strip();
-        int nl = t.indexOf('\n');
-        t = nl >= 0 ? t.substring(0, nl).strip() : t;
-        return t.startsWith("ERROR: ") ? t.substring(7) : t;
+        return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {
