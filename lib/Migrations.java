@@ -57,7 +57,8 @@ final class Migrations {
         for (MigrationInfo m : all) {
             String name = "V" + m.getVersion() + "__" + m.getDescription().replace(' ', '_') + ".sql";
             MigrationState state = m.getState();
-            if (state == MigrationState.MISSING_SUCCESS || state == MigrationState.MISSING_FAILED) {
+            // FUTURE_*: applied, newer than every file here; for this kit that is a missing file too
+            if (state == MigrationState.MISSING_SUCCESS || state == MigrationState.MISSING_FAILED || state == MigrationState.FUTURE_SUCCESS) {
                 problems.add("migration " + m.getVersion() + " (" + m.getDescription() + ") is applied in the database but its file is missing from " + folder
                         + ": restore the file, or check that --dir points at the right kit.");
             } else if (state == MigrationState.FAILED || state == MigrationState.FUTURE_FAILED) {
@@ -74,7 +75,16 @@ final class Migrations {
     private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
 
     static void quietFlyway(Console console) {
+        for (java.util.logging.Handler h : FLYWAY_LOG.getHandlers()) FLYWAY_LOG.removeHandler(h);
+        FLYWAY_LOG.setUseParentHandlers(false);
         FLYWAY_LOG.setLevel(console.verbose ? java.util.logging.Level.INFO : java.util.logging.Level.OFF);
+        if (console.verbose) {
+            FLYWAY_LOG.addHandler(new java.util.logging.Handler() {
+                public void publish(java.util.logging.LogRecord r) { console.debug("flyway: " + r.getMessage()); }
+                public void flush() {}
+                public void close() {}
+            });
+        }
     }
 
     /** Reports each migration as it starts and ends. */

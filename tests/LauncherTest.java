@@ -1,0 +1,73 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The scripts as an operator runs them: through ./jbang, in their own JVM, with real exit codes. */
+class LauncherTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run jbang(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(TestSupport.kitDir().resolve("jbang").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(TestSupport.kitDir().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Path out = java.nio.file.Files.createTempFile("out", ".txt");
+        Path err = java.nio.file.Files.createTempFile("err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        int code = p.waitFor();
+        return new Run(code, java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+    }
+
+    @Test
+    void migrateSeedStatusThroughTheLauncher() throws Exception {
+        String url = TestSupport.freshDatabase();
+        Map<String, String> env = TestSupport.adminEnv(url);
+        Run migrate = jbang(env, "migrate.java");
+        assertEquals(0, migrate.code(), migrate.out() + migrate.err());
+        assertTrue(migrate.out().contains("Applied 3 migrations"), migrate.out());
+        Run again = jbang(env, "migrate.java");
+        assertTrue(again.out().contains("up to date"), again.out());
+        Run seed = jbang(env, "seed.java");
+        assertEquals(0, seed.code(), seed.out() + seed.err());
+        Run status = jbang(env, "status.java", "--json");
+        assertEquals(0, status.code(), status.out() + status.err());
+        JsonNode doc = Console.JSON.readTree(status.out());
+        assertEquals("Database is up to date.", doc.get("verdict").asText());
+        for (Run r : List.of(migrate, again, seed, status)) {
+            TestSupport.assertNoSecrets(r.out() + r.err(), env);
+            assertFalse((r.out() + r.err()).contains("SLF4J") || (r.out() + r.err()).contains("INFO:"), "library noise:\n" + r.err());
+        }
+    }
+
+    @Test
+    void exitCodesReachTheShell() throws Exception {
+        assertEquals(2, jbang(TestSupport.env(), "migrate.java").code());
+        assertEquals(3, jbang(TestSupport.env("DIRECT_URL", "postgresql://kit:x@localhost:1/x"), "status.java").code());
+        Run help = jbang(TestSupport.env(), "seed.java", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("Exit codes:") && help.out().contains("--dry-run"), help.out());
+    }
+
+    @Test
+    void everyCatalogAliasBuildsAndAnswersHelp() throws Exception {
+        JsonNode catalog = Console.JSON.readTree(TestSupport.kitDir().resolve("jbang-catalog.json").toFile());
+        List<String> aliases = new ArrayList<>();
+        catalog.get("aliases").fieldNames().forEachRemaining(aliases::add);
+        assertEquals(List.of("migrate", "seed", "status", "verify"), aliases);
+        for (String alias : aliases) {
+            Run r = jbang(TestSupport.env(), alias, "--help");
+            assertEquals(0, r.code(), alias + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: " + alias), alias + ": " + r.out());
+        }
+    }
+}
