@@ -8,10 +8,12 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java lib/MigrationLint.java
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Option;
         description = "Apply the pending migrations in migrations/ to the database, each in its own transaction, under Flyway's advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, a transaction-pooler URL, or no migrations/ folder",
+            "2:bad option, no URL, a transaction pooler, no migrations/ folder, a data-losing statement without --allow-destructive, or no confirmation",
             "3:the database could not be reached or refused the login",
             "4:a migration failed; it was rolled back",
             "5:an applied migration was edited, is missing here, or is recorded as failed"})
@@ -37,8 +39,26 @@ public class migrate extends DatabaseCli {
     @Option(names = "--target", paramLabel = "VERSION", description = "Apply migrations up to and including VERSION only.")
     String targetVersion;
 
-    @Option(names = "--dry-run", description = "List what would be applied; change nothing (not even the history table).")
+    @Option(names = "--dry-run", description = "List what would be applied and what the lint finds; change nothing (not even the history table).")
     boolean dryRun;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Give up a migration that waits longer than this for a lock held by live traffic (default 5s).")
+    Duration lockTimeout;
+
+    @Option(names = "--statement-timeout", paramLabel = "DURATION", defaultValue = "0s", description = "Give up a statement that runs longer than this (default: no limit).")
+    Duration statementTimeout;
+
+    @Option(names = "--allow-destructive", description = "Apply migrations that drop tables or columns, truncate, or delete/update every row.")
+    boolean allowDestructive;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation before migrating a remote database from a terminal.")
+    boolean yes;
+
+    /** Asks the operator a question at a terminal; null when there is no terminal (SSH command, CI). */
+    java.util.function.Function<String, String> terminal = question -> {
+        java.io.Console tty = System.console();
+        return tty == null ? null : tty.readLine("%s", question);
+    };
 
     public static void main(String[] args) {
         System.exit(Cli.main(new migrate(), args));
@@ -51,14 +71,19 @@ public class migrate extends DatabaseCli {
         Settings settings = settings();
         DatabaseTarget target = target(settings);
         refuseTransactionPooler(target, settings);
-        Database database = new Database(target, "rc-dbkit migrate", wait, console);
+        Database database = new Database(target, "rc-dbkit migrate", wait, console)
+                .withSetting("lock_timeout", lockTimeout.toMillis() + "ms")
+                .withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
         Migrations migrations = new Migrations(dir, database, console);
 
         String server;
         try (Connection c = database.connect()) {
             server = Database.serverVersion(c);
+            if (database.sharesServerProcesses(c)) {
+                throw KitException.usage(target.source() + " leads to a transaction pooler (two sessions were given the same server process), which cannot run migrations; set DIRECT_URL to the direct connection to the server.");
+            }
         } catch (SQLException e) {
-            throw KitException.unreachable("could not read the server version at " + target.hostAndPort() + ": " + e.getMessage(), e);
+            throw KitException.unreachable("could not read the server version at " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
         }
         console.line("Target   " + target.masked() + " (" + server + ")");
 
@@ -89,6 +114,24 @@ public class migrate extends DatabaseCli {
         }
         MigrationInfo[] pending = info.pending();
         String current = info.current() == null ? "none" : info.current().getVersion().toString();
+        List<MigrationLint.Finding> findings = lint(database, pending);
+        doc.put("findings", findings.stream().map(f -> Map.of("file", f.file(), "line", f.line(), "statement", f.statement(),
+                "problem", f.problem(), "saferWay", f.saferWay(), "losesData", f.losesData())).toList());
+        for (MigrationLint.Finding f : findings) {
+            if (f.losesData() && !allowDestructive) console.err.println("data loss: " + f.sentence());
+            else console.warn(f.sentence());
+        }
+        console.err.flush();
+        long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
+        if (destructive > 0 && !allowDestructive) {
+            throw KitException.usage(destructive + " statement" + (destructive == 1 ? "" : "s") + " in the pending migrations would lose data, so nothing was applied"
+                    + (dryRun ? " (and a real run would stop here too)" : "") + ": review them, then run again with --allow-destructive.");
+        }
+        for (MigrationInfo m : pending) {
+            if (m.getPhysicalLocation() != null && MigrationLint.needsNoTransaction(Path.of(m.getPhysicalLocation()))) {
+                console.note(Migrations.fileName(m) + " runs outside a transaction (CREATE INDEX CONCURRENTLY cannot run inside one): if it fails, drop any INVALID index it left before running again.");
+            }
+        }
 
         if (dryRun) {
             List<Map<String, Object>> would = new ArrayList<>();
@@ -113,6 +156,7 @@ public class migrate extends DatabaseCli {
             return ExitCode.OK;
         }
 
+        confirm(target, pending, findings.size());
         MigrateResult result;
         try {
             result = flyway.migrate();
@@ -122,7 +166,7 @@ public class migrate extends DatabaseCli {
                 throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
             }
             if (!console.json) console.out.println();
-            throw Migrations.explainFailure(e);
+            throw Migrations.explainFailure(e, lockTimeout, statementTimeout);
         }
         String now = result.targetSchemaVersion != null ? result.targetSchemaVersion : current;
         doc.put("applied", applied);
@@ -145,6 +189,42 @@ public class migrate extends DatabaseCli {
         }
         sentence.append('.');
         throw KitException.usage(sentence.toString());
+    }
+
+    private List<MigrationLint.Finding> lint(Database database, MigrationInfo[] pending) {
+        List<Path> files = new ArrayList<>();
+        for (MigrationInfo m : pending) if (m.getPhysicalLocation() != null) files.add(Path.of(m.getPhysicalLocation()));
+        if (files.isEmpty()) return List.of();
+        try (Connection c = database.connect();
+             var ps = c.prepareStatement("select to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) is not null")) {
+            return MigrationLint.check(files, table -> {
+                try {
+                    ps.setString(1, table);
+                    try (var rs = ps.executeQuery()) {
+                        return rs.next() && rs.getBoolean(1);
+                    }
+                } catch (SQLException e) {
+                    throw KitException.unreachable("lost the connection while reading the catalog: " + Database.firstLine(e.getMessage()), e);
+                }
+            });
+        } catch (SQLException e) {
+            throw KitException.unreachable("lost the connection while reading the catalog: " + Database.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** A remote database, from a terminal: show the plan and ask. Without a terminal, go on. */
+    void confirm(DatabaseTarget target, MigrationInfo[] pending, int findings) {
+        if (yes || target.isLocal() || console().json) return;
+        Console console = console();
+        StringBuilder plan = new StringBuilder("About to apply " + plural(pending.length, "migration") + " to " + target.masked()
+                + (findings > 0 ? " (" + plural(findings, "lint finding") + " above)" : "") + ":\n");
+        for (MigrationInfo m : pending) plan.append("  ").append(Migrations.fileName(m)).append('\n');
+        String answer = terminal.apply(plan + "Apply them? [y/N] ");
+        if (answer == null) return;
+        if (!answer.strip().equalsIgnoreCase("y") && !answer.strip().equalsIgnoreCase("yes")) {
+            throw KitException.usage("not confirmed, so nothing was applied; answer y to go on, or pass --yes in scripts.");
+        }
+        console.line("Confirmed.");
     }
 
     private static Map<String, Object> entry(MigrationInfo m, Long ms) {

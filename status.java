@@ -50,13 +50,15 @@ public class status extends DatabaseCli {
         List<String> pendingWork = new ArrayList<>();
         List<String> drift = new ArrayList<>();
         try (Connection c = database.connect()) {
+            // asked before the read-only transaction starts: inside one, a pooler pins the session
+            boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (var st = c.createStatement()) {
                 st.execute("set transaction read only");
             }
             try {
-                reportTarget(c, database, doc);
+                reportTarget(c, database, pooler, doc);
                 MigrationHistory history = MigrationHistory.read(c, migrationsFolder);
                 reportMigrations(history, doc, pendingWork, drift);
                 reportSeeds(c, settings, seedsRoot, history, doc, pendingWork, drift);
@@ -79,7 +81,7 @@ public class status extends DatabaseCli {
         return code;
     }
 
-    private void reportTarget(Connection c, Database database, Map<String, Object> doc) throws SQLException {
+    private void reportTarget(Connection c, Database database, boolean pooler, Map<String, Object> doc) throws SQLException {
         long rttMicros = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long t = System.nanoTime();
@@ -97,13 +99,13 @@ public class status extends DatabaseCli {
         target.put("url", database.target.masked());
         target.put("server", server);
         target.put("ssl", ssl);
-        target.put("transactionPooler", database.transactionPooler);
+        target.put("transactionPooler", pooler);
         target.put("roundTripMs", rttMicros / 1000.0);
         doc.put("target", target);
         console().line("Target");
         console().line("  " + database.target.masked());
         console().line("  " + server + ", " + (Boolean.TRUE.equals(ssl) ? "TLS" : "no TLS") + ", "
-                + (database.transactionPooler ? "through a transaction pooler" : "direct") + ", round trip " + String.format(java.util.Locale.ROOT, "%.1f ms", rttMicros / 1000.0));
+                + (pooler ? "through a transaction pooler" : "direct") + ", round trip " + String.format(java.util.Locale.ROOT, "%.1f ms", rttMicros / 1000.0));
     }
 
     private void reportMigrations(MigrationHistory history, Map<String, Object> doc, List<String> pendingWork, List<String> drift) {

@@ -39,7 +39,9 @@ final class Database {
         boolean announced = false;
         while (true) {
             try {
-                return DriverManager.getConnection(target.jdbcUrl(), target.driverProperties(applicationName, transactionPooler));
+                Connection c = DriverManager.getConnection(target.jdbcUrl(), target.driverProperties(applicationName));
+                applySessionSettings(c);
+                return c;
             } catch (SQLException e) {
                 Failure failure = explain(e);
                 if (!failure.retryable || System.nanoTime() + pause * 1_000_000 > deadline) {
@@ -61,6 +63,42 @@ final class Database {
                 }
                 pause = Math.min(pause * 2, 2000);
             }
+        }
+    }
+
+    /** SET statements run on every new connection (lock_timeout and statement_timeout for migrate). */
+    private final java.util.List<String> sessionSettings = new java.util.ArrayList<>();
+
+    Database withSetting(String name, String value) {
+        sessionSettings.add("set " + name + " = '" + value.replace("'", "''") + "'");
+        return this;
+    }
+
+    private void applySessionSettings(Connection c) throws SQLException {
+        if (sessionSettings.isEmpty()) return;
+        try (var st = c.createStatement()) {
+            for (String sql : sessionSettings) st.execute(sql);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the connection goes through a transaction pooler, asked of the server side: two
+     * sessions open at once that share one server process can only be a transaction pooler
+     * (PgBouncer, Supavisor) multiplexing them.
+     */
+    boolean sharesServerProcesses(Connection first) throws SQLException {
+        try (Connection second = connect()) {
+            return backendPid(first) == backendPid(second);
+        }
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 
@@ -104,13 +142,37 @@ final class Database {
         if (cause instanceof SocketTimeoutException) {
             return new Failure("the server at " + where + " did not answer within 10 s: check the host, the port and any firewall in between.", true);
         }
-        if (cause instanceof SSLException || message.contains("SSL")) {
-            String hint = message.contains("does not support SSL") || message.contains("server does not support SSL")
-                    ? " the server does not offer TLS; add ?sslmode=disable to the URL only if the network between you is trusted."
-                    : " " + serverText(message) + "; check sslmode and sslrootcert in the URL.";
-            return new Failure("the TLS handshake with " + where + " failed:" + hint, false);
-        }
+        Failure tls = explainTls(message, cause, where);
+        if (tls != null) return tls;
         return new Failure("could not connect to " + where + ": " + serverText(message) + ".", "08001".equals(state) || "08006".equals(state));
+    }
+
+    private static final String SUPABASE_CA = "for Supabase: Dashboard, Project Settings, Database, SSL Configuration, Download certificate (prod-ca-2021.crt)";
+
+    /** TLS failures name the certificate to get and how to pass it. */
+    private Failure explainTls(String message, Throwable cause, String where) {
+        String mode = target.driverParams().getOrDefault("sslmode", target.isLocal() ? "prefer" : "require");
+        if (message.contains("Could not open SSL root certificate file")) {
+            String file = message.replaceFirst(".*Could not open SSL root certificate file ", "").replaceFirst("\\.$", "");
+            return new Failure("sslmode=" + mode + " checks the server's certificate against a root certificate, and there is none at " + file
+                    + ": download the server's CA certificate (" + SUPABASE_CA + ") and add sslrootcert=/path/to/it.crt to the URL.", false);
+        }
+        if (message.contains("could not be verified by hostnameverifier") || message.contains("HostnameVerifier")) {
+            return new Failure("the certificate of the server at " + where + " does not name the host \"" + target.host()
+                    + "\": connect by the host name in the certificate, or use sslmode=verify-ca.", false);
+        }
+        if (message.contains("PKIX") || message.contains("unable to find valid certification path") || cause instanceof java.security.cert.CertificateException) {
+            return new Failure("the server at " + where + " presented a certificate that " + (target.driverParams().containsKey("sslrootcert")
+                    ? "the root certificate in sslrootcert does not vouch for: check that sslrootcert is this server's CA certificate (" + SUPABASE_CA + ")."
+                    : "no trusted root vouches for: download the server's CA certificate (" + SUPABASE_CA + ") and add sslrootcert=/path/to/it.crt to the URL."), false);
+        }
+        if (message.contains("does not support SSL")) {
+            return new Failure("the server at " + where + " does not offer TLS, and sslmode=" + mode + " requires it: add ?sslmode=disable to the URL only if the network in between is trusted.", false);
+        }
+        if (cause instanceof SSLException) {
+            return new Failure("the TLS handshake with " + where + " failed (" + serverText(String.valueOf(cause.getMessage())) + "): check sslmode and sslrootcert in the URL.", false);
+        }
+        return null;
     }
 
     private static String serverText(String message) {

@@ -213,7 +213,7 @@ record DatabaseTarget(
     }
 
     /** Driver properties: credentials, the caller's own parameters, and the kit's bounded defaults. */
-    Properties driverProperties(String applicationName, boolean transactionPooler) {
+    Properties driverProperties(String applicationName) {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
@@ -223,9 +223,10 @@ record DatabaseTarget(
         p.setProperty("ApplicationName", applicationName);
         if (!isLocal() && !driverParams.containsKey("sslmode")) p.setProperty("sslmode", "require");
         if (schema != null) p.setProperty("currentSchema", schema);
-        // Server-side prepared statements do not survive a transaction pooler handing the
-        // session to another client.
-        if (transactionPooler) p.setProperty("prepareThreshold", "0");
+        // Server-side prepared statements do not survive a transaction pooler handing the session
+        // to another client, and a pooler is not always recognisable from its URL; the kit's
+        // statements gain nothing from them, so it never uses them.
+        p.setProperty("prepareThreshold", "0");
         driverParams.forEach(p::setProperty);
         return p;
     }

@@ -34,6 +34,11 @@ final class EmbeddedServer implements AutoCloseable {
     }
 
     static EmbeddedServer start(int major, Path dataDir, boolean clean) throws IOException, SQLException {
+        return start(major, dataDir, clean, Map.of());
+    }
+
+    /** @param serverConfig extra postgresql.conf settings (TLS for the tests, say) */
+    static EmbeddedServer start(int major, Path dataDir, boolean clean, Map<String, String> serverConfig) throws IOException, SQLException {
         String version = BINARIES.get(major);
         if (version == null) throw KitException.usage("PostgreSQL " + major + " is not available; choose 15, 16 or 17.");
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -41,6 +46,7 @@ final class EmbeddedServer implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "off")
                 .setServerConfig("full_page_writes", "off")
                 .setCleanDataDirectory(clean);
+        serverConfig.forEach(builder::setServerConfig);
         if (dataDir != null) builder.setDataDirectory(dataDir);
         if (major != 17) {
             byte[] archive = archive(version);

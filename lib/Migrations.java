@@ -42,6 +42,9 @@ final class Migrations {
                 .validateMigrationNaming(true)
                 .validateOnMigrate(true)
                 .callbacks(callbacks);
+        // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own
+        // session; the session-level lock is safe, since migrate never runs through a pooler.
+        config.getConfigurationExtension(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         if (database.target.schema() != null) config.schemas(database.target.schema());
         if (targetVersion != null) config.target(targetVersion);
         try {
@@ -113,17 +116,33 @@ final class Migrations {
     }
 
     /** A failed migrate, as one sentence: the file, the line, the server's words, and what happened to it. */
-    static KitException explainFailure(FlywayException e) {
+    static KitException explainFailure(FlywayException e, java.time.Duration lockTimeout, java.time.Duration statementTimeout) {
         FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
         FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
         if (migrate != null || script != null) {
             String file = migrate != null && migrate.getMigration() != null ? fileName(migrate.getMigration()) : "a migration";
             String line = script != null && script.getLineNumber() > 0 ? " at line " + script.getLineNumber() : "";
+            java.sql.SQLException cause = find(e, java.sql.SQLException.class);
+            String state = cause == null || cause.getSQLState() == null ? "" : cause.getSQLState();
+            String statement = script != null && script.getStatement() != null
+                    ? " (" + MigrationLint.shorten(script.getStatement()) + ")" : "";
+            boolean inTransaction = migrate == null || migrate.isExecutableInTransaction();
+            if (state.equals("55P03")) {
+                return KitException.failed(file + " waited longer than " + Durations.format(lockTimeout) + " for a lock that live traffic holds" + line + statement
+                        + (inTransaction ? "; it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer."
+                                : "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer)."), e);
+            }
+            if (state.equals("57014") && statementTimeout.toMillis() > 0) {
+                return KitException.failed(file + " ran longer than the statement timeout of " + Durations.format(statementTimeout) + line + statement
+                        + "; it was rolled back and nothing from it was applied. Raise --statement-timeout, or split the migration.", e);
+            }
+            if (e.getMessage() != null && e.getMessage().contains("both transactional and non-transactional")) {
+                return KitException.usage(file + " mixes statements that need a transaction with ones that cannot run in one (such as CREATE INDEX CONCURRENTLY); move the latter into a migration of their own. Nothing from it was applied.");
+            }
             java.sql.SQLException sql = find(e, java.sql.SQLException.class);
             String server = sql != null ? sql.getMessage() : e.getMessage();
             server = Database.firstLine(server);
-            boolean rolledBack = migrate == null || migrate.isExecutableInTransaction();
-            return KitException.failed(file + " failed" + line + ": " + server + (rolledBack
+            return KitException.failed(file + " failed" + line + ": " + server + (inTransaction
                     ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
                     : "; it ran outside a transaction, so check what it left behind before running migrate again."), e);
         }

@@ -45,7 +45,7 @@ class UrlTest {
         DatabaseTarget t = DatabaseTarget.parse("postgresql://u:pw@h:6543/d?pgbouncer=true&connection_limit=1&pool_timeout=20&schema=app&sslmode=verify-full", "test");
         assertTrue(t.looksLikeTransactionPooler());
         assertEquals("app", t.schema());
-        Properties p = t.driverProperties("x", true);
+        Properties p = t.driverProperties("x");
         assertEquals("app", p.getProperty("currentSchema"));
         assertEquals("0", p.getProperty("prepareThreshold"));
         assertEquals("verify-full", p.getProperty("sslmode"));
@@ -64,9 +64,9 @@ class UrlTest {
 
     @Test
     void remoteHostsDefaultToTlsLocalOnesToTheDriver() {
-        assertEquals("require", DatabaseTarget.parse("postgresql://u:p@db.example.com/d", "t").driverProperties("x", false).getProperty("sslmode"));
-        assertNull(DatabaseTarget.parse("postgresql://u:p@localhost/d", "t").driverProperties("x", false).getProperty("sslmode"));
-        assertEquals("disable", DatabaseTarget.parse("postgresql://u:p@db.example.com/d?sslmode=disable", "t").driverProperties("x", false).getProperty("sslmode"));
+        assertEquals("require", DatabaseTarget.parse("postgresql://u:p@db.example.com/d", "t").driverProperties("x").getProperty("sslmode"));
+        assertNull(DatabaseTarget.parse("postgresql://u:p@localhost/d", "t").driverProperties("x").getProperty("sslmode"));
+        assertEquals("disable", DatabaseTarget.parse("postgresql://u:p@db.example.com/d?sslmode=disable", "t").driverProperties("x").getProperty("sslmode"));
     }
 
     @Test

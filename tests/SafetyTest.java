@@ -1,0 +1,145 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Migrations that must not hurt a live app: lock timeouts, the risky-statement lint, confirmation. */
+class SafetyTest {
+
+    private static Path kitWith(String file, String sql) throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations").resolve(file), sql);
+        return kit;
+    }
+
+    @Test
+    void aLockHeldByLiveTrafficTimesOutRollsBackAndTheRerunWorks() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = kitWith("V4__member_nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        try (Connection live = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            live.setAutoCommit(false);
+            live.createStatement().execute("lock table \"Member\" in access share mode");
+            long t = System.nanoTime();
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-timeout", "1s");
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            assertEquals(4, r.code(), r.all());
+            assertTrue(r.err().contains("V4__member_nickname.sql waited longer than 1.0 s for a lock that live traffic holds"), r.err());
+            assertTrue(r.err().contains("nothing from it was applied") && r.err().contains("Re-running later is safe"), r.err());
+            assertTrue(ms < 15_000, "took " + ms + " ms");
+            assertEquals("0", TestSupport.one(url, "select count(*) from information_schema.columns where table_name = 'Member' and column_name = 'nickname'"));
+            assertEquals("3", TestSupport.one(url, "select count(*) from flyway_schema_history"));
+            live.rollback();
+        }
+        TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, again.code(), again.all());
+        assertEquals("1", TestSupport.one(url, "select count(*) from information_schema.columns where table_name = 'Member' and column_name = 'nickname'"));
+    }
+
+    @Test
+    void aStatementTimeoutIsHonoured() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = kitWith("V4__slow.sql", "SELECT pg_sleep(5);\n");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--statement-timeout", "500ms");
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains("V4__slow.sql ran longer than the statement timeout of 500 ms"), r.err());
+    }
+
+    @Test
+    void dataLosingStatementsStopTheRunUnlessAllowed() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = kitWith("V4__cleanup.sql", String.join("\n",
+                "-- tidy up",
+                "DROP TABLE \"PointConfig\";",
+                "ALTER TABLE \"Member\" DROP COLUMN \"name\";",
+                "DELETE FROM \"FeatureFlag\";",
+                "UPDATE \"Admin\" SET role = 'ADMIN' WHERE email = 'x';",
+                "TRUNCATE \"EmailTemplate\";", ""));
+        String before = TestSupport.fingerprint(url);
+        TestSupport.Result dry = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--dry-run");
+        assertEquals(2, dry.code(), dry.all());
+        assertTrue(dry.err().contains("a real run would stop here too"), dry.err());
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("data loss: V4__cleanup.sql line 2: DROP TABLE \"PointConfig\" drops a table and every row in it"), r.err());
+        assertTrue(r.err().contains("V4__cleanup.sql line 3: ALTER TABLE \"Member\" DROP COLUMN \"name\" drops a column and its data"), r.err());
+        assertTrue(r.err().contains("line 4: DELETE FROM \"FeatureFlag\" has no WHERE clause"), r.err());
+        assertTrue(r.err().contains("line 6: TRUNCATE \"EmailTemplate\" deletes every row"), r.err());
+        assertFalse(r.err().contains("line 5"), "an UPDATE with WHERE is fine: " + r.err());
+        assertTrue(r.err().contains("error: 4 statements in the pending migrations would lose data, so nothing was applied"), r.err());
+        assertEquals(before, TestSupport.fingerprint(url));
+        TestSupport.Result allowed = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--allow-destructive");
+        assertEquals(0, allowed.code(), allowed.all());
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'PointConfig'"));
+    }
+
+    @Test
+    void lockHeavyStatementsAreWarningsWithTheSaferWay() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = kitWith("V4__reshape.sql", String.join("\n",
+                "CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\");",
+                "ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT;",
+                "ALTER TABLE \"Member\" ADD COLUMN \"tier\" TEXT NOT NULL;",
+                "ALTER TABLE \"Member\" RENAME COLUMN \"name\" TO \"fullName\";",
+                "CREATE TABLE \"Fresh\" (\"id\" TEXT NOT NULL);",
+                "CREATE INDEX \"Fresh_id_idx\" ON \"Fresh\"(\"id\");",
+                "ALTER TABLE \"Fresh\" ADD COLUMN \"n\" INT NOT NULL;", ""));
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--dry-run");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("warning: V4__reshape.sql line 1: CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\") blocks writes to \"Member\" while the index builds; use CREATE INDEX CONCURRENTLY"), r.err());
+        assertTrue(r.err().contains("line 2: ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT rewrites the table"), r.err());
+        assertTrue(r.err().contains("line 3: ALTER TABLE \"Member\" ADD COLUMN \"tier\" TEXT NOT NULL adds a NOT NULL column without a default"), r.err());
+        assertTrue(r.err().contains("line 4: ALTER TABLE \"Member\" RENAME COLUMN \"name\" TO \"fullName\" renames while the running app"), r.err());
+        assertEquals(4, r.err().lines().filter(l -> l.startsWith("warning:")).count(), "a new table is no live table: " + r.err());
+    }
+
+    @Test
+    void aConcurrentIndexRunsOutsideATransactionAndTheKitSaysSo() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = kitWith("V4__member_name_index.sql", "CREATE INDEX CONCURRENTLY \"Member_name_idx\" ON \"Member\"(\"name\");\n");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("note: V4__member_name_index.sql runs outside a transaction"), r.err());
+        assertFalse(r.err().contains("warning:"), r.err());
+        assertEquals("1", TestSupport.one(url, "select count(*) from pg_indexes where indexname = 'Member_name_idx'"));
+    }
+
+    @Test
+    void aRemoteDatabaseFromATerminalIsConfirmedFirst() {
+        migrate m = new migrate();
+        DatabaseTarget remote = DatabaseTarget.parse("postgresql://u:p@db.example.com:5432/postgres", "DIRECT_URL");
+        TestSupport.Result unused = TestSupport.run(m, TestSupport.env(), "--help");
+        StringBuilder asked = new StringBuilder();
+        m.terminal = q -> { asked.append(q); return "n"; };
+        KitException no = assertThrows(KitException.class, () -> m.confirm(remote, new org.flywaydb.core.api.MigrationInfo[0], 0));
+        assertEquals(2, no.exitCode);
+        assertTrue(no.getMessage().contains("not confirmed, so nothing was applied"), no.getMessage());
+        assertTrue(asked.toString().contains("About to apply 0 migrations to postgresql://u:****@db.example.com:5432/postgres"), asked.toString());
+        m.terminal = q -> "y";
+        m.confirm(remote, new org.flywaydb.core.api.MigrationInfo[0], 0);
+        m.terminal = q -> null; // no terminal: an SSH command or CI goes on without asking
+        m.confirm(remote, new org.flywaydb.core.api.MigrationInfo[0], 0);
+        m.terminal = q -> { throw new AssertionError("a local database is not asked about"); };
+        m.confirm(DatabaseTarget.parse("postgresql://u:p@localhost/x", "t"), new org.flywaydb.core.api.MigrationInfo[0], 0);
+    }
+
+    @Test
+    void theSplitterKnowsQuotesCommentsAndDollarBodies() {
+        List<MigrationLint.Statement> s = MigrationLint.split(String.join("\n",
+                "-- DROP TABLE in a comment;",
+                "/* and DROP TABLE /* nested */ here; */",
+                "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN DELETE FROM x; END $body$ LANGUAGE plpgsql;",
+                "INSERT INTO t VALUES ('it''s; fine', \"a;b\");",
+                "SELECT 1"));
+        assertEquals(3, s.size(), s.toString());
+        assertEquals(3, s.get(0).line());
+        assertTrue(s.get(0).sql().endsWith("LANGUAGE plpgsql"));
+        assertEquals(4, s.get(1).line());
+        assertTrue(MigrationLint.check(List.of(), t -> true).isEmpty());
+    }
+}
