@@ -7,7 +7,7 @@
 //DEPS de.mkammerer:argon2-jvm:2.12
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 
 import java.nio.file.Path;
@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = "Report, read-only, where the database stands: the target, every migration, every seed file, and a verdict.",
@@ -33,6 +34,9 @@ public class status extends DatabaseCli {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 
+    @Option(names = "--prisma", paramLabel = "DIR", description = "Compare _prisma_migrations with the Prisma migrations in DIR (<name>/migration.sql).")
+    Path prismaDir;
+
     public static void main(String[] args) {
         System.exit(Cli.main(new status(), args));
     }
@@ -42,7 +46,11 @@ public class status extends DatabaseCli {
         Console console = console();
         Settings settings = settings();
         DatabaseTarget target = target(settings);
-        Path migrationsFolder = MigrationHistory.folder(dir);
+        Path prisma = prismaDir != null ? PrismaMigrations.folder(prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir))
+                : java.nio.file.Files.isDirectory(dir.resolve("migrations")) && PrismaMigrations.isPrismaLayout(dir.resolve("migrations")) ? PrismaMigrations.folder(dir.resolve("migrations"))
+                : null;
+        Path migrationsFolder = prisma != null ? prisma : MigrationHistory.folder(dir);
+        List<PrismaMigrations.Migration> prismaFiles = prisma == null ? null : PrismaMigrations.list(prisma, console::note);
         Path seedsRoot = SeedFile.root(dir);
         Database database = new Database(target, "rc-dbkit status", wait, console);
 
@@ -59,7 +67,9 @@ public class status extends DatabaseCli {
             }
             try {
                 reportTarget(c, database, pooler, doc);
-                MigrationHistory history = MigrationHistory.read(c, migrationsFolder);
+                MigrationHistory history = prisma != null
+                        ? PrismaMigrations.history(prismaFiles, PrismaMigrations.rows(c), PrismaMigrations.tableExists(c))
+                        : MigrationHistory.read(c, migrationsFolder);
                 reportMigrations(history, doc, pendingWork, drift);
                 reportSeeds(c, settings, seedsRoot, history, doc, pendingWork, drift);
             } finally {
@@ -124,11 +134,13 @@ public class status extends DatabaseCli {
             String when = e.installedOn() == null ? "" : "  " + e.installedOn().toLocalDateTime().format(WHEN);
             String note = switch (e.state()) {
                 case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)";
-                case FAILED -> "  FAILED: recorded as failed in flyway_schema_history";
+                case FAILED -> "  FAILED: recorded as failed in " + (e.description().isEmpty() ? "_prisma_migrations" : "flyway_schema_history");
                 case MISSING -> "  MISSING: applied in the database, no file here";
                 default -> "";
             };
-            console.line(String.format("  %s %-6s %-32s%s%s", mark, e.version(), e.description(), when, note).stripTrailing());
+            console.line((e.description().isEmpty()
+                    ? String.format("  %s %-40s%s%s", mark, e.version(), when, note)
+                    : String.format("  %s %-6s %-32s%s%s", mark, e.version(), e.description(), when, note)).stripTrailing());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", e.version());
             m.put("description", e.description());

@@ -33,7 +33,7 @@ final class MigrationHistory {
     final List<Entry> entries;
     final boolean historyExists;
 
-    private MigrationHistory(List<Entry> entries, boolean historyExists) {
+    MigrationHistory(List<Entry> entries, boolean historyExists) {
         this.entries = entries;
         this.historyExists = historyExists;
     }

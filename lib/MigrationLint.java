@@ -51,7 +51,8 @@ final class MigrationLint {
         List<Finding> findings = new ArrayList<>();
         Set<String> createdHere = new java.util.HashSet<>();
         for (Path file : pending) {
-            String name = file.getFileName().toString();
+            String name = file.getFileName().toString().equals("migration.sql") && file.getParent() != null
+                    ? file.getParent().getFileName() + "/migration.sql" : file.getFileName().toString();
             String text;
             try {
                 text = Files.readString(file, StandardCharsets.UTF_8);
@@ -64,21 +65,21 @@ final class MigrationLint {
                 Matcher m;
                 if ((m = CREATE_TABLE.matcher(sql)).find()) {
                     createdHere.add(Identifier.name(m.group(1)));
-                } else if ((m = DROP_TABLE.matcher(sql)).find()) {
+                } else if ((m = DROP_TABLE.matcher(sql)).find() && !createdHere.contains(Identifier.name(m.group(1)))) {
                     findings.add(new Finding(name, st.line(), shown, "drops a table and every row in it", "make sure nothing reads it any more and that it is backed up, then run with --allow-destructive", true));
                 } else if (sql.startsWith("drop schema")) {
                     findings.add(new Finding(name, st.line(), shown, "drops a schema and everything in it", "make sure it is backed up, then run with --allow-destructive", true));
-                } else if (sql.startsWith("truncate")) {
+                } else if (sql.startsWith("truncate") && !createdHere.contains(Identifier.name(sql.replaceFirst("^truncate (table )?(only )?", "").split("[ ,;(]")[0]))) {
                     findings.add(new Finding(name, st.line(), shown, "deletes every row of the table", "delete only the rows you mean with a WHERE clause, or run with --allow-destructive", true));
-                } else if ((m = DELETE.matcher(sql)).find() && !sql.contains(" where ")) {
+                } else if ((m = DELETE.matcher(sql)).find() && !sql.contains(" where ") && !createdHere.contains(Identifier.name(m.group(1)))) {
                     findings.add(new Finding(name, st.line(), shown, "has no WHERE clause, so it deletes every row", "add a WHERE clause, or run with --allow-destructive if every row must go", true));
-                } else if ((m = UPDATE.matcher(sql)).find() && !sql.contains(" where ")) {
+                } else if ((m = UPDATE.matcher(sql)).find() && !sql.contains(" where ") && !createdHere.contains(Identifier.name(m.group(1)))) {
                     findings.add(new Finding(name, st.line(), shown, "has no WHERE clause, so it overwrites every row", "add a WHERE clause, or run with --allow-destructive if every row must change", true));
                 } else if ((m = ALTER_TABLE.matcher(sql)).find()) {
                     String table = Identifier.name(m.group(1));
                     String rest = m.group(2);
                     boolean live = !createdHere.contains(table);
-                    if (rest.matches(".*\\bdrop column\\b.*")) {
+                    if (live && rest.matches(".*\\bdrop column\\b.*")) {
                         findings.add(new Finding(name, st.line(), shown, "drops a column and its data", "stop the app using the column first, back it up, then run with --allow-destructive", true));
                     }
                     if (live && rest.matches(".*\\balter column \\S+ (set data )?type\\b.*")) {
@@ -104,14 +105,18 @@ final class MigrationLint {
     /** Whether a migration holds statements PostgreSQL cannot run in a transaction. */
     static boolean needsNoTransaction(Path file) {
         try {
-            for (Statement st : split(Files.readString(file, StandardCharsets.UTF_8))) {
-                String sql = normalize(st.sql());
-                if (sql.matches("^(create (unique )?|drop )index concurrently\\b.*") || sql.matches("^reindex .*\\bconcurrently\\b.*") || sql.startsWith("vacuum")) {
-                    return true;
-                }
-            }
+            return needsNoTransaction(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    static boolean needsNoTransaction(String script) {
+        for (Statement st : split(script)) {
+            String sql = normalize(st.sql());
+            if (sql.matches("^(create (unique )?|drop )index concurrently\\b.*") || sql.matches("^reindex .*\\bconcurrently\\b.*") || sql.startsWith("vacuum")) {
+                return true;
+            }
         }
         return false;
     }

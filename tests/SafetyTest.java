@@ -116,16 +116,16 @@ class SafetyTest {
         TestSupport.Result unused = TestSupport.run(m, TestSupport.env(), "--help");
         StringBuilder asked = new StringBuilder();
         m.terminal = q -> { asked.append(q); return "n"; };
-        KitException no = assertThrows(KitException.class, () -> m.confirm(remote, new org.flywaydb.core.api.MigrationInfo[0], 0));
+        KitException no = assertThrows(KitException.class, () -> m.confirm(remote, List.of(), 0));
         assertEquals(2, no.exitCode);
         assertTrue(no.getMessage().contains("not confirmed, so nothing was applied"), no.getMessage());
         assertTrue(asked.toString().contains("About to apply 0 migrations to postgresql://u:****@db.example.com:5432/postgres"), asked.toString());
         m.terminal = q -> "y";
-        m.confirm(remote, new org.flywaydb.core.api.MigrationInfo[0], 0);
+        m.confirm(remote, List.of(), 0);
         m.terminal = q -> null; // no terminal: an SSH command or CI goes on without asking
-        m.confirm(remote, new org.flywaydb.core.api.MigrationInfo[0], 0);
+        m.confirm(remote, List.of(), 0);
         m.terminal = q -> { throw new AssertionError("a local database is not asked about"); };
-        m.confirm(DatabaseTarget.parse("postgresql://u:p@localhost/x", "t"), new org.flywaydb.core.api.MigrationInfo[0], 0);
+        m.confirm(DatabaseTarget.parse("postgresql://u:p@localhost/x", "t"), List.of(), 0);
     }
 
     @Test

@@ -1,0 +1,215 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Prisma's migration layout (prisma/migrations/<name>/migration.sql) and its bookkeeping table,
+ * _prisma_migrations, read and written exactly as Prisma's schema engine does, so that Prisma
+ * still sees the database as its own after the kit has migrated it.
+ */
+final class PrismaMigrations {
+    /** The advisory lock Prisma's schema engine holds while it migrates. */
+    static final long PRISMA_LOCK = 72707369L;
+
+    static final String CREATE_TABLE = """
+            CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+                "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+                "checksum"              VARCHAR(64) NOT NULL,
+                "finished_at"           TIMESTAMPTZ,
+                "migration_name"        VARCHAR(255) NOT NULL,
+                "logs"                  TEXT,
+                "rolled_back_at"        TIMESTAMPTZ,
+                "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+                "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+            )""";
+
+    record Migration(String name, Path script, byte[] bytes, String checksum) {}
+
+    record Row(String id, String checksum, Timestamp finishedAt, String name, Timestamp rolledBackAt, Timestamp startedAt) {
+        boolean failed() { return finishedAt == null && rolledBackAt == null; }
+        boolean applied() { return finishedAt != null && rolledBackAt == null; }
+    }
+
+    /** A folder is Prisma's layout when it has migration_lock.toml or <name>/migration.sql folders. */
+    static boolean isPrismaLayout(Path folder) {
+        if (Files.isRegularFile(folder.resolve("migration_lock.toml"))) return true;
+        try (var stream = Files.list(folder)) {
+            return stream.anyMatch(p -> Files.isRegularFile(p.resolve("migration.sql")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Path folder(Path given) {
+        Path folder = given.toAbsolutePath().normalize();
+        if (!Files.isDirectory(folder)) throw KitException.usage("the Prisma migrations folder " + folder + " does not exist; pass the folder that holds <name>/migration.sql, such as prisma/migrations.");
+        if (!isPrismaLayout(folder)) throw KitException.usage(folder + " is not a Prisma migrations folder: it has no migration_lock.toml and no <name>/migration.sql.");
+        return folder;
+    }
+
+    /**
+     * The migrations in Prisma's order (folder names, lexically). A folder without migration.sql
+     * (a data migration in another language, say) is skipped with a notice, never pending.
+     */
+    static List<Migration> list(Path folder, Consumer<String> notice) {
+        List<Migration> list = new ArrayList<>();
+        try (var stream = Files.list(folder)) {
+            for (Path dir : stream.filter(Files::isDirectory).sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList()) {
+                Path script = dir.resolve("migration.sql");
+                if (!Files.isRegularFile(script)) {
+                    notice.accept(dir.getFileName() + "/ holds no migration.sql (a data migration in another language?); it is skipped and never counted as pending.");
+                    continue;
+                }
+                byte[] bytes = Files.readAllBytes(script);
+                list.add(new Migration(dir.getFileName().toString(), script, bytes, sha256(bytes)));
+            }
+        } catch (IOException e) {
+            throw KitException.usage("the folder " + folder + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
+        }
+        return list;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As Prisma allows: the stored checksum may be of the file with its line endings converted. */
+    static boolean checksumMatches(String stored, Migration m) {
+        if (stored.equalsIgnoreCase(m.checksum())) return true;
+        String text = new String(m.bytes(), StandardCharsets.UTF_8);
+        String lf = text.replace("\r\n", "\n");
+        String crlf = lf.replace("\n", "\r\n");
+        return stored.equalsIgnoreCase(sha256(lf.getBytes(StandardCharsets.UTF_8))) || stored.equalsIgnoreCase(sha256(crlf.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static boolean tableExists(Connection c) throws SQLException {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select to_regclass(quote_ident(current_schema()) || '._prisma_migrations') is not null")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    static List<Row> rows(Connection c) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        if (!tableExists(c)) return rows;
+        String sql = "select id, checksum, finished_at, migration_name, rolled_back_at, started_at from _prisma_migrations order by started_at, migration_name";
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) rows.add(new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.getString(4), rs.getTimestamp(5), rs.getTimestamp(6)));
+        }
+        return rows;
+    }
+
+    /** Where the database stands against the folder, in the same terms as the Flyway history. */
+    static MigrationHistory history(List<Migration> migrations, List<Row> rows, boolean tableExists) {
+        Map<String, List<Row>> byName = new LinkedHashMap<>();
+        for (Row r : rows) byName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r);
+        List<MigrationHistory.Entry> entries = new ArrayList<>();
+        for (Migration m : migrations) {
+            List<Row> mine = byName.remove(m.name());
+            entries.add(entry(m.name(), m.name() + "/migration.sql", mine, m));
+        }
+        for (Map.Entry<String, List<Row>> e : byName.entrySet()) {
+            MigrationHistory.Entry entry = entry(e.getKey(), e.getKey() + "/migration.sql", e.getValue(), null);
+            if (entry.state() != MigrationHistory.State.PENDING) entries.add(entry);
+        }
+        return new MigrationHistory(entries, tableExists);
+    }
+
+    private static MigrationHistory.Entry entry(String name, String script, List<Row> rows, Migration file) {
+        Row applied = rows == null ? null : rows.stream().filter(Row::applied).reduce((a, b) -> b).orElse(null);
+        Row failed = rows == null ? null : rows.stream().filter(Row::failed).reduce((a, b) -> b).orElse(null);
+        MigrationHistory.State state;
+        Timestamp when = null;
+        if (failed != null) {
+            state = MigrationHistory.State.FAILED;
+            when = failed.startedAt();
+        } else if (applied != null) {
+            when = applied.finishedAt();
+            state = file == null ? MigrationHistory.State.MISSING
+                    : checksumMatches(applied.checksum(), file) ? MigrationHistory.State.APPLIED : MigrationHistory.State.EDITED;
+        } else {
+            state = MigrationHistory.State.PENDING; // never applied, or only rolled back
+        }
+        return new MigrationHistory.Entry(name, "", script, state, when, null, null);
+    }
+
+    /** What `prisma migrate resolve --applied NAME` writes: failed rows rolled back, one finished row. */
+    static void markApplied(Connection c, Migration m) throws SQLException {
+        markRolledBack(c, m.name());
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into _prisma_migrations (id, checksum, logs, started_at, finished_at, migration_name) values (?, ?, '', ?, ?, ?)")) {
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            ps.setString(1, UUID.randomUUID().toString());
+            ps.setString(2, m.checksum());
+            ps.setTimestamp(3, now);
+            ps.setTimestamp(4, now);
+            ps.setString(5, m.name());
+            ps.executeUpdate();
+        }
+    }
+
+    /** What `prisma migrate resolve --rolled-back NAME` writes: rolled_back_at on the failed rows. */
+    static int markRolledBack(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update _prisma_migrations set rolled_back_at = now() where migration_name = ? and finished_at is null and rolled_back_at is null")) {
+            ps.setString(1, name);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** As the schema engine records a migration it starts: a new id, the checksum, started_at now. */
+    static String recordStarted(Connection c, Migration m) throws SQLException {
+        String id = UUID.randomUUID().toString();
+        try (PreparedStatement ps = c.prepareStatement("insert into _prisma_migrations (id, checksum, started_at, migration_name) values (?, ?, now(), ?)")) {
+            ps.setString(1, id);
+            ps.setString(2, m.checksum());
+            ps.setString(3, m.name());
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    static void recordFinished(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update _prisma_migrations set applied_steps_count = applied_steps_count + 1, finished_at = now() where id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    static void recordFailed(Connection c, String id, String logs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update _prisma_migrations set logs = ? where id = ?")) {
+            ps.setString(1, logs);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A script that manages its own transaction is run as written, not wrapped in a second one. */
+    static boolean ownsTransaction(String script) {
+        for (MigrationLint.Statement st : MigrationLint.split(script)) {
+            String sql = MigrationLint.normalize(st.sql());
+            if (sql.equals("begin") || sql.startsWith("begin transaction") || sql.startsWith("start transaction") || sql.startsWith("begin isolation")) return true;
+        }
+        return false;
+    }
+}
