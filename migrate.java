@@ -9,7 +9,7 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java lib/MigrationLint.java
-//SOURCES lib/PrismaMigrations.java
+//SOURCES lib/PrismaMigrations.java lib/Exposure.java
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +110,18 @@ public class migrate extends DatabaseCli {
         doc.put("target", target.masked());
         doc.put("server", server);
         doc.put("dryRun", dryRun);
-        return prisma != null ? prisma(database, prisma) : flyway(database);
+        int code = prisma != null ? prisma(database, prisma) : flyway(database);
+        if (!dryRun) protectBookkeeping(database);
+        return code;
+    }
+
+    /** The history tables must not be readable through Supabase's Data API either. */
+    private void protectBookkeeping(Database database) {
+        try (Connection c = database.connect()) {
+            Exposure.protectBookkeeping(c);
+        } catch (SQLException e) {
+            console().warn("could not enable row-level security on the history table (" + Database.firstLine(e.getMessage()) + "); status will report it if it is exposed.");
+        }
     }
 
     /** --prisma DIR, or migrations/ itself when it is in Prisma's layout. */

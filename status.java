@@ -7,7 +7,7 @@
 //DEPS de.mkammerer:argon2-jvm:2.12
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 
 import java.nio.file.Path;
@@ -29,13 +29,17 @@ import picocli.CommandLine.Option;
             "1:work is pending: migrations to apply or seed rows missing",
             "2:bad option, no URL, or an invalid seed file",
             "3:the database could not be reached or refused the login",
-            "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist"})
+            "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
+            "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security"})
 public class status extends DatabaseCli {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 
     @Option(names = "--prisma", paramLabel = "DIR", description = "Compare _prisma_migrations with the Prisma migrations in DIR (<name>/migration.sql).")
     Path prismaDir;
+
+    @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public).")
+    List<String> exposedSchemas;
 
     public static void main(String[] args) {
         System.exit(Cli.main(new status(), args));
@@ -57,6 +61,7 @@ public class status extends DatabaseCli {
         Map<String, Object> doc = new LinkedHashMap<>();
         List<String> pendingWork = new ArrayList<>();
         List<String> drift = new ArrayList<>();
+        List<String> security = new ArrayList<>();
         try (Connection c = database.connect()) {
             // asked before the read-only transaction starts: inside one, a pooler pins the session
             boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
@@ -72,6 +77,7 @@ public class status extends DatabaseCli {
                         : MigrationHistory.read(c, migrationsFolder);
                 reportMigrations(history, doc, pendingWork, drift);
                 reportSeeds(c, settings, seedsRoot, history, doc, pendingWork, drift);
+                reportSecurity(c, doc, security);
             } finally {
                 c.rollback();
             }
@@ -79,8 +85,10 @@ public class status extends DatabaseCli {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + " while reading its state: " + Database.firstLine(e.getMessage()) + ".", e);
         }
 
-        int code = !drift.isEmpty() ? ExitCode.DRIFT : !pendingWork.isEmpty() ? ExitCode.PENDING : ExitCode.OK;
+        // exposure first: anyone with the anon key can read those rows now
+        int code = !security.isEmpty() ? ExitCode.SECURITY : !drift.isEmpty() ? ExitCode.DRIFT : !pendingWork.isEmpty() ? ExitCode.PENDING : ExitCode.OK;
         String verdict = code == ExitCode.OK ? "Database is up to date."
+                : code == ExitCode.SECURITY ? "Security finding: " + String.join("; ", security) + " can be reached through Supabase's Data API without row-level security."
                 : code == ExitCode.DRIFT ? "Database disagrees with this repository: " + String.join("; ", drift) + "."
                 : "Work is pending: " + String.join("; ", pendingWork) + ".";
         console.line("");
@@ -231,6 +239,40 @@ public class status extends DatabaseCli {
         if (missingRows > 0) pendingWork.add(missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)");
         else if (!migrated) pendingWork.add("seeds not checked until the schema is migrated");
         reportAdmin(c, settings, migrated, doc);
+    }
+
+    private void reportSecurity(Connection c, Map<String, Object> doc, List<String> security) throws SQLException {
+        Console console = console();
+        console.line("");
+        console.line("Security (Supabase Data API)");
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("exposedSchemas", exposedSchemas);
+        List<String> roles = Exposure.apiRoles(c);
+        if (roles.isEmpty()) {
+            section.put("state", "not checked");
+            section.put("reason", "not Supabase: no anon or authenticated role");
+            console.line("  not Supabase (no anon or authenticated role): exposure not checked");
+            doc.put("security", section);
+            return;
+        }
+        List<Exposure.Finding> findings = Exposure.check(c, exposedSchemas, roles);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Exposure.Finding f : findings) {
+            console.line("  EXPOSED: " + f.sentence());
+            security.add("\"" + f.schema() + "\".\"" + f.table() + "\"");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("schema", f.schema());
+            m.put("table", f.table());
+            m.put("kind", f.kind());
+            m.put("roles", f.roles());
+            m.put("privileges", f.privileges());
+            m.put("sensitiveColumns", f.sensitiveColumns());
+            list.add(m);
+        }
+        if (findings.isEmpty()) console.line("  every table in " + String.join(", ", exposedSchemas) + " that anon or authenticated can reach has row-level security");
+        section.put("state", findings.isEmpty() ? "ok" : "exposed");
+        section.put("findings", list);
+        doc.put("security", section);
     }
 
     private void notChecked(Map<String, Object> f, String name, String why) {

@@ -34,7 +34,7 @@ class LauncherTest {
         Map<String, String> env = TestSupport.adminEnv(url);
         Run migrate = jbang(env, "migrate.java");
         assertEquals(0, migrate.code(), migrate.out() + migrate.err());
-        assertTrue(migrate.out().contains("Applied 3 migrations"), migrate.out());
+        assertTrue(migrate.out().contains("Applied 4 migrations"), migrate.out());
         Run again = jbang(env, "migrate.java");
         assertTrue(again.out().contains("up to date"), again.out());
         Run seed = jbang(env, "seed.java");

@@ -19,16 +19,16 @@ class MigrateTest {
         TestSupport.Result first = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url));
         assertEquals(0, first.code(), first.all());
         assertTrue(first.out().contains("Applying V1__admin_and_configuration.sql ... applied in"), first.out());
-        assertTrue(first.out().contains("Applied 3 migrations"), first.out());
+        assertTrue(first.out().contains("Applied 4 migrations"), first.out());
         assertTrue(first.out().contains("postgresql://kit:****@localhost:"), first.out());
         assertEquals(String.join(",", APP_TABLES), String.join(",", TestSupport.rows(url,
                 "select tablename from pg_tables where schemaname = 'public' and tablename <> 'flyway_schema_history' order by 1")));
-        assertEquals(List.of("1|true", "2|true", "3|true"), TestSupport.rows(url, "select version, success from flyway_schema_history order by installed_rank"));
+        assertEquals(List.of("1|true", "2|true", "3|true", "4|true"), TestSupport.rows(url, "select version, success from flyway_schema_history order by installed_rank"));
 
         TestSupport.Result second = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url));
         assertEquals(0, second.code(), second.all());
-        assertTrue(second.out().contains("Database is up to date at version 3; nothing to apply."), second.out());
-        assertEquals("3", TestSupport.one(url, "select count(*) from flyway_schema_history"));
+        assertTrue(second.out().contains("Database is up to date at version 4; nothing to apply."), second.out());
+        assertEquals("4", TestSupport.one(url, "select count(*) from flyway_schema_history"));
     }
 
     @Test
@@ -49,7 +49,7 @@ class MigrateTest {
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dry-run");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("Would apply V1__admin_and_configuration.sql"), r.out());
-        assertTrue(r.out().contains("3 migrations would be applied; nothing was changed"), r.out());
+        assertTrue(r.out().contains("4 migrations would be applied; nothing was changed"), r.out());
         assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_type where typname = 'AdminRole'"));
     }
@@ -66,25 +66,25 @@ class MigrateTest {
     @Test
     void aBrokenMigrationIsRolledBackNamedAndExit4() throws Exception {
         Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V4__broken.sql"), String.join("\n",
+        Files.writeString(kit.resolve("migrations/V5__broken.sql"), String.join("\n",
                 "CREATE TABLE \"Half\" (\"id\" TEXT PRIMARY KEY);",
                 "-- ${NOT_A_PLACEHOLDER} must not break the run",
                 "INSERT INTO \"Nope\" VALUES (1);", ""));
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("error: V4__broken.sql failed at line 3: relation \"Nope\" does not exist"), r.err());
+        assertTrue(r.err().contains("error: V5__broken.sql failed at line 3: relation \"Nope\" does not exist"), r.err());
         assertTrue(r.err().contains("rolled back"), r.err());
         assertEquals(1, r.err().lines().filter(l -> l.startsWith("error:")).count(), r.err());
         // nothing of V4 is left behind; V1-V3 stay applied
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Half'"));
-        assertEquals(List.of("1|true", "2|true", "3|true"), TestSupport.rows(url, "select version, success from flyway_schema_history order by installed_rank"));
+        assertEquals(List.of("1|true", "2|true", "3|true", "4|true"), TestSupport.rows(url, "select version, success from flyway_schema_history order by installed_rank"));
     }
 
     @Test
     void placeholdersInCommentsAndStringsAreLeftAlone() throws Exception {
         Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V4__placeholder_text.sql"),
+        Files.writeString(kit.resolve("migrations/V5__placeholder_text.sql"),
                 "-- ${whatever}\nINSERT INTO \"FeatureFlag\" (key, description) VALUES ('tpl', 'Hello ${name}');\n");
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
@@ -98,7 +98,7 @@ class MigrateTest {
         String url = TestSupport.freshDatabase();
         assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
         Files.writeString(kit.resolve("migrations/V2__email_templates.sql"), "\n-- an edit\n", java.nio.file.StandardOpenOption.APPEND);
-        Files.writeString(kit.resolve("migrations/V4__more.sql"), "CREATE TABLE \"More\" (id int);\n");
+        Files.writeString(kit.resolve("migrations/V5__more.sql"), "CREATE TABLE \"More\" (id int);\n");
         String before = TestSupport.fingerprint(url);
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(5, r.code(), r.all());
@@ -117,6 +117,12 @@ class MigrateTest {
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(5, r.code(), r.all());
         assertTrue(r.err().contains("migration 3 (members and teams) is applied in the database but its file is missing"), r.err());
+        // the newest one missing (Flyway calls it a "future" migration) is the same drift
+        Files.copy(TestSupport.kitDir().resolve("migrations/V3__members_and_teams.sql"), kit.resolve("migrations/V3__members_and_teams.sql"));
+        Files.delete(kit.resolve("migrations/V4__row_level_security.sql"));
+        TestSupport.Result newest = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(5, newest.code(), newest.all());
+        assertTrue(newest.err().contains("migration 4 (row level security) is applied in the database but its file is missing"), newest.err());
     }
 
     @Test
@@ -193,8 +199,8 @@ class MigrateTest {
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--json");
         assertEquals(0, r.code(), r.all());
         JsonNode doc = Console.JSON.readTree(r.out());
-        assertEquals(3, doc.get("applied").size());
-        assertEquals("3", doc.get("schemaVersion").asText());
+        assertEquals(4, doc.get("applied").size());
+        assertEquals("4", doc.get("schemaVersion").asText());
         assertEquals("", r.err(), "nothing on stderr without --verbose");
         TestSupport.Result failed = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", "postgresql://kit:x@localhost:1/x"), "--json");
         assertEquals(3, Console.JSON.readTree(failed.out()).get("exitCode").asInt());
@@ -205,7 +211,7 @@ class MigrateTest {
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--verbose");
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.err().contains("debug: flyway: Successfully applied 3 migrations"), r.err());
+        assertTrue(r.err().contains("debug: flyway: Successfully applied 4 migrations"), r.err());
         // run() itself asserts that the server password appears nowhere
     }
 }

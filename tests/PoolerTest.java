@@ -73,6 +73,6 @@ class PoolerTest {
         assertEquals(List.of(), TestSupport.rows(direct, "select tablename from pg_tables where schemaname = 'public'"));
         TestSupport.Result ok = TestSupport.run(new migrate(), TestSupport.env("DATABASE_URL", pooled, "DIRECT_URL", direct));
         assertEquals(0, ok.code(), ok.all());
-        assertEquals("3", TestSupport.one(direct, "select count(*) from flyway_schema_history"));
+        assertEquals("4", TestSupport.one(direct, "select count(*) from flyway_schema_history"));
     }
 }

@@ -21,7 +21,7 @@ class SafetyTest {
     @Test
     void aLockHeldByLiveTrafficTimesOutRollsBackAndTheRerunWorks() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V4__member_nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        Path kit = kitWith("V5__member_nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
         try (Connection live = TestSupport.server().admin(TestSupport.databaseName(url))) {
             live.setAutoCommit(false);
             live.createStatement().execute("lock table \"Member\" in access share mode");
@@ -29,11 +29,11 @@ class SafetyTest {
             TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-timeout", "1s");
             long ms = (System.nanoTime() - t) / 1_000_000;
             assertEquals(4, r.code(), r.all());
-            assertTrue(r.err().contains("V4__member_nickname.sql waited longer than 1.0 s for a lock that live traffic holds"), r.err());
+            assertTrue(r.err().contains("V5__member_nickname.sql waited longer than 1.0 s for a lock that live traffic holds"), r.err());
             assertTrue(r.err().contains("nothing from it was applied") && r.err().contains("Re-running later is safe"), r.err());
             assertTrue(ms < 15_000, "took " + ms + " ms");
             assertEquals("0", TestSupport.one(url, "select count(*) from information_schema.columns where table_name = 'Member' and column_name = 'nickname'"));
-            assertEquals("3", TestSupport.one(url, "select count(*) from flyway_schema_history"));
+            assertEquals("4", TestSupport.one(url, "select count(*) from flyway_schema_history"));
             live.rollback();
         }
         TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
@@ -44,16 +44,16 @@ class SafetyTest {
     @Test
     void aStatementTimeoutIsHonoured() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V4__slow.sql", "SELECT pg_sleep(5);\n");
+        Path kit = kitWith("V5__slow.sql", "SELECT pg_sleep(5);\n");
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--statement-timeout", "500ms");
         assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("V4__slow.sql ran longer than the statement timeout of 500 ms"), r.err());
+        assertTrue(r.err().contains("V5__slow.sql ran longer than the statement timeout of 500 ms"), r.err());
     }
 
     @Test
     void dataLosingStatementsStopTheRunUnlessAllowed() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V4__cleanup.sql", String.join("\n",
+        Path kit = kitWith("V5__cleanup.sql", String.join("\n",
                 "-- tidy up",
                 "DROP TABLE \"PointConfig\";",
                 "ALTER TABLE \"Member\" DROP COLUMN \"name\";",
@@ -66,8 +66,8 @@ class SafetyTest {
         assertTrue(dry.err().contains("a real run would stop here too"), dry.err());
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(2, r.code(), r.all());
-        assertTrue(r.err().contains("data loss: V4__cleanup.sql line 2: DROP TABLE \"PointConfig\" drops a table and every row in it"), r.err());
-        assertTrue(r.err().contains("V4__cleanup.sql line 3: ALTER TABLE \"Member\" DROP COLUMN \"name\" drops a column and its data"), r.err());
+        assertTrue(r.err().contains("data loss: V5__cleanup.sql line 2: DROP TABLE \"PointConfig\" drops a table and every row in it"), r.err());
+        assertTrue(r.err().contains("V5__cleanup.sql line 3: ALTER TABLE \"Member\" DROP COLUMN \"name\" drops a column and its data"), r.err());
         assertTrue(r.err().contains("line 4: DELETE FROM \"FeatureFlag\" has no WHERE clause"), r.err());
         assertTrue(r.err().contains("line 6: TRUNCATE \"EmailTemplate\" deletes every row"), r.err());
         assertFalse(r.err().contains("line 5"), "an UPDATE with WHERE is fine: " + r.err());
@@ -81,7 +81,7 @@ class SafetyTest {
     @Test
     void lockHeavyStatementsAreWarningsWithTheSaferWay() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V4__reshape.sql", String.join("\n",
+        Path kit = kitWith("V5__reshape.sql", String.join("\n",
                 "CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\");",
                 "ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT;",
                 "ALTER TABLE \"Member\" ADD COLUMN \"tier\" TEXT NOT NULL;",
@@ -91,7 +91,7 @@ class SafetyTest {
                 "ALTER TABLE \"Fresh\" ADD COLUMN \"n\" INT NOT NULL;", ""));
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--dry-run");
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.err().contains("warning: V4__reshape.sql line 1: CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\") blocks writes to \"Member\" while the index builds; use CREATE INDEX CONCURRENTLY"), r.err());
+        assertTrue(r.err().contains("warning: V5__reshape.sql line 1: CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\") blocks writes to \"Member\" while the index builds; use CREATE INDEX CONCURRENTLY"), r.err());
         assertTrue(r.err().contains("line 2: ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT rewrites the table"), r.err());
         assertTrue(r.err().contains("line 3: ALTER TABLE \"Member\" ADD COLUMN \"tier\" TEXT NOT NULL adds a NOT NULL column without a default"), r.err());
         assertTrue(r.err().contains("line 4: ALTER TABLE \"Member\" RENAME COLUMN \"name\" TO \"fullName\" renames while the running app"), r.err());
@@ -101,10 +101,10 @@ class SafetyTest {
     @Test
     void aConcurrentIndexRunsOutsideATransactionAndTheKitSaysSo() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V4__member_name_index.sql", "CREATE INDEX CONCURRENTLY \"Member_name_idx\" ON \"Member\"(\"name\");\n");
+        Path kit = kitWith("V5__member_name_index.sql", "CREATE INDEX CONCURRENTLY \"Member_name_idx\" ON \"Member\"(\"name\");\n");
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.err().contains("note: V4__member_name_index.sql runs outside a transaction"), r.err());
+        assertTrue(r.err().contains("note: V5__member_name_index.sql runs outside a transaction"), r.err());
         assertFalse(r.err().contains("warning:"), r.err());
         assertEquals("1", TestSupport.one(url, "select count(*) from pg_indexes where indexname = 'Member_name_idx'"));
     }

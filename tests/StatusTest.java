@@ -27,7 +27,7 @@ class StatusTest {
         assertEquals(1, r.code(), r.all());
         assertTrue(r.out().contains("[ ] 1      admin and configuration"), r.out());
         assertTrue(r.out().contains("not checked: schema not migrated"), r.out());
-        assertTrue(r.out().contains("Work is pending: 3 migrations to apply (run migrate)"), r.out());
+        assertTrue(r.out().contains("Work is pending: 4 migrations to apply (run migrate)"), r.out());
         assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
         JsonNode doc = json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--json"));
         assertEquals(1, doc.get("exitCode").asInt());
@@ -46,7 +46,7 @@ class StatusTest {
         assertTrue(r.out().strip().endsWith("Database is up to date."), r.out());
         JsonNode doc = json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--json"));
         assertEquals(0, doc.get("exitCode").asInt());
-        assertEquals("3", doc.get("migrations").get("currentVersion").asText());
+        assertEquals("4", doc.get("migrations").get("currentVersion").asText());
         assertEquals("present", doc.get("admin").get("state").asText());
         assertEquals(false, doc.get("target").get("transactionPooler").asBoolean());
         assertTrue(doc.toString().indexOf("argon2") < 0, "never the hash");

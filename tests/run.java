@@ -6,7 +6,7 @@
 //DEPS org.junit.platform:junit-platform-launcher:6.1.3
 //SOURCES ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 //SOURCES TestSupport.java UrlTest.java MigrateTest.java SeedTest.java StatusTest.java LauncherTest.java
-//SOURCES PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java
+//SOURCES PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java SupabaseTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -26,7 +26,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /** Runs the suite (or the classes named as arguments) and prints one line per test, then the totals. */
 class run {
     static final List<Class<?>> ALL = List.of(UrlTest.class, MigrateTest.class, SeedTest.class, StatusTest.class,
-            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, LauncherTest.class);
+            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, LauncherTest.class);
 
     public static void main(String[] args) throws Exception {
         List<ClassSelector> selectors = new ArrayList<>();
@@ -36,6 +36,7 @@ class run {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();
         AtomicInteger passed = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
         PrintWriter out = new PrintWriter(System.out, true);
         Launcher launcher = LauncherFactory.create();
         launcher.execute(request, new TestExecutionListener() {
@@ -54,6 +55,9 @@ class run {
                 if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
                     passed.incrementAndGet();
                     out.println("ok   " + name);
+                } else if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
+                    skipped.incrementAndGet();
+                    out.println("skip " + name + ": " + result.getThrowable().map(Throwable::getMessage).orElse(""));
                 } else {
                     failed.incrementAndGet();
                     out.println("FAIL " + name);
@@ -67,7 +71,7 @@ class run {
             }
         });
         TestSupport.shutdown();
-        out.println(passed.get() + " passed, " + failed.get() + " failed");
+        out.println(passed.get() + " passed, " + failed.get() + " failed" + (skipped.get() > 0 ? ", " + skipped.get() + " skipped" : ""));
         System.exit(failed.get() == 0 && passed.get() > 0 ? 0 : 1);
     }
 }

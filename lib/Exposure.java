@@ -1,0 +1,103 @@
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Supabase's Data API exposure (its advisor's rls_disabled_in_public): a table or view in an
+ * exposed schema, without row-level security, on which anon or authenticated holds a privilege,
+ * is readable (and maybe writable) by anyone holding the public anon key.
+ */
+final class Exposure {
+    static final List<String> API_ROLES = List.of("anon", "authenticated");
+    private static final Pattern SENSITIVE = Pattern.compile("(?i).*(password|passwd|token|secret|api_?key|hash|e_?mail|salt|otp|credential).*");
+
+    record Finding(String schema, String table, String kind, List<String> roles, List<String> privileges, List<String> sensitiveColumns) {
+        String sentence() {
+            return "\"" + schema + "\".\"" + table + "\" (" + kind + ") has no row-level security and " + String.join(" and ", roles)
+                    + " may " + String.join(", ", privileges) + " it through Supabase's Data API"
+                    + (sensitiveColumns.isEmpty() ? "" : "; it holds " + String.join(", ", sensitiveColumns))
+                    + ": ALTER TABLE \"" + table + "\" ENABLE ROW LEVEL SECURITY (and add policies for what the API should see)";
+        }
+    }
+
+    /** Which API roles exist; none means this is not a Supabase database. */
+    static List<String> apiRoles(Connection c) throws SQLException {
+        List<String> roles = new ArrayList<>();
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select rolname from pg_roles where rolname in ('anon', 'authenticated') order by 1")) {
+            while (rs.next()) roles.add(rs.getString(1));
+        }
+        return roles;
+    }
+
+    static List<Finding> check(Connection c, List<String> schemas, List<String> roles) throws SQLException {
+        List<Finding> findings = new ArrayList<>();
+        String sql = """
+                select n.nspname, c.relname, c.relkind::text,
+                       array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum)
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = any(?) and c.relkind in ('r', 'p', 'v', 'm', 'f')
+                  and not c.relrowsecurity
+                  and not (c.relkind = 'v' and coalesce(c.reloptions::text[] && array['security_invoker=true', 'security_invoker=on'], false))
+                order by 1, 2""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String schema = rs.getString(1), table = rs.getString(2);
+                    List<String> privileges = new ArrayList<>();
+                    List<String> holders = new ArrayList<>();
+                    for (String role : roles) {
+                        for (String privilege : List.of("SELECT", "INSERT", "UPDATE", "DELETE")) {
+                            if (hasPrivilege(c, role, schema, table, privilege)) {
+                                if (!holders.contains(role)) holders.add(role);
+                                if (!privileges.contains(privilege.toLowerCase())) privileges.add(privilege.toLowerCase());
+                            }
+                        }
+                    }
+                    if (holders.isEmpty()) continue;
+                    List<String> sensitive = Arrays.stream((String[]) rs.getArray(4).getArray()).filter(col -> SENSITIVE.matcher(col).matches()).toList();
+                    String kind = switch (rs.getString(3)) {
+                        case "v" -> "view";
+                        case "m" -> "materialized view";
+                        case "f" -> "foreign table";
+                        default -> "table";
+                    };
+                    findings.add(new Finding(schema, table, kind, holders, privileges, sensitive));
+                }
+            }
+        }
+        return findings;
+    }
+
+    private static boolean hasPrivilege(Connection c, String role, String schema, String table, String privilege) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select has_schema_privilege(?, ?, 'USAGE') and has_table_privilege(?, quote_ident(?) || '.' || quote_ident(?), ?)")) {
+            ps.setString(1, role);
+            ps.setString(2, schema);
+            ps.setString(3, role);
+            ps.setString(4, schema);
+            ps.setString(5, table);
+            ps.setString(6, privilege);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The kit's own bookkeeping tables get row-level security too, every run. */
+    static void protectBookkeeping(Connection c) throws SQLException {
+        try (var st = c.createStatement()) {
+            for (String table : List.of("flyway_schema_history", "_prisma_migrations")) {
+                try (ResultSet rs = st.executeQuery("select c.relrowsecurity from pg_class c where c.oid = to_regclass(quote_ident(current_schema()) || '." + table + "')")) {
+                    if (!rs.next() || rs.getBoolean(1)) continue;
+                }
+                st.execute("alter table " + table + " enable row level security");
+            }
+        }
+    }
+}
