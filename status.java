@@ -9,6 +9,7 @@
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
+//SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java migrate.java
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,6 +38,9 @@ public class status extends DatabaseCli {
 
     @Option(names = "--prisma", paramLabel = "DIR", description = "Compare _prisma_migrations with the Prisma migrations in DIR (<name>/migration.sql).")
     Path prismaDir;
+
+    @Option(names = "--schema", description = "Also compare the schema with the migrations, applied to a throwaway shadow PostgreSQL (tables, columns, enums, indexes, constraints, views, functions, triggers, extensions, RLS).")
+    boolean schema;
 
     @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public).")
     List<String> exposedSchemas;
@@ -78,6 +82,7 @@ public class status extends DatabaseCli {
                 reportMigrations(history, doc, pendingWork, drift);
                 reportSeeds(c, settings, seedsRoot, history, doc, pendingWork, drift);
                 reportSecurity(c, doc, security);
+                if (schema) reportSchemaDrift(c, history, prisma, doc, drift);
             } finally {
                 c.rollback();
             }
@@ -239,6 +244,21 @@ public class status extends DatabaseCli {
         if (missingRows > 0) pendingWork.add(missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)");
         else if (!migrated) pendingWork.add("seeds not checked until the schema is migrated");
         reportAdmin(c, settings, migrated, doc);
+    }
+
+    private void reportSchemaDrift(Connection c, MigrationHistory history, Path prisma, Map<String, Object> doc, List<String> drift) throws SQLException {
+        Console console = console();
+        console.line("");
+        console.line("Schema (against the migrations applied to a shadow database)");
+        long t = System.nanoTime();
+        List<String> differences = SchemaDrift.check(c, history.currentVersion(), dir, prisma, console);
+        for (String d : differences) console.line("  DRIFT: " + d);
+        if (differences.isEmpty()) console.line("  no differences (" + Durations.since(t) + ")");
+        else drift.add(differences.size() + " schema difference" + (differences.size() == 1 ? "" : "s") + " from the migrations");
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("state", differences.isEmpty() ? "ok" : "drift");
+        section.put("differences", differences);
+        doc.put("drift", section);
     }
 
     private void reportSecurity(Connection c, Map<String, Object> doc, List<String> security) throws SQLException {

@@ -88,7 +88,7 @@ public class verify extends Cli {
                 }
             }
             if (code == 0) {
-                code = step("Status (must be up to date)", new status(), env, "--dir", dirArg, "--json");
+                code = step("Status and schema drift (must be none)", new status(), env, "--dir", dirArg, "--json", "--schema");
                 if (code != 0) fail("status says: " + lastJson.path("verdict").asText());
             }
             if (keep) console.line("Kept the data folder " + data + " (the server has stopped).");

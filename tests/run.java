@@ -6,7 +6,7 @@
 //DEPS org.junit.platform:junit-platform-launcher:6.1.3
 //SOURCES ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 //SOURCES TestSupport.java UrlTest.java MigrateTest.java SeedTest.java StatusTest.java LauncherTest.java
-//SOURCES PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java SupabaseTest.java
+//SOURCES PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java SupabaseTest.java DriftTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -26,7 +26,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /** Runs the suite (or the classes named as arguments) and prints one line per test, then the totals. */
 class run {
     static final List<Class<?>> ALL = List.of(UrlTest.class, MigrateTest.class, SeedTest.class, StatusTest.class,
-            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, LauncherTest.class);
+            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, DriftTest.class, LauncherTest.class);
 
     public static void main(String[] args) throws Exception {
         List<ClassSelector> selectors = new ArrayList<>();

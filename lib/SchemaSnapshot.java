@@ -1,0 +1,149 @@
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A database's schema as comparable facts, read from the catalog: tables, columns (type,
+ * nullability, default, identity), enums and their labels in order, indexes, constraints, views,
+ * functions, triggers, extensions, row-level security and policies. Supabase-managed schemas and
+ * the kit's bookkeeping tables are left out.
+ */
+final class SchemaSnapshot {
+    static final String MANAGED = "'pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'realtime', 'extensions', 'graphql', "
+            + "'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', '_realtime', 'net', 'cron', 'pgbouncer', 'supabase_functions', 'supabase_migrations', '_analytics'";
+    private static final String USER_SCHEMA = "n.nspname not in (" + MANAGED + ") and n.nspname not like 'pg\\_%' and n.nspname not like 'supabase\\_%'";
+    private static final String NOT_BOOKKEEPING = "not in ('flyway_schema_history', '_prisma_migrations')";
+
+    /** A fact: what kind of thing, its name as an operator reads it, and what it is. */
+    record Fact(String kind, String name, String definition) {}
+
+    final Map<String, Fact> facts = new TreeMap<>();
+
+    static SchemaSnapshot read(Connection c) throws SQLException {
+        SchemaSnapshot s = new SchemaSnapshot();
+        s.collect(c, "table", """
+                select quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'rls ' || case when c.relrowsecurity then 'enabled' else 'disabled' end
+                       || case when c.relforcerowsecurity then ', forced' else '' end
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where c.relkind in ('r', 'p') and %s and c.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
+        s.collect(c, "column", """
+                select quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
+                       'type ' || format_type(a.atttypid, a.atttypmod)
+                       || case when a.attnotnull then ', not null' else ', nullable' end
+                       || coalesce(', default ' || pg_get_expr(d.adbin, d.adrelid), ', no default')
+                       || case a.attidentity when 'a' then ', identity always' when 'd' then ', identity by default' else '' end
+                       || case a.attgenerated when 's' then ', generated' else '' end
+                from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+                left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+                where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and %s and c.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
+        s.collect(c, "enum", """
+                select quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'labels ' || string_agg(quote_literal(e.enumlabel), ', ' order by e.enumsortorder)
+                from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_enum e on e.enumtypid = t.oid
+                where %s group by 1""".formatted(USER_SCHEMA));
+        s.collect(c, "index", """
+                select quote_ident(n.nspname) || '.' || quote_ident(i.relname), regexp_replace(pg_get_indexdef(i.oid), ' ON [^ ]+ ', ' ON ' || quote_ident(t.relname) || ' ')
+                from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = i.relnamespace
+                where %s and t.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
+        s.collect(c, "constraint", """
+                select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid)
+                from pg_constraint k join pg_class t on t.oid = k.conrelid join pg_namespace n on n.oid = t.relnamespace
+                where %s and t.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
+        s.collect(c, "view", """
+                select quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_viewdef(c.oid)
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('v', 'm') and %s""".formatted(USER_SCHEMA));
+        s.collect(c, "function", """
+                select quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                       'returns ' || pg_get_function_result(p.oid) || ', body md5 ' || md5(coalesce(p.prosrc, ''))
+                from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where %s and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')""".formatted(USER_SCHEMA));
+        s.collect(c, "trigger", """
+                select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(g.tgname), pg_get_triggerdef(g.oid)
+                from pg_trigger g join pg_class t on t.oid = g.tgrelid join pg_namespace n on n.oid = t.relnamespace
+                where not g.tgisinternal and %s""".formatted(USER_SCHEMA));
+        s.collect(c, "extension", "select quote_ident(extname), 'installed' from pg_extension where extname <> 'plpgsql'");
+        s.collect(c, "policy", """
+                select quote_ident(schemaname) || '.' || quote_ident(tablename) || '.' || quote_ident(policyname),
+                       cmd || ' to ' || array_to_string(roles, ',') || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '')
+                from pg_policies where schemaname not in (%s)""".formatted(MANAGED));
+        return s;
+    }
+
+    private void collect(Connection c, String kind, String sql) throws SQLException {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                String name = alwaysQuoted(rs.getString(1).replaceFirst("^public\\.", ""));
+                facts.put(kind + " " + name, new Fact(kind, name, rs.getString(2)));
+            }
+        }
+    }
+
+    /** "Team".seats -> "Team"."seats": every part quoted, as the operator wrote it in the migration. */
+    static String alwaysQuoted(String dotted) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : dotted.toCharArray()) {
+            if (ch == '"') quoted = !quoted;
+            if (ch == '.' && !quoted) {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(ch);
+            }
+        }
+        parts.add(part.toString());
+        List<String> out = new ArrayList<>();
+        for (String p : parts) {
+            if (p.startsWith("\"") || p.contains("(")) out.add(p);
+            else out.add("\"" + p + "\"");
+        }
+        return String.join(".", out);
+    }
+
+    /** Only the parts of two definitions that differ (a column's default, say), or the whole of each. */
+    private static String difference(Fact mine, Fact theirs) {
+        String[] a = mine.definition().split(", "), b = theirs.definition().split(", ");
+        if (a.length == b.length && (mine.kind().equals("column") || mine.kind().equals("table"))) {
+            List<String> ours = new ArrayList<>(), db = new ArrayList<>();
+            for (int i = 0; i < a.length; i++) {
+                if (!a[i].equals(b[i])) {
+                    ours.add(a[i]);
+                    db.add(b[i]);
+                }
+            }
+            return String.join(", ", ours) + " in the migrations, " + String.join(", ", db) + " in the database";
+        }
+        return mine.definition() + " in the migrations; " + theirs.definition() + " in the database";
+    }
+
+    /** One sentence per difference, saying what exists where. */
+    static List<String> compare(SchemaSnapshot migrations, SchemaSnapshot database) {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Fact> e : database.facts.entrySet()) {
+            Fact mine = migrations.facts.get(e.getKey());
+            Fact theirs = e.getValue();
+            if (mine == null) {
+                if (theirs.kind().equals("column") && !migrations.facts.containsKey("table " + tableOf(theirs.name()))) continue; // said with its table
+                lines.add(theirs.kind() + " " + theirs.name() + " is in the database but no migration creates it: added by hand?");
+            } else if (!mine.definition().equals(theirs.definition())) {
+                lines.add(theirs.kind() + " " + theirs.name() + ": " + difference(mine, theirs));
+            }
+        }
+        for (Map.Entry<String, Fact> e : migrations.facts.entrySet()) {
+            if (database.facts.containsKey(e.getKey())) continue;
+            Fact mine = e.getValue();
+            if (mine.kind().equals("column") && !database.facts.containsKey("table " + tableOf(mine.name()))) continue;
+            lines.add(mine.kind() + " " + mine.name() + " is in the migrations but not in the database: dropped by hand?");
+        }
+        return lines;
+    }
+
+    private static String tableOf(String columnName) {
+        int dot = columnName.lastIndexOf('.');
+        return dot < 0 ? columnName : columnName.substring(0, dot);
+    }
+}
