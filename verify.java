@@ -70,7 +70,7 @@ public class verify extends Cli {
             secrets.add(server.password);
             env.put("DIRECT_URL", url);
             env.remove("DATABASE_URL");
-            console.line(String.format("%-34s ok  (%s)", "Start PostgreSQL " + pgVersion + " on port " + server.port(), Durations.since(t)));
+            console.line(String.format("%-40s ok  (%s)", "Start PostgreSQL " + pgVersion + " on port " + server.port(), Durations.since(t)));
             if (generated) console.line("  (admin: verify-admin@example.com with a generated password)");
 
             String dirArg = dir.toString();
@@ -113,7 +113,7 @@ public class verify extends Cli {
         int code = Cli.run(command, env, new PrintWriter(out), new PrintWriter(err), args);
         boolean json = List.of(args).contains("--json");
         if (json && !out.toString().isBlank()) lastJson = Console.JSON.readTree(out.toString());
-        console().line(String.format("%-34s %s (%s)", name, code == 0 ? "ok " : "FAILED, exit " + code, Durations.since(t)));
+        console().line(String.format("%-40s %s (%s)", name, code == 0 ? "ok " : "FAILED, exit " + code, Durations.since(t)));
         if (!json || console().verbose || code != 0) {
             for (String line : out.toString().split("\n")) if (!line.isBlank() && !json) console().line("    " + line);
         }

@@ -24,7 +24,8 @@ final class Durations {
         long ms = d.toMillis();
         if (ms < 1000) return ms + " ms";
         if (ms < 60_000) return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
-        return (ms / 60_000) + " m " + ((ms / 1000) % 60) + " s";
+        long seconds = (ms / 1000) % 60;
+        return (ms / 60_000) + " m" + (seconds == 0 ? "" : " " + seconds + " s");
     }
 
     static String since(long startNanos) {

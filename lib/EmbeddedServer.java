@@ -23,14 +23,28 @@ final class EmbeddedServer implements AutoCloseable {
     static final Map<Integer, String> BINARIES = Map.of(15, "15.14.0", 16, "16.10.0", 17, "17.6.0");
     static final String USER = "kit";
 
-    final EmbeddedPostgres postgres;
+    EmbeddedPostgres postgres;
     final String password;
     final int major;
+    private final Path dataDir;
 
-    private EmbeddedServer(EmbeddedPostgres postgres, String password, int major) {
+    private EmbeddedServer(EmbeddedPostgres postgres, String password, int major, Path dataDir) {
         this.postgres = postgres;
         this.password = password;
         this.major = major;
+        this.dataDir = dataDir;
+    }
+
+    /** Stops the server; {@link #startAgain()} brings it back on the same port with the same data (for restart tests). */
+    void stop() throws IOException {
+        postgres.close();
+    }
+
+    void startAgain() throws IOException {
+        if (major != 17 || dataDir == null) throw new IllegalStateException("restart needs PostgreSQL 17 with its own data folder");
+        int port = postgres.getPort();
+        postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port)
+                .setServerConfig("fsync", "off").start();
     }
 
     static EmbeddedServer start(int major, Path dataDir, boolean clean) throws IOException, SQLException {
@@ -68,7 +82,7 @@ final class EmbeddedServer implements AutoCloseable {
                     "host all all ::1/128 scram-sha-256", ""));
             st.execute("select pg_reload_conf()");
         }
-        return new EmbeddedServer(pg, password, major);
+        return new EmbeddedServer(pg, password, major, dataDir);
     }
 
     /** The txz inside zonky's binaries jar for that version, from the Maven cache (fetched with mvn when absent). */

@@ -1,0 +1,206 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A generated matrix of broken seed files, and values that carry SQL. Every broken file is refused
+ * with one sentence naming it, exit 2 (5 where DESIGN.md says so: a table or column that does not
+ * exist), and every table's checksum is the same after as before.
+ */
+class BadInputTest {
+    static final String VALID = "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"mode\": \"insert-missing\", "
+            + "\"rows\": [{\"key\": \"x_flag\", \"enabled\": true, \"category\": \"c\", \"description\": \"d\"}]}";
+
+    record Case(String what, byte[] content, int exit) {}
+
+    static Case json(String what, String text, int exit) {
+        return new Case(what, text.getBytes(StandardCharsets.UTF_8), exit);
+    }
+
+    static String flag(String fields) {
+        return "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"x_flag\", " + fields + "}]}";
+    }
+
+    static List<Case> cases() throws Exception {
+        List<Case> cases = new ArrayList<>();
+        ObjectMapper mapper = new ObjectMapper();
+        // bad JSON at many positions: every truncation, and stray characters that break the syntax
+        for (int i = 0; i < VALID.length() - 1; i += 2) cases.add(json("truncated at " + i, VALID.substring(0, i), 2));
+        for (int i = 1; i < VALID.length(); i += 5) {
+            for (String junk : List.of("}", ",,", "@")) {
+                String text = VALID.substring(0, i) + junk + VALID.substring(i);
+                try {
+                    mapper.readTree(text);
+                } catch (Exception e) {
+                    cases.add(json("'" + junk + "' at " + i, text, 2));
+                }
+            }
+        }
+        cases.add(json("trailing data", VALID + " {}", 2));
+        cases.add(json("a list, not an object", "[" + VALID + "]", 2));
+        cases.add(json("duplicate JSON field", "{\"table\": \"FeatureFlag\", \"table\": \"Admin\", \"key\": [\"key\"], \"rows\": []}", 2));
+        // wrong types
+        for (String f : List.of("\"enabled\": \"yes\"", "\"enabled\": 1", "\"enabled\": null", "\"enabled\": {}", "\"enabled\": []",
+                "\"category\": 5", "\"category\": true", "\"category\": []", "\"category\": {\"a\": 1}", "\"description\": 5", "\"description\": false",
+                "\"description\": [1]", "\"category\": null")) {
+            cases.add(json("wrong type " + f, flag(f), 2));
+        }
+        for (String key : List.of("5", "true", "{}", "[]", "null")) {
+            cases.add(json("key value " + key, "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": " + key + ", \"enabled\": true}]}", 2));
+        }
+        for (String points : List.of("\"5\"", "5.5", "3000000000", "true", "null", "-99999999999", "1e400")) {
+            cases.add(json("points " + points, "{\"table\": \"PointConfig\", \"key\": [\"action\"], \"rows\": [{\"action\": \"a\", \"label\": \"l\", \"points\": " + points + "}]}", 2));
+        }
+        for (String role : List.of("\"OWNER\"", "\"admin\"", "5", "\"SUPER_ADMIN \"")) {
+            cases.add(json("role " + role, "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": \"x\", \"role\": " + role + "}]}", 2));
+        }
+        // unknown fields, tables, columns
+        for (String field : List.of("rowz", "tabel", "keys", "Mode", "upsert", "$schema", "", "ROWS", "comment", "table ")) {
+            cases.add(json("unknown field " + field, "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [], \"" + field + "\": 1}", 2));
+        }
+        for (String table : List.of("Flags", "featureflag", "FEATUREFLAG", "Admin\\\"; DROP TABLE \\\"Member", "pg_class", "pg_catalog.pg_class",
+                "information_schema.tables", "../Admin", "public.FeatureFlag", "flyway_schema_history_x")) {
+            cases.add(json("unknown table " + table, "{\"table\": \"" + table + "\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}]}", 5));
+        }
+        for (String column : List.of("colour", "Enabled", "ENABLED", "enabled\\\" = true; --", "key ", "1", "updated_at", "xmin", "ctid", "tableoid")) {
+            cases.add(json("unknown column " + column, flag("\"" + column + "\": true"), 5));
+        }
+        // structure
+        cases.add(json("duplicate keys", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}, {\"key\": \"a\"}]}", 2));
+        cases.add(json("duplicate keys, far apart", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}, {\"key\": \"b\"}, {\"key\": \"a\"}]}", 2));
+        cases.add(json("duplicate composite keys", "{\"table\": \"FeatureFlag\", \"key\": [\"key\", \"category\"], \"rows\": [{\"key\": \"a\", \"category\": \"c\"}, {\"key\": \"a\", \"category\": \"c\"}]}", 2));
+        cases.add(json("missing key column", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"enabled\": true}]}", 2));
+        cases.add(json("missing key list", "{\"table\": \"FeatureFlag\", \"rows\": [{\"key\": \"a\"}]}", 2));
+        cases.add(json("empty key list", "{\"table\": \"FeatureFlag\", \"key\": [], \"rows\": [{\"key\": \"a\"}]}", 2));
+        cases.add(json("key not a name", "{\"table\": \"FeatureFlag\", \"key\": [5], \"rows\": [{\"key\": \"a\"}]}", 2));
+        cases.add(json("key named twice", "{\"table\": \"FeatureFlag\", \"key\": [\"key\", \"key\"], \"rows\": [{\"key\": \"a\"}]}", 2));
+        cases.add(json("key without unique index", "{\"table\": \"FeatureFlag\", \"key\": [\"category\"], \"rows\": [{\"key\": \"a\", \"category\": \"c\"}]}", 5));
+        cases.add(json("no table", "{\"key\": [\"key\"], \"rows\": []}", 2));
+        cases.add(json("table not a string", "{\"table\": 5, \"key\": [\"key\"], \"rows\": []}", 2));
+        cases.add(json("empty table name", "{\"table\": \"\", \"key\": [\"key\"], \"rows\": []}", 2));
+        cases.add(json("rows not a list", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": {}}", 2));
+        cases.add(json("row not an object", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [5]}", 2));
+        cases.add(json("empty row", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{}]}", 2));
+        for (String mode : List.of("\"merge\"", "\"UPSERT\"", "5", "null", "\"insert_missing\"")) {
+            cases.add(json("mode " + mode, "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"mode\": " + mode + ", \"rows\": []}", 2));
+        }
+        cases.add(json("required column missing", "{\"table\": \"PointConfig\", \"key\": [\"action\"], \"rows\": [{\"action\": \"a\", \"points\": 1}]}", 2));
+        // huge and impossible values
+        cases.add(json("NUL in a value", flag("\"description\": \"a\\u0000b\""), 2));
+        cases.add(json("NUL in a key", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"x\\u0000\"}]}", 2));
+        cases.add(json("huge number", flag("\"description\": 1" + "0".repeat(400)), 2));
+        byte[] huge = new byte[17 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        byte[] start = VALID.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(start, 0, huge, 0, start.length);
+        cases.add(new Case("file over 16 MiB", huge, 2));
+        // bytes that are not UTF-8
+        for (byte[] bad : List.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, 0x28}, new byte[] {(byte) 0xa0, (byte) 0xa1},
+                new byte[] {(byte) 0xc0, (byte) 0xaf}, new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xe2, (byte) 0x28, (byte) 0xa1}, new byte[] {(byte) 0xfe})) {
+            String[] halves = flag("\"description\": \"@@\"").split("@@");
+            byte[] a = halves[0].getBytes(StandardCharsets.UTF_8), b = halves[1].getBytes(StandardCharsets.UTF_8);
+            byte[] all = new byte[a.length + bad.length + b.length];
+            System.arraycopy(a, 0, all, 0, a.length);
+            System.arraycopy(bad, 0, all, a.length, bad.length);
+            System.arraycopy(b, 0, all, a.length + bad.length, b.length);
+            cases.add(new Case("non-UTF-8 bytes " + java.util.HexFormat.of().formatHex(bad), all, 2));
+        }
+        // value objects
+        cases.add(json("$env unset", flag("\"description\": {\"$env\": \"SURELY_NOT_SET_ANYWHERE\"}"), 2));
+        cases.add(json("$env empty", flag("\"description\": {\"$env\": \"RC_EMPTY_VAR\"}"), 2));
+        cases.add(json("$env bad name", flag("\"description\": {\"$env\": \"A B\"}"), 2));
+        cases.add(json("$env not a string", flag("\"description\": {\"$env\": 5}"), 2));
+        cases.add(json("$file with ..", flag("\"description\": {\"$file\": \"../migrations/V1__admin_and_configuration.sql\"}"), 2));
+        cases.add(json("$file deep ..", flag("\"description\": {\"$file\": \"email-templates/../../../../etc/passwd\"}"), 2));
+        cases.add(json("$file absolute", flag("\"description\": {\"$file\": \"/etc/passwd\"}"), 2));
+        cases.add(json("$file absolute inside", flag("\"description\": {\"$file\": \"" + "/tmp/x.html" + "\"}"), 2));
+        cases.add(json("$file symlink out", flag("\"description\": {\"$file\": \"escape.html\"}"), 2));
+        cases.add(json("$file symlinked folder out", flag("\"description\": {\"$file\": \"outside/passwd\"}"), 2));
+        cases.add(json("$file missing", flag("\"description\": {\"$file\": \"nope.html\"}"), 2));
+        cases.add(json("$file not text", flag("\"description\": {\"$file\": \"binary.bin\"}"), 2));
+        cases.add(json("unknown value object", flag("\"description\": {\"$sql\": \"select 1\"}"), 2));
+        cases.add(json("unknown value object 2", flag("\"description\": {\"$eval\": \"1\"}"), 2));
+        cases.add(json("nested $argon2id", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": {\"$argon2id\": \"x\"}}}]}", 2));
+        cases.add(json("$argon2id of a number", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": 5}}]}", 2));
+        cases.add(json("$argon2id weak", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": \"admin123\"}}]}", 2));
+        cases.add(json("$argon2id in a boolean column", flag("\"enabled\": {\"$argon2id\": \"a-long-enough-passphrase\"}"), 2));
+        cases.add(json("$argon2id as the key", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": {\"$argon2id\": \"a-long-enough-passphrase\"}, \"passwordHash\": \"x\"}]}", 2));
+        cases.add(json("not an e-mail", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"nobody\", \"passwordHash\": \"x\"}]}", 2));
+        return cases;
+    }
+
+    @Test
+    void everyBrokenSeedFileIsRefusedAndNothingChanges() throws Exception {
+        String url = TestSupport.seeded();
+        Path kit = TestSupport.kitCopy();
+        Path seeds = kit.resolve("seeds");
+        Files.createSymbolicLink(seeds.resolve("escape.html"), Path.of("/etc/hostname"));
+        Files.createSymbolicLink(seeds.resolve("outside"), Path.of("/etc"));
+        Files.write(seeds.resolve("binary.bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        Files.writeString(Path.of("/tmp/x.html"), "hello");
+        Map<String, String> env = TestSupport.adminEnv(url);
+        env.put("RC_EMPTY_VAR", "");
+        List<Case> cases = cases();
+        assertTrue(cases.size() >= 200, "only " + cases.size() + " cases");
+        Map<String, String> failures = new LinkedHashMap<>();
+        String before = TestSupport.fingerprint(url);
+        for (Case c : cases) {
+            Figures.badInputs.incrementAndGet();
+            Files.write(seeds.resolve("99_bad.json"), c.content());
+            TestSupport.Result r = TestSupport.run(new seed(), env, "--dir", kit.toString());
+            long errors = r.err().lines().filter(l -> l.startsWith("error: ")).count();
+            boolean clean = r.code() == c.exit() && errors == 1 && r.err().contains("99_bad.json") && r.err().lines().count() <= 3;
+            if (clean) Figures.refusedCleanly.incrementAndGet();
+            else failures.put(c.what(), "exit " + r.code() + ": " + r.err().strip());
+            String after = TestSupport.fingerprint(url);
+            if (after.equals(before)) Figures.tablesUnchanged.incrementAndGet();
+            else failures.put(c.what(), "tables changed");
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " cases not refused cleanly:\n" + String.join("\n", failures.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList()));
+    }
+
+    @Test
+    void valuesCarryingSqlAreStoredVerbatimNeverExecuted() throws Exception {
+        String url = TestSupport.seeded();
+        Path kit = TestSupport.kitCopy();
+        List<String> values = List.of("'; DROP TABLE \"Admin\"; --", "\"; DROP TABLE \"Member\"; --", "$$ language plpgsql $$", "$x$ drop table \"Team\" $x$",
+                "back\\slash \\' \\\"", "it's", "\\x00", "\u00e9t\u00e9 \u2603 \ud83d\ude00", "a".repeat(200_000), "'); delete from \"FeatureFlag\" where ('1'='1",
+                "${PASSWORD}", "{{teamName}}", "null", "true", "\n\r\t", "E'\\047' || chr(39)", "--", "/* unterminated");
+        ObjectMapper mapper = new ObjectMapper();
+        var root = mapper.createObjectNode();
+        root.put("table", "FeatureFlag");
+        root.putArray("key").add("key");
+        var rows = root.putArray("rows");
+        for (int i = 0; i < values.size(); i++) {
+            rows.addObject().put("key", "inject_" + i).put("description", values.get(i)).put("category", values.get(i).length() > 100 ? "long" : values.get(i));
+        }
+        Files.writeString(kit.resolve("seeds/99_inject.json"), mapper.writeValueAsString(root));
+        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--only", "99_inject");
+        assertEquals(0, r.code(), r.all());
+        for (int i = 0; i < values.size(); i++) {
+            Figures.injections.incrementAndGet();
+            String stored = TestSupport.one(url, "select description from \"FeatureFlag\" where key = 'inject_" + i + "'");
+            assertEquals(values.get(i), stored, "value " + i);
+            Figures.injectionsHarmless.incrementAndGet();
+        }
+        assertEquals("1|6|1", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from pg_tables where schemaname = 'public' and tablename <> 'flyway_schema_history'), (select count(*) from \"Team\") + 1"));
+        assertEquals("8", TestSupport.one(url, "select count(*) from \"FeatureFlag\" where key not like 'inject_%'"));
+        // identifiers carrying SQL never reach the database: they are not in the catalog
+        Files.writeString(kit.resolve("seeds/98_ident.json"), "{\"table\": \"FeatureFlag\\\" (key) values ('x'); drop table \\\"Admin\\\"; --\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}]}");
+        Figures.injections.incrementAndGet();
+        TestSupport.Result ident = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--only", "98_ident");
+        assertEquals(5, ident.code(), ident.all());
+        assertEquals("1", TestSupport.one(url, "select count(*) from \"Admin\""));
+        Figures.injectionsHarmless.incrementAndGet();
+    }
+}

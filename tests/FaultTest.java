@@ -1,0 +1,244 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Faults, each against a real PostgreSQL and each ending with the database checked by plain SQL. */
+class FaultTest {
+
+    @BeforeAll
+    static void noticeDeadClients() {
+        // a backend busy for a client that was killed notices within half a second (PostgreSQL 14+)
+        String url = TestSupport.freshDatabase();
+        TestSupport.exec(url, "alter system set client_connection_check_interval = '500ms'");
+        TestSupport.exec(url, "select pg_reload_conf()");
+    }
+
+    record Proc(Process process, Path out, Path err) {
+        String all() throws IOException { return Files.readString(out) + Files.readString(err); }
+        int waitFor() throws Exception {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) throw new AssertionError("did not finish: " + all());
+            return process.exitValue();
+        }
+    }
+
+    /** A script as an operator runs it: ./jbang in its own JVM. */
+    static Proc start(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(TestSupport.kitDir().resolve("jbang").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(TestSupport.kitDir().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("out", ".txt"), err = Files.createTempFile("err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        return new Proc(pb.start(), out, err);
+    }
+
+    static void waitUntil(String url, String sql, String what) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            if ("true".equals(TestSupport.one(url, sql))) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting until " + what);
+    }
+
+    static void survived() {
+        Figures.faultSurvived.incrementAndGet();
+    }
+
+    static Path kitWithSlowMigration(int seconds) throws IOException {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__slow.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(" + seconds + ");\n");
+        return kit;
+    }
+
+    static final String NO_BACKEND_SLEEPING = "select not exists (select 1 from pg_stat_activity where query like '%pg_sleep%' and pid <> pg_backend_pid())";
+
+    @Test
+    void killMinus9OfMigrateMidMigrationLeavesNothingAndReleasesTheLock() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        Path kit = kitWithSlowMigration(60);
+        Proc p = start(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
+        waitUntil(url, "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid())", "V5 is running");
+        p.process().destroyForcibly(); // SIGKILL
+        p.process().waitFor(10, TimeUnit.SECONDS);
+        waitUntil(url, NO_BACKEND_SLEEPING, "the server noticed the dead client");
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Partial'"));
+        assertEquals("0", TestSupport.one(url, "select count(*) from flyway_schema_history where version = '5'"));
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_locks where locktype = 'advisory'"));
+        Files.writeString(kit.resolve("migrations/V5__slow.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(0);\n");
+        TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, again.code(), again.all());
+        assertEquals("1|1", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
+        survived();
+    }
+
+    @Test
+    void killMinus9OfSeedMidTransactionLeavesNoRows() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        try (Connection blocker = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("lock table \"PointConfig\" in share mode");
+            Proc p = start(TestSupport.adminEnv(url), "seed.java");
+            waitUntil(url, "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed' and wait_event_type = 'Lock')", "seed waits inside its transaction");
+            p.process().destroyForcibly();
+            p.process().waitFor(10, TimeUnit.SECONDS);
+            blocker.rollback();
+        }
+        waitUntil(url, "select not exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed')", "the seed session ended");
+        assertEquals("0|0|0|0", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
+        TestSupport.Result again = TestSupport.run(new seed(), TestSupport.adminEnv(url));
+        assertEquals(0, again.code(), again.all());
+        assertEquals("1|8|4|10", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
+        survived();
+    }
+
+    @Test
+    void theServerTerminatingMigrateMidRun() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        Path kit = kitWithSlowMigration(60);
+        CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()));
+        waitUntil(url, "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid())", "V5 is running");
+        TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
+        TestSupport.Result r = run.get(60, TimeUnit.SECONDS);
+        assertTrue(r.code() == 3 || r.code() == 4, r.all());
+        assertTrue(r.err().contains("V5__slow.sql") && r.err().contains("terminat"), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("error:")).count(), r.err());
+        assertEquals("0|0", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
+        Files.writeString(kit.resolve("migrations/V5__slow.sql"), "CREATE TABLE \"Partial\" (id int);\n");
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        survived();
+    }
+
+    @Test
+    void theServerTerminatingSeedMidRun() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        TestSupport.Result r;
+        try (Connection blocker = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("lock table \"PointConfig\" in share mode");
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new seed(), TestSupport.adminEnv(url)));
+            waitUntil(url, "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed' and wait_event_type = 'Lock')", "seed waits");
+            TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'rc-dbkit seed'");
+            r = run.get(60, TimeUnit.SECONDS);
+            blocker.rollback();
+        }
+        assertTrue(r.code() == 3 || r.code() == 4, r.all());
+        assertTrue(r.err().contains("terminat") && r.err().contains("nothing was written"), r.err());
+        assertEquals("0|0", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\")"));
+        assertEquals(0, TestSupport.run(new seed(), TestSupport.adminEnv(url)).code());
+        survived();
+    }
+
+    @Test
+    void theServerRestartingWhileWaiting() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        Path data = Files.createTempDirectory("restart-");
+        // clean=false: zonky would otherwise delete the data folder when the server stops
+        try (EmbeddedServer own = EmbeddedServer.start(17, data.resolve("pg"), false)) {
+            String url = own.createDatabase("restart");
+            own.stop();
+            long t = System.nanoTime();
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--wait", "60s"));
+            Thread.sleep(2500);
+            assertTrue(!run.isDone(), "migrate must keep waiting while the server is down");
+            own.startAgain();
+            TestSupport.Result r = run.get(90, TimeUnit.SECONDS);
+            assertEquals(0, r.code(), r.all());
+            assertTrue(r.err().contains("refused the connection") && r.err().contains("Waiting up to 1 m for it"), r.err());
+            assertTrue(r.out().contains("Applied 4 migrations"), r.out());
+            assertTrue((System.nanoTime() - t) / 1_000_000 >= 2500);
+        }
+        survived();
+    }
+
+    @Test
+    void twoThenFiveMigratesAtOnceApplyEachMigrationExactlyOnce() throws Exception {
+        for (int n : new int[] {2, 5}) {
+            Figures.faultCases.incrementAndGet();
+            String url = TestSupport.freshDatabase();
+            List<Proc> procs = new ArrayList<>();
+            for (int i = 0; i < n; i++) procs.add(start(TestSupport.env("DIRECT_URL", url), "migrate.java"));
+            int applied = 0;
+            for (Proc p : procs) {
+                assertEquals(0, p.waitFor(), p.all());
+                Matcher m = Pattern.compile("Applied (\\d+) migration").matcher(p.all());
+                if (m.find()) applied += Integer.parseInt(m.group(1));
+                else assertTrue(p.all().contains("up to date"), p.all());
+                Figures.concurrentRuns.incrementAndGet();
+            }
+            assertEquals(4, applied, "each migration applied exactly once across " + n + " runs");
+            int dup = Integer.parseInt(TestSupport.one(url, "select count(*) - count(distinct version) from flyway_schema_history"));
+            Figures.duplicates.addAndGet(dup);
+            assertEquals(0, dup);
+            assertEquals("4", TestSupport.one(url, "select count(*) from flyway_schema_history where success"));
+            survived();
+        }
+    }
+
+    @Test
+    void fiveSeedsAtOnceNoDuplicatesTotalsAddUp() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        List<Proc> procs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) procs.add(start(TestSupport.adminEnv(url), "seed.java", "--json"));
+        int inserted = 0;
+        for (Proc p : procs) {
+            assertEquals(0, p.waitFor(), p.all());
+            inserted += Console.JSON.readTree(Files.readString(p.out())).get("inserted").asInt();
+            Figures.concurrentRuns.incrementAndGet();
+        }
+        assertEquals(23, inserted);
+        int dup = Integer.parseInt(TestSupport.one(url, "select (select count(*) - count(distinct key) from \"FeatureFlag\") + (select count(*) - count(distinct email) from \"Admin\")"));
+        Figures.duplicates.addAndGet(dup);
+        assertEquals("1|8|4|10", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
+        survived();
+    }
+
+    @Test
+    void clientSideTroubleIsOneSentenceWithTheRightExitCode() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        Files.createSymbolicLink(kit.resolve("seeds/99_gone.json"), kit.resolve("seeds/no-such-file.json"));
+        TestSupport.Result unreadable = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString());
+        assertEquals(2, unreadable.code(), unreadable.all());
+        assertTrue(unreadable.err().contains("99_gone.json cannot be read"), unreadable.err());
+        Path noMigrations = Files.createTempDirectory("nomig");
+        TestSupport.Result missing = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", noMigrations.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("there is no migrations/ folder"), missing.err());
+        // the kit writes nothing to its working folder, so a read-only one is fine
+        Path fresh = TestSupport.kitCopy();
+        String before = treeDigest(fresh);
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--dir", fresh.toString()).code());
+        assertEquals(before, treeDigest(fresh));
+        survived();
+    }
+
+    static String treeDigest(Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted().toList()) {
+                sb.append(dir.relativize(p)).append(Files.isRegularFile(p) ? ":" + Files.size(p) + ":" + Files.getLastModifiedTime(p) : "").append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,95 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The password from any URL form and ADMIN_SEED_PASSWORD never show: not in output, --json, --verbose, errors, or a command line. */
+class SecretTest {
+
+    static void assertAbsent(String text, List<String> secrets, String where) {
+        for (String s : secrets) {
+            Figures.secretChecks.incrementAndGet();
+            if (text.contains(s)) {
+                Figures.secretsLeaked.incrementAndGet();
+                throw new AssertionError("the secret appears in " + where + ":\n" + text);
+            }
+        }
+    }
+
+    @Test
+    void noUrlFormLeaksItsPasswordOnAnyPath() throws Exception {
+        // a login role whose password needs percent-encoding in a URL
+        String url = TestSupport.migrated();
+        String db = TestSupport.databaseName(url);
+        String secret = "Sp3c!al@pa:ss/w%rd";
+        String encoded = "Sp3c%21al%40pa%3Ass%2Fw%25rd";
+        TestSupport.exec(url, "do $$ begin if not exists (select 1 from pg_roles where rolname = 'leaky') then create role leaky login superuser; end if; end $$; alter role leaky password '" + secret + "'");
+        int port = TestSupport.server().port();
+        List<String> secrets = List.of(secret, encoded, TestSupport.ADMIN_PASSWORD);
+        List<String> forms = List.of(
+                "postgresql://leaky:" + encoded + "@localhost:" + port + "/" + db,
+                "postgres://leaky:" + encoded + "@localhost:" + port + "/" + db,
+                "jdbc:postgresql://localhost:" + port + "/" + db + "?user=leaky&password=" + encoded,
+                "postgresql://leaky:" + encoded + "@localhost:" + port + "/no_such_db",
+                "postgresql://leaky:" + encoded + "@localhost:1/" + db,
+                "postgresql://leaky:wrong" + encoded + "@localhost:" + port + "/" + db);
+        for (String form : forms) {
+            for (Cli command : List.of(new migrate(), new seed(), new status())) {
+                for (List<String> flags : List.of(List.<String>of(), List.of("--json"), List.of("--verbose"), List.of("--verbose", "--json"))) {
+                    Map<String, String> env = TestSupport.adminEnv(form);
+                    TestSupport.Result r = TestSupport.run(command.getClass().getDeclaredConstructor().newInstance(), env, flags.toArray(String[]::new));
+                    assertAbsent(r.out() + r.err(), secrets, command.getClass().getSimpleName() + " " + flags + " with " + form.replace(encoded, "****"));
+                }
+                // and given on the command line, where the kit warns about the process list
+                TestSupport.Result viaUrl = TestSupport.run(command.getClass().getDeclaredConstructor().newInstance(), TestSupport.adminEnv(null), "--url", form);
+                assertAbsent(viaUrl.out() + viaUrl.err(), secrets, "--url " + form.replace(encoded, "****"));
+            }
+        }
+        assertEquals("leaky", TestSupport.one(url, "select rolname from pg_roles where rolname = 'leaky'"));
+    }
+
+    @Test
+    void noSecretOnAnyCommandLineWhileTheScriptsRun() throws Exception {
+        String url = TestSupport.migrated();
+        Map<String, String> env = TestSupport.adminEnv(url);
+        List<String> secrets = List.of(TestSupport.server().password, TestSupport.ADMIN_PASSWORD);
+        for (String script : List.of("migrate.java", "seed.java", "status.java")) {
+            FaultTest.Proc p = FaultTest.start(env, script);
+            int samples = 0;
+            while (p.process().isAlive()) {
+                List<ProcessHandle> family = new ArrayList<>();
+                family.add(p.process().toHandle());
+                p.process().toHandle().descendants().forEach(family::add);
+                for (ProcessHandle h : family) {
+                    Path cmdline = Path.of("/proc", String.valueOf(h.pid()), "cmdline");
+                    try {
+                        String text = new String(Files.readAllBytes(cmdline)).replace('\0', ' ');
+                        assertAbsent(text, secrets, "the command line of " + script);
+                        samples++;
+                    } catch (java.io.IOException gone) {
+                        // the process ended between listing and reading
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertEquals(0, p.waitFor(), p.all());
+            assertTrue(samples > 0, "no command line sampled for " + script);
+            assertAbsent(p.all(), secrets, "the output of " + script);
+        }
+    }
+
+    @Test
+    void verifyNeverShowsItsGeneratedPassword() throws Exception {
+        FaultTest.Proc p = FaultTest.start(TestSupport.env(), "verify.java");
+        assertEquals(0, p.waitFor(), p.all());
+        String out = p.all();
+        assertTrue(out.contains("with a generated password"), out);
+        assertFalse(out.matches("(?s).*postgresql://kit:[^*].*"), out);
+    }
+}
