@@ -10,6 +10,8 @@
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java lib/MigrationLint.java
 //SOURCES lib/PrismaMigrations.java lib/Exposure.java
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
+//CDS
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,28 +98,28 @@ public class migrate extends DatabaseCli {
                 .withSetting("lock_timeout", lockTimeout.toMillis() + "ms")
                 .withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
 
-        String server;
-        try (Connection c = database.connect()) {
-            server = Database.serverVersion(c);
-            if (database.sharesServerProcesses(c)) {
+        // one session for the whole run: version, pooler check, lint, the no-op check, bookkeeping
+        try (Connection first = database.connect()) {
+            String server = Database.serverVersion(first);
+            if (database.sharesServerProcesses(first)) {
                 throw KitException.usage(target.source() + " leads to a transaction pooler (two sessions were given the same server process), which cannot run migrations; set DIRECT_URL to the direct connection to the server.");
             }
+            console.line("Target   " + target.masked() + " (" + server + ")");
+            doc.put("ok", true);
+            doc.put("target", target.masked());
+            doc.put("server", server);
+            doc.put("dryRun", dryRun);
+            int code = prisma != null ? prisma(database, prisma, first) : flyway(database, first);
+            if (!dryRun) protectBookkeeping(first);
+            return code;
         } catch (SQLException e) {
-            throw KitException.unreachable("could not read the server version at " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
+            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
         }
-        console.line("Target   " + target.masked() + " (" + server + ")");
-        doc.put("ok", true);
-        doc.put("target", target.masked());
-        doc.put("server", server);
-        doc.put("dryRun", dryRun);
-        int code = prisma != null ? prisma(database, prisma) : flyway(database);
-        if (!dryRun) protectBookkeeping(database);
-        return code;
     }
 
     /** The history tables must not be readable through Supabase's Data API either. */
-    private void protectBookkeeping(Database database) {
-        try (Connection c = database.connect()) {
+    private void protectBookkeeping(Connection c) {
+        try {
             Exposure.protectBookkeeping(c);
         } catch (SQLException e) {
             console().warn("could not enable row-level security on the history table (" + Database.firstLine(e.getMessage()) + "); status will report it if it is exposed.");
@@ -131,8 +133,18 @@ public class migrate extends DatabaseCli {
         return Files.isDirectory(migrations) && PrismaMigrations.isPrismaLayout(migrations) ? PrismaMigrations.folder(migrations) : null;
     }
 
-    private int flyway(Database database) {
+    private int flyway(Database database, Connection first) throws SQLException {
         Console console = console();
+        // Nothing to do is the common case: read the history without starting Flyway, and hand
+        // over to Flyway as soon as anything is pending, unusual or disagrees.
+        Path folder = MigrationHistory.folder(dir);
+        if (targetVersion == null && MigrationHistory.onlyVersionedFiles(folder)) {
+            MigrationHistory quick = MigrationHistory.read(first, folder);
+            if (quick.historyExists && !quick.entries.isEmpty()
+                    && quick.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
+                return nothingApplied(List.of(), quick.currentVersion());
+            }
+        }
         Migrations migrations = new Migrations(dir, database, console);
         List<Map<String, Object>> applied = new ArrayList<>();
         Flyway flyway = migrations.flyway(targetVersion, Migrations.progress(
@@ -149,7 +161,7 @@ public class migrate extends DatabaseCli {
             if (m.getPhysicalLocation() != null) files.add(Path.of(m.getPhysicalLocation()));
             names.add(Migrations.fileName(m));
         }
-        int findings = checkBeforeApplying(database, files, names);
+        int findings = checkBeforeApplying(first, files, names);
         if (dryRun || pending.length == 0) return nothingApplied(names, current);
 
         confirm(database.target, names, findings);
@@ -168,25 +180,22 @@ public class migrate extends DatabaseCli {
         return done(applied, result.migrationsExecuted, now);
     }
 
-    private int prisma(Database database, Path folder) throws SQLException {
+    private int prisma(Database database, Path folder, Connection c) throws SQLException {
         Console console = console();
         List<PrismaMigrations.Migration> all = PrismaMigrations.list(folder, console::note);
-        doc.put("prisma", folder.toString());
-        try (Connection c = database.connect()) {
-            // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply
+        // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply
+        try (var st = c.createStatement()) {
+            st.execute("select pg_advisory_lock(" + PrismaMigrations.PRISMA_LOCK + ")");
+        }
+        try {
+            return prismaLocked(c, database, folder, all);
+        } finally {
             try (var st = c.createStatement()) {
-                st.execute("select pg_advisory_lock(" + PrismaMigrations.PRISMA_LOCK + ")");
-            }
-            try {
-                return prismaLocked(c, database, folder, all);
-            } finally {
-                try (var st = c.createStatement()) {
-                    if (!c.getAutoCommit()) c.rollback();
-                    c.setAutoCommit(true);
-                    st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
-                } catch (SQLException ignored) {
-                    // the lock goes with the session
-                }
+                if (!c.getAutoCommit()) c.rollback();
+                c.setAutoCommit(true);
+                st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+            } catch (SQLException ignored) {
+                // the lock goes with the session
             }
         }
     }
@@ -232,7 +241,7 @@ public class migrate extends DatabaseCli {
             if (isPending && (targetVersion == null || m.name().compareTo(targetVersion) <= 0)) pending.add(m);
         }
         List<String> names = pending.stream().map(m -> m.name() + "/migration.sql").toList();
-        int findings = checkBeforeApplying(database, pending.stream().map(PrismaMigrations.Migration::script).toList(), names);
+        int findings = checkBeforeApplying(c, pending.stream().map(PrismaMigrations.Migration::script).toList(), names);
         String current = history.currentVersion() == null ? "none" : history.currentVersion();
         if (dryRun || pending.isEmpty()) return nothingApplied(names, current);
 
@@ -375,9 +384,9 @@ public class migrate extends DatabaseCli {
     }
 
     /** The lint, and the notes on migrations that run outside a transaction; returns how many findings. */
-    private int checkBeforeApplying(Database database, List<Path> files, List<String> names) {
+    private int checkBeforeApplying(Connection c, List<Path> files, List<String> names) {
         Console console = console();
-        List<MigrationLint.Finding> findings = lint(database, files);
+        List<MigrationLint.Finding> findings = lint(c, files);
         doc.put("findings", findings.stream().map(f -> Map.of("file", f.file(), "line", f.line(), "statement", f.statement(),
                 "problem", f.problem(), "saferWay", f.saferWay(), "losesData", f.losesData())).toList());
         for (MigrationLint.Finding f : findings) {
@@ -454,10 +463,9 @@ public class migrate extends DatabaseCli {
         throw KitException.usage(sentence.toString());
     }
 
-    private List<MigrationLint.Finding> lint(Database database, List<Path> files) {
+    private List<MigrationLint.Finding> lint(Connection c, List<Path> files) {
         if (files.isEmpty()) return List.of();
-        try (Connection c = database.connect();
-             var ps = c.prepareStatement("select to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) is not null")) {
+        try (var ps = c.prepareStatement("select to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) is not null")) {
             return MigrationLint.check(files, table -> {
                 try {
                     ps.setString(1, table);

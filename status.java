@@ -10,6 +10,8 @@
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java migrate.java
+//RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
+//CDS
 
 import java.nio.file.Path;
 import java.sql.Connection;

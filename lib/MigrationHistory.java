@@ -52,6 +52,15 @@ final class MigrationHistory {
         return folder;
     }
 
+    /** Whether every .sql file here is a versioned migration (no repeatable or misnamed ones). */
+    static boolean onlyVersionedFiles(Path folder) {
+        try (var stream = Files.list(folder)) {
+            return stream.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).allMatch(n -> VERSIONED.matcher(n).matches());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static List<File> files(Path folder) {
         List<File> files = new ArrayList<>();
         try (var stream = Files.list(folder)) {

@@ -14,14 +14,20 @@ final class PasswordHasher {
     static final int SALT_BYTES = 16;
     static final int HASH_BYTES = 32;
 
-    private final Argon2 argon2 = Argon2Factory.create(Argon2Types.ARGON2id, SALT_BYTES, HASH_BYTES);
+    // created on first use: loading the native library costs start-up time that status rarely needs
+    private Argon2 argon2;
+
+    private Argon2 argon2() {
+        if (argon2 == null) argon2 = Argon2Factory.create(Argon2Types.ARGON2id, SALT_BYTES, HASH_BYTES);
+        return argon2;
+    }
 
     String hash(String password) {
         char[] chars = password.toCharArray();
         try {
-            return argon2.hash(ITERATIONS, MEMORY_KIB, PARALLELISM, chars);
+            return argon2().hash(ITERATIONS, MEMORY_KIB, PARALLELISM, chars);
         } finally {
-            argon2.wipeArray(chars);
+            java.util.Arrays.fill(chars, '\0');
         }
     }
 
@@ -36,7 +42,7 @@ final class PasswordHasher {
         } catch (RuntimeException e) {
             return false;
         } finally {
-            argon2.wipeArray(chars);
+            java.util.Arrays.fill(chars, '\0');
         }
     }
 }

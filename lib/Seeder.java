@@ -88,32 +88,49 @@ final class Seeder {
         return new Outcome(file, inserted, updated, unchanged);
     }
 
-    /** insert-missing without hashes: one batch, one round trip per 1000 rows. */
+    /**
+     * insert-missing without hashes, set-based: each chunk of rows goes to the server as one JSON
+     * document that jsonb_to_recordset turns into typed rows, one statement and one round trip
+     * per chunk; the update count is the number of rows that were missing.
+     */
     private Outcome insertBatch(SeedFile file, SeedTable table) throws SQLException {
-        int inserted = 0, unchanged = 0;
+        int inserted = 0;
         Map<String, List<Map<String, SeedFile.Value>>> byShape = new java.util.LinkedHashMap<>();
         for (Map<String, SeedFile.Value> row : file.rows()) {
             byShape.computeIfAbsent(String.join("\u0000", row.keySet()), k -> new ArrayList<>()).add(row);
         }
         for (List<Map<String, SeedFile.Value>> rows : byShape.values()) {
             List<String> columns = new ArrayList<>(rows.get(0).keySet());
-            String sql = insertSql(table, file, columns) + " on conflict (" + keyList(file) + ") do nothing";
+            String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
+            String shape = String.join(", ", columns.stream().map(c -> SeedTable.quote(c) + " " + table.columns().get(c).sqlType()).toList());
+            String sql = "insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted
+                    + " from jsonb_to_recordset(cast(? as jsonb)) as x(" + shape + ") on conflict (" + keyList(file) + ") do nothing";
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                int pending = 0;
-                for (Map<String, SeedFile.Value> row : rows) {
-                    List<String> values = new ArrayList<>();
-                    for (String col : columns) values.add(SeedTable.bindText(table.columns().get(col), row.get(col).json()));
-                    bind(ps, values);
-                    ps.addBatch();
-                    if (++pending == 1000) {
-                        for (int n : ps.executeBatch()) { if (n == 1) inserted++; else unchanged++; }
-                        pending = 0;
+                for (int from = 0; from < rows.size(); from += CHUNK) {
+                    StringBuilder json = new StringBuilder("[");
+                    for (int i = from; i < Math.min(rows.size(), from + CHUNK); i++) {
+                        json.append(i == from ? "{" : ",{");
+                        boolean first = true;
+                        for (String col : columns) {
+                            json.append(first ? "" : ",").append(quoteJson(col)).append(':');
+                            SeedFile.Value v = rows.get(i).get(col);
+                            json.append(v.json() == null ? "null" : v.json().toString());
+                            first = false;
+                        }
+                        json.append('}');
                     }
+                    ps.setString(1, json.append(']').toString());
+                    inserted += ps.executeUpdate();
                 }
-                if (pending > 0) for (int n : ps.executeBatch()) { if (n == 1) inserted++; else unchanged++; }
             }
         }
-        return new Outcome(file, inserted, 0, unchanged);
+        return new Outcome(file, inserted, 0, file.rows().size() - inserted);
+    }
+
+    private static final int CHUNK = 5000;
+
+    private static String quoteJson(String text) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
     }
 
     /** The stored values of the row's hashed columns, or null when the row does not exist yet. */
