@@ -116,7 +116,9 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
     static String typeProblem(Column col, SeedFile.Value value) {
         if (value.isNull()) return col.notNull ? "null in a NOT NULL column" : null;
         JsonNode v = value.json();
-        if (v.toString().contains("\\u0000")) return "it holds a NUL character (\\u0000), which PostgreSQL cannot store";
+        if (v.isTextual() ? v.asText().indexOf('\0') >= 0 : v.isContainerNode() && v.toString().contains("\\u0000")) {
+            return "it holds a NUL character (\\u0000), which PostgreSQL cannot store";
+        }
         if (value.argon2()) return col.category == 'S' ? null : "$argon2id needs a text column, and this one is " + col.sqlType;
         if (col.isArray) return v.isArray() ? null : "expected a JSON list for " + col.sqlType + ", got " + describe(v);
         String type = col.sqlType;

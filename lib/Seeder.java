@@ -89,9 +89,9 @@ final class Seeder {
     }
 
     /**
-     * insert-missing without hashes, set-based: each chunk of rows goes to the server as one JSON
-     * document that jsonb_to_recordset turns into typed rows, one statement and one round trip
-     * per chunk; the update count is the number of rows that were missing.
+     * insert-missing without hashes, set-based: the rows are streamed with COPY into a temporary
+     * table (dropped at commit) and inserted from there in one statement; its update count is the
+     * number of rows that were missing. COPY works through PgBouncer too.
      */
     private Outcome insertBatch(SeedFile file, SeedTable table) throws SQLException {
         int inserted = 0;
@@ -99,38 +99,70 @@ final class Seeder {
         for (Map<String, SeedFile.Value> row : file.rows()) {
             byShape.computeIfAbsent(String.join("\u0000", row.keySet()), k -> new ArrayList<>()).add(row);
         }
+        org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
         for (List<Map<String, SeedFile.Value>> rows : byShape.values()) {
             List<String> columns = new ArrayList<>(rows.get(0).keySet());
             String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
-            String shape = String.join(", ", columns.stream().map(c -> SeedTable.quote(c) + " " + table.columns().get(c).sqlType()).toList());
-            String sql = "insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted
-                    + " from jsonb_to_recordset(cast(? as jsonb)) as x(" + shape + ") on conflict (" + keyList(file) + ") do nothing";
-            try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                for (int from = 0; from < rows.size(); from += CHUNK) {
-                    StringBuilder json = new StringBuilder("[");
-                    for (int i = from; i < Math.min(rows.size(), from + CHUNK); i++) {
-                        json.append(i == from ? "{" : ",{");
-                        boolean first = true;
-                        for (String col : columns) {
-                            json.append(first ? "" : ",").append(quoteJson(col)).append(':');
-                            SeedFile.Value v = rows.get(i).get(col);
-                            json.append(v.json() == null ? "null" : v.json().toString());
-                            first = false;
-                        }
-                        json.append('}');
-                    }
-                    ps.setString(1, json.append(']').toString());
-                    inserted += ps.executeUpdate();
+            String temp = "rc_dbkit_seed_" + (++temporaryTables);
+            try (var st = connection.createStatement()) {
+                st.execute("create temporary table " + temp + " on commit drop as select " + quoted + " from " + table.qualified() + " with no data");
+            }
+            StringBuilder data = new StringBuilder();
+            for (Map<String, SeedFile.Value> row : rows) {
+                boolean first = true;
+                for (String col : columns) {
+                    if (!first) data.append('\t');
+                    first = false;
+                    String text = SeedTable.bindText(table.columns().get(col), row.get(col).json());
+                    if (table.columns().get(col).isArray() && text != null) text = arrayLiteral(row.get(col).json());
+                    appendCopyText(data, text);
                 }
+                data.append('\n');
+            }
+            try {
+                copy.copyIn("copy " + temp + " (" + quoted + ") from stdin", new java.io.StringReader(data.toString()));
+            } catch (java.io.IOException e) {
+                throw new SQLException("could not stream rows to the server: " + e.getMessage(), "08006", e);
+            }
+            try (var st = connection.createStatement()) {
+                inserted += st.executeUpdate("insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted + " from " + temp
+                        + " on conflict (" + keyList(file) + ") do nothing");
+                st.execute("drop table " + temp);
             }
         }
         return new Outcome(file, inserted, 0, file.rows().size() - inserted);
     }
 
-    private static final int CHUNK = 5000;
+    private int temporaryTables;
 
-    private static String quoteJson(String text) {
-        return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+    /** COPY's text format: \N for null, backslash escapes for the characters it uses. */
+    private static void appendCopyText(StringBuilder out, String text) {
+        if (text == null) {
+            out.append("\\N");
+            return;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    /** A JSON list as a PostgreSQL array literal: {"a","b"} with quotes and backslashes escaped. */
+    private static String arrayLiteral(com.fasterxml.jackson.databind.JsonNode list) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < list.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode e = list.get(i);
+            if (i > 0) sb.append(',');
+            if (e.isNull()) sb.append("NULL");
+            else sb.append('"').append((e.isTextual() ? e.asText() : e.toString()).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append('}').toString();
     }
 
     /** The stored values of the row's hashed columns, or null when the row does not exist yet. */

@@ -239,6 +239,24 @@ class SeedTest {
         assertTrue(unknown.err().contains("there is no seed file called \"flags\""), unknown.err());
     }
 
+    @Test
+    void arraysJsonAndAwkwardTextGoThroughTheBulkPathIntact() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "create table \"Tagged\" (name text primary key, tags text[] not null default '{}', meta jsonb, note text, seen timestamp(3))");
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("seeds/99_tagged.json"), """
+                {"table": "Tagged", "key": ["name"], "rows": [
+                  {"name": "a", "tags": ["x", "y,z", "q\\"uote", "back\\\\slash", "{brace}"], "meta": {"k": [1, 2, {"n": null}]}, "note": "tab\\there\\nnew line \\\\N", "seen": "2026-01-02 03:04:05.678"},
+                  {"name": "b", "tags": [], "meta": null, "note": null, "seen": null}
+                ]}""");
+        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--only", "99_tagged");
+        assertEquals(0, r.code(), r.all());
+        assertEquals(List.of("a|{x,\"y,z\",\"q\\\"uote\",\"back\\\\slash\",\"{brace}\"}|{\"k\": [1, 2, {\"n\": null}]}|tab\there\nnew line \\N|2026-01-02 03:04:05.678",
+                "b|{}|null|null|null"), TestSupport.rows(url, "select name, tags, meta, note, seen from \"Tagged\" order by name"));
+        assertEquals("5", TestSupport.one(url, "select cardinality(tags) from \"Tagged\" where name = 'a'"));
+        assertEquals("q\"uote|back\\slash", TestSupport.one(url, "select tags[3] || '|' || tags[4] from \"Tagged\" where name = 'a'"));
+    }
+
     /** What each template's purpose provides to it; a placeholder outside this is a bug in the template. */
     static final Map<String, Set<String>> PROVIDED = Map.of(
             "welcome", Set.of("memberName", "claimUrl"),
