@@ -26,25 +26,24 @@ class FaultTest {
         TestSupport.exec(url, "select pg_reload_conf()");
     }
 
-    record Proc(Process process, Path out, Path err) {
-        String all() throws IOException { return Files.readString(out) + Files.readString(err); }
-        int waitFor() throws Exception {
-            if (!process.waitFor(120, TimeUnit.SECONDS)) throw new AssertionError("did not finish: " + all());
-            return process.exitValue();
+    static TestSupport.Proc start(Map<String, String> env, String... args) throws IOException {
+        return TestSupport.launch(env, args);
+    }
+
+    /** Runs work while another session holds a lock that seed's insert into PointConfig must wait for. */
+    static <T> T withPointConfigLocked(String url, java.util.concurrent.Callable<T> work) throws Exception {
+        try (Connection blocker = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("lock table \"PointConfig\" in share mode");
+            try {
+                return work.call();
+            } finally {
+                blocker.rollback();
+            }
         }
     }
 
-    /** A script as an operator runs it: ./jbang in its own JVM. */
-    static Proc start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(TestSupport.kitDir().resolve("jbang").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(TestSupport.kitDir().toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile("out", ".txt"), err = Files.createTempFile("err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        return new Proc(pb.start(), out, err);
-    }
+    static final String SEED_WAITS = "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed' and wait_event_type = 'Lock')";
 
     static void waitUntil(String url, String sql, String what) throws Exception {
         for (int i = 0; i < 600; i++) {
@@ -71,7 +70,7 @@ class FaultTest {
         Figures.faultCases.incrementAndGet();
         String url = TestSupport.migrated();
         Path kit = kitWithSlowMigration(60);
-        Proc p = start(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
+        TestSupport.Proc p = start(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
         waitUntil(url, "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid())", "V5 is running");
         p.process().destroyForcibly(); // SIGKILL
         p.process().waitFor(10, TimeUnit.SECONDS);
@@ -90,15 +89,12 @@ class FaultTest {
     void killMinus9OfSeedMidTransactionLeavesNoRows() throws Exception {
         Figures.faultCases.incrementAndGet();
         String url = TestSupport.migrated();
-        try (Connection blocker = TestSupport.server().admin(TestSupport.databaseName(url))) {
-            blocker.setAutoCommit(false);
-            blocker.createStatement().execute("lock table \"PointConfig\" in share mode");
-            Proc p = start(TestSupport.adminEnv(url), "seed.java");
-            waitUntil(url, "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed' and wait_event_type = 'Lock')", "seed waits inside its transaction");
+        withPointConfigLocked(url, () -> {
+            TestSupport.Proc p = start(TestSupport.adminEnv(url), "seed.java");
+            waitUntil(url, SEED_WAITS, "seed waits inside its transaction");
             p.process().destroyForcibly();
-            p.process().waitFor(10, TimeUnit.SECONDS);
-            blocker.rollback();
-        }
+            return p.process().waitFor(10, TimeUnit.SECONDS);
+        });
         waitUntil(url, "select not exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed')", "the seed session ended");
         assertEquals("0|0|0|0", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
         TestSupport.Result again = TestSupport.run(new seed(), TestSupport.adminEnv(url));
@@ -129,16 +125,12 @@ class FaultTest {
     void theServerTerminatingSeedMidRun() throws Exception {
         Figures.faultCases.incrementAndGet();
         String url = TestSupport.migrated();
-        TestSupport.Result r;
-        try (Connection blocker = TestSupport.server().admin(TestSupport.databaseName(url))) {
-            blocker.setAutoCommit(false);
-            blocker.createStatement().execute("lock table \"PointConfig\" in share mode");
+        TestSupport.Result r = withPointConfigLocked(url, () -> {
             CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new seed(), TestSupport.adminEnv(url)));
-            waitUntil(url, "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed' and wait_event_type = 'Lock')", "seed waits");
+            waitUntil(url, SEED_WAITS, "seed waits");
             TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'rc-dbkit seed'");
-            r = run.get(60, TimeUnit.SECONDS);
-            blocker.rollback();
-        }
+            return run.get(60, TimeUnit.SECONDS);
+        });
         assertTrue(r.code() == 3 || r.code() == 4, r.all());
         assertTrue(r.err().contains("terminat") && r.err().contains("nothing was written"), r.err());
         assertEquals("0|0", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\")"));
@@ -173,10 +165,10 @@ class FaultTest {
         for (int n : new int[] {2, 5}) {
             Figures.faultCases.incrementAndGet();
             String url = TestSupport.freshDatabase();
-            List<Proc> procs = new ArrayList<>();
+            List<TestSupport.Proc> procs = new ArrayList<>();
             for (int i = 0; i < n; i++) procs.add(start(TestSupport.env("DIRECT_URL", url), "migrate.java"));
             int applied = 0;
-            for (Proc p : procs) {
+            for (TestSupport.Proc p : procs) {
                 assertEquals(0, p.waitFor(), p.all());
                 Matcher m = Pattern.compile("Applied (\\d+) migration").matcher(p.all());
                 if (m.find()) applied += Integer.parseInt(m.group(1));
@@ -196,10 +188,10 @@ class FaultTest {
     void fiveSeedsAtOnceNoDuplicatesTotalsAddUp() throws Exception {
         Figures.faultCases.incrementAndGet();
         String url = TestSupport.migrated();
-        List<Proc> procs = new ArrayList<>();
+        List<TestSupport.Proc> procs = new ArrayList<>();
         for (int i = 0; i < 5; i++) procs.add(start(TestSupport.adminEnv(url), "seed.java", "--json"));
         int inserted = 0;
-        for (Proc p : procs) {
+        for (TestSupport.Proc p : procs) {
             assertEquals(0, p.waitFor(), p.all());
             inserted += Console.JSON.readTree(Files.readString(p.out())).get("inserted").asInt();
             Figures.concurrentRuns.incrementAndGet();

@@ -15,17 +15,9 @@ class LauncherTest {
     record Run(int code, String out, String err) {}
 
     static Run jbang(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(TestSupport.kitDir().resolve("jbang").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(TestSupport.kitDir().toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Path out = java.nio.file.Files.createTempFile("out", ".txt");
-        Path err = java.nio.file.Files.createTempFile("err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
+        TestSupport.Proc p = TestSupport.launch(env, args);
         int code = p.waitFor();
-        return new Run(code, java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+        return new Run(code, p.stdout(), p.stderr());
     }
 
     @Test

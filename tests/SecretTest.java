@@ -60,7 +60,7 @@ class SecretTest {
         Map<String, String> env = TestSupport.adminEnv(url);
         List<String> secrets = List.of(TestSupport.server().password, TestSupport.ADMIN_PASSWORD);
         for (String script : List.of("migrate.java", "seed.java", "status.java")) {
-            FaultTest.Proc p = FaultTest.start(env, script);
+            TestSupport.Proc p = TestSupport.launch(env, script);
             int samples = 0;
             while (p.process().isAlive()) {
                 List<ProcessHandle> family = new ArrayList<>();
@@ -86,7 +86,7 @@ class SecretTest {
 
     @Test
     void verifyNeverShowsItsGeneratedPassword() throws Exception {
-        FaultTest.Proc p = FaultTest.start(TestSupport.env(), "verify.java");
+        TestSupport.Proc p = TestSupport.launch(TestSupport.env(), "verify.java");
         assertEquals(0, p.waitFor(), p.all());
         String out = p.all();
         assertTrue(out.contains("with a generated password"), out);

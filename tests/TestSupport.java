@@ -176,5 +176,27 @@ final class TestSupport {
         return url;
     }
 
+    /** A script run as an operator runs it: ./jbang in its own JVM, output in files. */
+    record Proc(Process process, Path out, Path err) {
+        String stdout() throws IOException { return Files.readString(out); }
+        String stderr() throws IOException { return Files.readString(err); }
+        String all() throws IOException { return stdout() + stderr(); }
+        int waitFor() throws Exception {
+            if (!process.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("did not finish: " + all());
+            return process.exitValue();
+        }
+    }
+
+    static Proc launch(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(kitDir().resolve("jbang").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(kitDir().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("out", ".txt"), err = Files.createTempFile("err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        return new Proc(pb.start(), out, err);
+    }
+
     private TestSupport() {}
 }
