@@ -65,6 +65,7 @@ public class seed extends DatabaseCli {
             files.add(file);
         }
         if (files.isEmpty()) throw KitException.usage("no seed files to apply in " + root + " (after --only/--skip).");
+        console.debug("read and checked " + files.size() + " seed files in " + Durations.since(started));
 
         Database database = new Database(target, "rc-dbkit seed", wait, console);
         console.line("Target   " + target.masked() + (database.transactionPooler ? " (transaction pooler)" : ""));
@@ -74,7 +75,9 @@ public class seed extends DatabaseCli {
             SeedFile current = null;
             try {
                 Seeder.lock(c);
+                long checking = System.nanoTime();
                 List<Seeder.Checked> checked = Seeder.check(c, files);
+                console.debug("checked the files against the catalog in " + Durations.since(checking));
                 Seeder seeder = new Seeder(c, new PasswordHasher());
                 for (Seeder.Checked each : checked) {
                     current = each.file();
@@ -84,7 +87,9 @@ public class seed extends DatabaseCli {
                     console.line(String.format("%-8s %-28s %-16s %s (%s)", dryRun ? "Would" : "Seeded", o.file().name(), "\"" + o.file().table() + "\"",
                             counts(o.inserted(), o.updated(), o.unchanged()), Durations.since(t)));
                 }
+                long committing = System.nanoTime();
                 if (dryRun) c.rollback(); else c.commit();
+                console.debug((dryRun ? "rolled back" : "committed") + " in " + Durations.since(committing));
             } catch (SQLException e) {
                 rollbackQuietly(c);
                 String where = current == null ? "checking the seed tables" : current.name();
