@@ -34,32 +34,32 @@ final class Exposure {
         return roles;
     }
 
+    /** One catalog query: every relation without RLS in the exposed schemas, with what each API role may do to it. */
     static List<Finding> check(Connection c, List<String> schemas, List<String> roles) throws SQLException {
         List<Finding> findings = new ArrayList<>();
         String sql = """
                 select n.nspname, c.relname, c.relkind::text,
-                       array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum)
+                       array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum),
+                       array(select r.rolname::text from pg_roles r where r.rolname = any(?) and has_schema_privilege(r.oid, n.oid, 'USAGE')
+                               and exists (select 1 from unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p where has_table_privilege(r.oid, c.oid, p))
+                             order by 1),
+                       array(select lower(p) from unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) with ordinality as u(p, o)
+                             where exists (select 1 from pg_roles r where r.rolname = any(?) and has_schema_privilege(r.oid, n.oid, 'USAGE') and has_table_privilege(r.oid, c.oid, p))
+                             order by o)
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
                 where n.nspname = any(?) and c.relkind in ('r', 'p', 'v', 'm', 'f')
                   and not c.relrowsecurity
                   and not (c.relkind = 'v' and coalesce(c.reloptions::text[] && array['security_invoker=true', 'security_invoker=on'], false))
                 order by 1, 2""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
+            ps.setArray(1, c.createArrayOf("text", roles.toArray()));
+            ps.setArray(2, c.createArrayOf("text", roles.toArray()));
+            ps.setArray(3, c.createArrayOf("text", schemas.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String schema = rs.getString(1), table = rs.getString(2);
-                    List<String> privileges = new ArrayList<>();
-                    List<String> holders = new ArrayList<>();
-                    for (String role : roles) {
-                        for (String privilege : List.of("SELECT", "INSERT", "UPDATE", "DELETE")) {
-                            if (hasPrivilege(c, role, schema, table, privilege)) {
-                                if (!holders.contains(role)) holders.add(role);
-                                if (!privileges.contains(privilege.toLowerCase())) privileges.add(privilege.toLowerCase());
-                            }
-                        }
-                    }
+                    List<String> holders = List.of((String[]) rs.getArray(5).getArray());
                     if (holders.isEmpty()) continue;
+                    List<String> privileges = List.of((String[]) rs.getArray(6).getArray());
                     List<String> sensitive = Arrays.stream((String[]) rs.getArray(4).getArray()).filter(col -> SENSITIVE.matcher(col).matches()).toList();
                     String kind = switch (rs.getString(3)) {
                         case "v" -> "view";
@@ -67,26 +67,11 @@ final class Exposure {
                         case "f" -> "foreign table";
                         default -> "table";
                     };
-                    findings.add(new Finding(schema, table, kind, holders, privileges, sensitive));
+                    findings.add(new Finding(rs.getString(1), rs.getString(2), kind, holders, privileges, sensitive));
                 }
             }
         }
         return findings;
-    }
-
-    private static boolean hasPrivilege(Connection c, String role, String schema, String table, String privilege) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select has_schema_privilege(?, ?, 'USAGE') and has_table_privilege(?, quote_ident(?) || '.' || quote_ident(?), ?)")) {
-            ps.setString(1, role);
-            ps.setString(2, schema);
-            ps.setString(3, role);
-            ps.setString(4, schema);
-            ps.setString(5, table);
-            ps.setString(6, privilege);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     /** The kit's own bookkeeping tables get row-level security too, every run. */

@@ -255,6 +255,12 @@ class SeedTest {
                 "b|{}|null|null|null"), TestSupport.rows(url, "select name, tags, meta, note, seen from \"Tagged\" order by name"));
         assertEquals("5", TestSupport.one(url, "select cardinality(tags) from \"Tagged\" where name = 'a'"));
         assertEquals("q\"uote|back\\slash", TestSupport.one(url, "select tags[3] || '|' || tags[4] from \"Tagged\" where name = 'a'"));
+        // status compares the same rows in one query per file: nothing changed, then one change
+        TestSupport.Result same = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertTrue(same.out().contains("99_tagged.json               \"Tagged\"         2 present, 0 missing, 0 changed"), same.out());
+        TestSupport.exec(url, "update \"Tagged\" set tags = array_append(tags, 'new') where name = 'a'");
+        TestSupport.Result one = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertTrue(one.out().contains("2 present, 0 missing, 1 changed"), one.out());
     }
 
     /** What each template's purpose provides to it; a placeholder outside this is a bug in the template. */
