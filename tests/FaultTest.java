@@ -96,10 +96,10 @@ class FaultTest {
             return p.process().waitFor(10, TimeUnit.SECONDS);
         });
         waitUntil(url, "select not exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed')", "the seed session ended");
-        assertEquals("0|0|0|0", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
+        assertEquals("0|0|0|0", TestSupport.seededCounts(url));
         TestSupport.Result again = TestSupport.run(new seed(), TestSupport.adminEnv(url));
         assertEquals(0, again.code(), again.all());
-        assertEquals("1|8|4|10", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
         survived();
     }
 
@@ -199,7 +199,7 @@ class FaultTest {
         assertEquals(23, inserted);
         int dup = Integer.parseInt(TestSupport.one(url, "select (select count(*) - count(distinct key) from \"FeatureFlag\") + (select count(*) - count(distinct email) from \"Admin\")"));
         Figures.duplicates.addAndGet(dup);
-        assertEquals("1|8|4|10", TestSupport.one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")"));
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
         survived();
     }
 

@@ -123,6 +123,11 @@ final class TestSupport {
         return r.isEmpty() ? null : r.get(0);
     }
 
+    /** Rows in Admin, FeatureFlag, PointConfig and EmailTemplate, as "a|f|p|e" (production seeds: 1|8|4|10). */
+    static String seededCounts(String url) {
+        return one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")");
+    }
+
     static void exec(String url, String sql) {
         try (Connection c = server().admin(databaseName(url)); var st = c.createStatement()) {
             st.execute(sql);
