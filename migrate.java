@@ -162,6 +162,11 @@ public class migrate extends DatabaseCli {
             names.add(Migrations.fileName(m));
         }
         int findings = checkBeforeApplying(first, files, names);
+        for (int i = 0; i < files.size(); i++) {
+            if (MigrationLint.needsNoTransaction(files.get(i))) {
+                console.note(names.get(i) + " runs outside a transaction (CREATE INDEX CONCURRENTLY cannot run inside one): if it fails, drop any INVALID index it left before running again.");
+            }
+        }
         if (dryRun || pending.length == 0) return nothingApplied(names, current);
 
         confirm(database.target, names, findings);
@@ -268,7 +273,8 @@ public class migrate extends DatabaseCli {
      */
     private void applyPrisma(Connection c, PrismaMigrations.Migration m) throws SQLException {
         String script = new String(m.bytes(), java.nio.charset.StandardCharsets.UTF_8);
-        boolean asWritten = PrismaMigrations.ownsTransaction(script) || MigrationLint.needsNoTransaction(script);
+        boolean noTransaction = MigrationLint.needsNoTransaction(script);
+        boolean asWritten = noTransaction || PrismaMigrations.ownsTransaction(script);
         String name = m.name() + "/migration.sql";
         if (!asWritten) {
             c.setAutoCommit(false);
@@ -287,7 +293,7 @@ public class migrate extends DatabaseCli {
             }
             return;
         }
-        console().note(name + (MigrationLint.needsNoTransaction(script)
+        console().note(name + (noTransaction
                 ? " runs outside a transaction (CREATE INDEX CONCURRENTLY cannot run inside one)."
                 : " manages its own transaction (BEGIN ... COMMIT), so it runs as written."));
         String id = PrismaMigrations.recordStarted(c, m);
@@ -310,7 +316,7 @@ public class migrate extends DatabaseCli {
         if (!console().json) console().out.println();
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.equals("55P03")) {
-            return KitException.failed(name + " waited longer than " + Durations.format(lockTimeout) + " for a lock that live traffic holds; "
+            return KitException.failed(Migrations.lockWait(name, lockTimeout) + "; "
                     + (rolledBack ? "it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer."
                     : "it ran as written and is recorded as failed: check what it left behind, then use --resolve-rolled-back or --resolve-applied."), e);
         }
@@ -383,7 +389,7 @@ public class migrate extends DatabaseCli {
         throw KitException.drift(drift.get(drift.size() - 1));
     }
 
-    /** The lint, and the notes on migrations that run outside a transaction; returns how many findings. */
+    /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
     private int checkBeforeApplying(Connection c, List<Path> files, List<String> names) {
         Console console = console();
         List<MigrationLint.Finding> findings = lint(c, files);
@@ -398,11 +404,6 @@ public class migrate extends DatabaseCli {
         if (destructive > 0 && !allowDestructive) {
             throw KitException.usage(destructive + " statement" + (destructive == 1 ? "" : "s") + " in the pending migrations would lose data, so nothing was applied"
                     + (dryRun ? " (and a real run would stop here too)" : "") + ": review them, then run again with --allow-destructive.");
-        }
-        for (int i = 0; i < files.size(); i++) {
-            if (prismaDir == null && MigrationLint.needsNoTransaction(files.get(i))) {
-                console.note(names.get(i) + " runs outside a transaction (CREATE INDEX CONCURRENTLY cannot run inside one): if it fails, drop any INVALID index it left before running again.");
-            }
         }
         return findings.size();
     }

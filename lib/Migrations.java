@@ -122,13 +122,13 @@ final class Migrations {
         if (migrate != null || script != null) {
             String file = migrate != null && migrate.getMigration() != null ? fileName(migrate.getMigration()) : "a migration";
             String line = script != null && script.getLineNumber() > 0 ? " at line " + script.getLineNumber() : "";
-            java.sql.SQLException cause = find(e, java.sql.SQLException.class);
-            String state = cause == null || cause.getSQLState() == null ? "" : cause.getSQLState();
+            java.sql.SQLException sql = find(e, java.sql.SQLException.class);
+            String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
             String statement = script != null && script.getStatement() != null
                     ? " (" + MigrationLint.shorten(script.getStatement()) + ")" : "";
             boolean inTransaction = migrate == null || migrate.isExecutableInTransaction();
             if (state.equals("55P03")) {
-                return KitException.failed(file + " waited longer than " + Durations.format(lockTimeout) + " for a lock that live traffic holds" + line + statement
+                return KitException.failed(lockWait(file, lockTimeout) + line + statement
                         + (inTransaction ? "; it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer."
                                 : "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer)."), e);
             }
@@ -139,14 +139,17 @@ final class Migrations {
             if (e.getMessage() != null && e.getMessage().contains("both transactional and non-transactional")) {
                 return KitException.usage(file + " mixes statements that need a transaction with ones that cannot run in one (such as CREATE INDEX CONCURRENTLY); move the latter into a migration of their own. Nothing from it was applied.");
             }
-            java.sql.SQLException sql = find(e, java.sql.SQLException.class);
-            String server = sql != null ? sql.getMessage() : e.getMessage();
-            server = Database.firstLine(server);
+            String server = Database.firstLine(sql != null ? sql.getMessage() : e.getMessage());
             return KitException.failed(file + " failed" + line + ": " + server + (inTransaction
                     ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
                     : "; it ran outside a transaction, so check what it left behind before running migrate again."), e);
         }
         return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
+    }
+
+    /** How a migration that hit --lock-timeout is named, for Flyway's and Prisma's migrations alike. */
+    static String lockWait(String file, java.time.Duration lockTimeout) {
+        return file + " waited longer than " + Durations.format(lockTimeout) + " for a lock that live traffic holds";
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {

@@ -153,13 +153,24 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
     static String bindText(Column col, JsonNode v) {
         if (v == null || v.isNull()) return null;
         if (col.sqlType.equals("json") || col.sqlType.equals("jsonb")) return v.toString();
-        if (col.isArray) return v.toString(); // bound through jsonb, see castExpr
+        if (col.isArray) return arrayLiteral(v);
         return v.asText();
     }
 
-    /** The SQL that turns a bound text parameter into the column's type. */
+    /** A JSON list as a PostgreSQL array literal: {"a","b"}, quotes and backslashes escaped, NULL for null. */
+    static String arrayLiteral(JsonNode list) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode e = list.get(i);
+            if (i > 0) sb.append(',');
+            if (e.isNull()) sb.append("NULL");
+            else sb.append('"').append((e.isTextual() ? e.asText() : e.toString()).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** The SQL that turns a bound text parameter (see bindText) into the column's type. */
     static String castExpr(Column col) {
-        if (col.isArray) return "(select coalesce(array_agg(e), '{}') from jsonb_array_elements_text(cast(? as jsonb)) e)::" + col.sqlType;
         return "cast(? as " + col.sqlType + ")";
     }
 

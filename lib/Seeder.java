@@ -113,9 +113,7 @@ final class Seeder {
                 for (String col : columns) {
                     if (!first) data.append('\t');
                     first = false;
-                    String text = SeedTable.bindText(table.columns().get(col), row.get(col).json());
-                    if (table.columns().get(col).isArray() && text != null) text = arrayLiteral(row.get(col).json());
-                    appendCopyText(data, text);
+                    appendCopyText(data, SeedTable.bindText(table.columns().get(col), row.get(col).json()));
                 }
                 data.append('\n');
             }
@@ -153,18 +151,6 @@ final class Seeder {
         }
     }
 
-    /** A JSON list as a PostgreSQL array literal: {"a","b"} with quotes and backslashes escaped. */
-    private static String arrayLiteral(com.fasterxml.jackson.databind.JsonNode list) {
-        StringBuilder sb = new StringBuilder("{");
-        for (int i = 0; i < list.size(); i++) {
-            com.fasterxml.jackson.databind.JsonNode e = list.get(i);
-            if (i > 0) sb.append(',');
-            if (e.isNull()) sb.append("NULL");
-            else sb.append('"').append((e.isTextual() ? e.asText() : e.toString()).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-        }
-        return sb.append('}').toString();
-    }
-
     /** The stored values of the row's hashed columns, or null when the row does not exist yet. */
     private Map<String, String> existingHashes(SeedTable table, SeedFile file, Map<String, SeedFile.Value> row) throws SQLException {
         List<String> hashed = row.entrySet().stream().filter(e -> e.getValue().argon2()).map(Map.Entry::getKey).toList();
@@ -181,16 +167,15 @@ final class Seeder {
         }
     }
 
-    static String keyMatch(SeedTable table, SeedFile file) {
+    private static String keyMatch(SeedTable table, SeedFile file) {
         List<String> parts = new ArrayList<>();
         for (String k : file.key()) parts.add(SeedTable.quote(k) + " = " + SeedTable.castExpr(table.columns().get(k)));
         return String.join(" and ", parts);
     }
 
-    static int bindKey(PreparedStatement ps, SeedTable table, SeedFile file, Map<String, SeedFile.Value> row, int from) throws SQLException {
+    private static void bindKey(PreparedStatement ps, SeedTable table, SeedFile file, Map<String, SeedFile.Value> row, int from) throws SQLException {
         int i = from;
         for (String k : file.key()) ps.setString(i++, SeedTable.bindText(table.columns().get(k), row.get(k).json()));
-        return i;
     }
 
     private static String keyList(SeedFile file) {

@@ -261,6 +261,13 @@ class SeedTest {
         TestSupport.exec(url, "update \"Tagged\" set tags = array_append(tags, 'new') where name = 'a'");
         TestSupport.Result one = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertTrue(one.out().contains("2 present, 0 missing, 1 changed"), one.out());
+        // upsert binds the same array literal through a plain cast
+        Files.writeString(kit.resolve("seeds/98_tagged_upsert.json"),
+                "{\"table\": \"Tagged\", \"key\": [\"name\"], \"mode\": \"upsert\", \"rows\": [{\"name\": \"a\", \"tags\": [\"u\", \"v,w\", null]}]}");
+        TestSupport.Result up = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--only", "98_tagged_upsert");
+        assertEquals(0, up.code(), up.all());
+        assertTrue(up.out().contains("0 inserted, 1 updated, 0 unchanged"), up.out());
+        assertEquals("{u,\"v,w\",NULL}", TestSupport.one(url, "select tags from \"Tagged\" where name = 'a'"));
     }
 
     /** What each template's purpose provides to it; a placeholder outside this is a bug in the template. */
