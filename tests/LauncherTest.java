@@ -51,6 +51,18 @@ class LauncherTest {
     }
 
     @Test
+    void anEditedScriptOutsideTheKitRunsItsNewText() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("launcher-");
+        Path script = dir.resolve("hello.java");
+        for (String word : List.of("first", "second")) {
+            java.nio.file.Files.writeString(script, "class hello { public static void main(String[] a) { System.out.println(\"" + word + "\"); } }\n");
+            Run r = jbang(TestSupport.env(), script.toString());
+            assertEquals(0, r.code(), r.err());
+            assertEquals(word, r.out().strip(), "the launcher ran a stale build of " + script);
+        }
+    }
+
+    @Test
     void everyCatalogAliasBuildsAndAnswersHelp() throws Exception {
         JsonNode catalog = Console.JSON.readTree(TestSupport.kitDir().resolve("jbang-catalog.json").toFile());
         List<String> aliases = new ArrayList<>();
