@@ -20,10 +20,8 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
         SeedFile file = checked.file();
         SeedTable table = checked.table();
         int present = 0, missing = 0, changed = 0;
-        Map<String, List<Integer>> byShape = new LinkedHashMap<>();
-        for (int i = 0; i < file.rows().size(); i++) {
-            byShape.computeIfAbsent(String.join("\u0000", file.rows().get(i).keySet()), k -> new ArrayList<>()).add(i);
-        }
+        Map<SeedFile.Shape, List<Integer>> byShape = new LinkedHashMap<>();
+        for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).shape, k -> new ArrayList<>()).add(i);
         for (List<Integer> indexes : byShape.values()) {
             Map<String, SeedFile.Value> shape = file.rows().get(indexes.get(0));
             List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();

@@ -95,32 +95,32 @@ final class Seeder {
      */
     private Outcome insertBatch(SeedFile file, SeedTable table) throws SQLException {
         int inserted = 0;
-        Map<String, List<Map<String, SeedFile.Value>>> byShape = new java.util.LinkedHashMap<>();
-        for (Map<String, SeedFile.Value> row : file.rows()) {
-            byShape.computeIfAbsent(String.join("\u0000", row.keySet()), k -> new ArrayList<>()).add(row);
-        }
+        Map<SeedFile.Shape, List<SeedFile.Row>> byShape = new java.util.LinkedHashMap<>();
+        for (SeedFile.Row row : file.rows()) byShape.computeIfAbsent(row.shape, k -> new ArrayList<>()).add(row);
         org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-        for (List<Map<String, SeedFile.Value>> rows : byShape.values()) {
-            List<String> columns = new ArrayList<>(rows.get(0).keySet());
+        for (Map.Entry<SeedFile.Shape, List<SeedFile.Row>> group : byShape.entrySet()) {
+            List<String> columns = group.getKey().columns;
+            List<SeedTable.Column> types = columns.stream().map(table.columns()::get).toList();
             String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
             String temp = "rc_dbkit_seed_" + (++temporaryTables);
             try (var st = connection.createStatement()) {
                 st.execute("create temporary table " + temp + " on commit drop as select " + quoted + " from " + table.qualified() + " with no data");
             }
-            StringBuilder data = new StringBuilder();
-            for (Map<String, SeedFile.Value> row : rows) {
-                boolean first = true;
-                for (String col : columns) {
-                    if (!first) data.append('\t');
-                    first = false;
-                    appendCopyText(data, SeedTable.bindText(table.columns().get(col), row.get(col).json()));
-                }
-                data.append('\n');
-            }
+            org.postgresql.copy.CopyIn in = copy.copyIn("copy " + temp + " (" + quoted + ") from stdin");
             try {
-                copy.copyIn("copy " + temp + " (" + quoted + ") from stdin", new java.io.StringReader(data.toString()));
-            } catch (java.io.IOException e) {
-                throw new SQLException("could not stream rows to the server: " + e.getMessage(), "08006", e);
+                StringBuilder data = new StringBuilder(COPY_CHUNK + 4096);
+                for (SeedFile.Row row : group.getValue()) {
+                    for (int i = 0; i < types.size(); i++) {
+                        if (i > 0) data.append('\t');
+                        appendCopyText(data, SeedTable.bindText(types.get(i), row.get(columns.get(i)).json()));
+                    }
+                    data.append('\n');
+                    if (data.length() >= COPY_CHUNK) send(in, data);
+                }
+                send(in, data);
+                in.endCopy();
+            } finally {
+                if (in.isActive()) in.cancelCopy();
             }
             try (var st = connection.createStatement()) {
                 inserted += st.executeUpdate("insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted + " from " + temp
@@ -129,6 +129,15 @@ final class Seeder {
             }
         }
         return new Outcome(file, inserted, 0, file.rows().size() - inserted);
+    }
+
+    /** Rows go to the server in pieces of about this many characters, not as one large string. */
+    private static final int COPY_CHUNK = 1 << 16;
+
+    private static void send(org.postgresql.copy.CopyIn in, StringBuilder data) throws SQLException {
+        byte[] bytes = data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        in.writeToCopy(bytes, 0, bytes.length);
+        data.setLength(0);
     }
 
     private int temporaryTables;

@@ -270,6 +270,52 @@ class SeedTest {
         assertEquals("{u,\"v,w\",NULL}", TestSupport.one(url, "select tags from \"Tagged\" where name = 'a'"));
     }
 
+    @Test
+    void rowsOfAnyShapeAndFieldsInAnyOrderLandExactly() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        // rows before key and table; the same columns in another order; fewer, more and other columns
+        Files.writeString(kit.resolve("seeds/97_shapes.json"), """
+                {"rows": [
+                  {"key": "s1", "enabled": true, "category": "c", "description": "d1"},
+                  {"key": "s2", "enabled": false, "category": "c", "description": "d2"},
+                  {"description": "d3", "key": "s3", "category": "c", "enabled": true},
+                  {"key": "s4", "enabled": true},
+                  {"key": "s5", "enabled": true, "category": "c", "description": "d5"},
+                  {"key": "s6", "enabled": false, "category": "c", "description": null},
+                  {"key": "s7"}
+                ], "key": ["key"], "table": "FeatureFlag"}""");
+        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--only", "97_shapes");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("7 inserted, 0 updated, 0 unchanged"), r.out());
+        assertEquals(List.of("s1|true|c|d1", "s2|false|c|d2", "s3|true|c|d3", "s4|true|general|null", "s5|true|c|d5", "s6|false|c|null", "s7|false|general|null"),
+                TestSupport.rows(url, "select key, enabled, category, description from \"FeatureFlag\" where key like 's_' order by key"));
+        TestSupport.Result again = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertTrue(again.out().contains("7 present, 0 missing, 0 changed"), again.out());
+    }
+
+    @Test
+    void aWrongRowIsReportedOnlyAfterTheWholeFileProvesToBeJson() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        String wrongRow = "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}, {\"enabled\": true}, {\"key\": \"c\"}]";
+        Map<String, String> cases = Map.of(
+                wrongRow + "}", "row 2 has no value for the key column \"key\"",
+                wrongRow + ", \"extra\": 1}", "has an unknown field \"extra\"",
+                wrongRow + ", \"mode\": \"sometimes\"}", "has mode \"sometimes\"",
+                wrongRow + ", \"mode\": }", "is not valid JSON at line 1",
+                wrongRow.replace("{\"key\": \"c\"}", "{\"key\": \"c\" \"x\"}") + "}", "is not valid JSON at line 1",
+                wrongRow + "} []", "is not valid JSON at line 1",
+                wrongRow.replace("{\"enabled\": true}", "{\"enabled\": {\"$env\": \"not a name\"}, \"key\": \"b\", \"x\": [1, {\"y\": 2}]}") + "}", "it takes the name of a variable");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(kit.resolve("seeds/96_wrong.json"), c.getKey());
+            TestSupport.Result r = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--only", "96_wrong");
+            assertEquals(2, r.code(), c.getKey() + "\n" + r.all());
+            assertTrue(r.err().contains(c.getValue()) && r.err().strip().lines().count() == 1, c.getKey() + "\n" + r.err());
+        }
+        assertEquals("0", TestSupport.one(url, "select count(*) from \"FeatureFlag\" where key in ('a', 'c')"));
+    }
+
     /** What each template's purpose provides to it; a placeholder outside this is a bug in the template. */
     static final Map<String, Set<String>> PROVIDED = Map.of(
             "welcome", Set.of("memberName", "claimUrl"),
