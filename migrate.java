@@ -11,6 +11,7 @@
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java lib/MigrationLint.java
 //SOURCES lib/PrismaMigrations.java lib/Exposure.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
+//JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
 
 import java.nio.file.Files;

@@ -10,6 +10,7 @@
 //SOURCES lib/Cli.java lib/DatabaseCli.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
+//JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
 
 import java.nio.file.Path;

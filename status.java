@@ -11,6 +11,7 @@
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java migrate.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
+//JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
 
 import java.nio.file.Path;

@@ -63,6 +63,35 @@ class LauncherTest {
     }
 
     @Test
+    void throughALinkTheLauncherStillWatchesTheKitsOwnFiles() throws Exception {
+        // a small kit: the launcher, a script, and a lib file the script pulls in
+        Path kit = java.nio.file.Files.createTempDirectory("launcher-kit-");
+        java.nio.file.Files.copy(TestSupport.kitDir().resolve("jbang"), kit.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        java.nio.file.Files.createDirectories(kit.resolve("lib"));
+        java.nio.file.Files.writeString(kit.resolve("hello.java"), "//SOURCES lib/Word.java\nclass hello { public static void main(String[] a) { System.out.println(Word.WORD); } }\n");
+        Path bin = java.nio.file.Files.createTempDirectory("launcher-path-");
+        java.nio.file.Files.createSymbolicLink(bin.resolve("jbang"), kit.resolve("jbang"));
+        Map<String, String> env = TestSupport.env();
+        env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        for (String word : List.of("first", "second")) {
+            java.nio.file.Files.writeString(kit.resolve("lib/Word.java"), "class Word { static final String WORD = \"" + word + "\"; }\n");
+            // the link run from another folder, and the launcher finding the link to itself on PATH
+            for (String launcher : List.of(bin.resolve("jbang").toString(), kit.resolve("jbang").toString())) {
+                ProcessBuilder pb = new ProcessBuilder(launcher, kit.resolve("hello.java").toString()).directory(bin.toFile()).redirectErrorStream(true);
+                pb.environment().clear();
+                pb.environment().putAll(env);
+                Process p = pb.start();
+                boolean finished = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+                if (!finished) p.destroyForcibly();
+                assertTrue(finished, launcher + " kept starting itself");
+                String out = new String(p.getInputStream().readAllBytes());
+                assertEquals(0, p.exitValue(), out);
+                assertEquals(word, out.lines().reduce((a, b) -> b).orElse("").strip(), launcher + " ran a stale build: " + out);
+            }
+        }
+    }
+
+    @Test
     void everyCatalogAliasBuildsAndAnswersHelp() throws Exception {
         JsonNode catalog = Console.JSON.readTree(TestSupport.kitDir().resolve("jbang-catalog.json").toFile());
         List<String> aliases = new ArrayList<>();
