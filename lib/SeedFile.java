@@ -85,20 +85,34 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         }
     }
 
-    /** One row: its shape and one value per column, read-only, in the file's column order. */
+    /**
+     * One row: its shape and one value per column, read-only, in the file's column order. A plain
+     * string is kept as the String itself and other plain JSON as its node, so that a file of
+     * many rows holds few objects per row; {@link #get} wraps them in a {@link Value}.
+     */
     static final class Row extends java.util.AbstractMap<String, Value> {
         final Shape shape;
-        private final Value[] values;
+        private final Object[] cells;
 
-        private Row(Shape shape, Value[] values) {
+        private Row(Shape shape, Object[] cells) {
             this.shape = shape;
-            this.values = values;
+            this.cells = cells;
+        }
+
+        private static Object cell(Value v) {
+            if (v.argon2()) return v;
+            return v.json() != null && v.json().isTextual() ? v.json().asText() : v.json();
+        }
+
+        private Value value(int i) {
+            Object c = cells[i];
+            return c instanceof Value v ? v : new Value(c instanceof String text ? TextNode.valueOf(text) : (JsonNode) c, false);
         }
 
         @Override
         public Value get(Object column) {
             Integer i = shape.index.get(column);
-            return i == null ? null : values[i];
+            return i == null ? null : value(i);
         }
 
         @Override
@@ -108,21 +122,24 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
 
         @Override
         public int size() {
-            return values.length;
+            return cells.length;
+        }
+
+        /** Whether any value of the row is to be stored as an argon2id hash. */
+        boolean hashes() {
+            for (Object c : cells) {
+                if (c instanceof Value v && v.argon2()) return true;
+            }
+            return false;
         }
 
         @Override
         public Set<String> keySet() {
             return new java.util.AbstractSet<>() {
                 public java.util.Iterator<String> iterator() { return shape.columns.iterator(); }
-                public int size() { return values.length; }
+                public int size() { return cells.length; }
                 public boolean contains(Object o) { return shape.index.containsKey(o); }
             };
-        }
-
-        @Override
-        public java.util.Collection<Value> values() {
-            return java.util.Collections.unmodifiableList(java.util.Arrays.asList(values));
         }
 
         @Override
@@ -131,16 +148,16 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
                 public java.util.Iterator<Map.Entry<String, Value>> iterator() {
                     return new java.util.Iterator<>() {
                         int i;
-                        public boolean hasNext() { return i < values.length; }
+                        public boolean hasNext() { return i < cells.length; }
                         public Map.Entry<String, Value> next() {
-                            if (i >= values.length) throw new java.util.NoSuchElementException();
-                            Map.Entry<String, Value> e = Map.entry(shape.columns.get(i), values[i]);
+                            if (i >= cells.length) throw new java.util.NoSuchElementException();
+                            Map.Entry<String, Value> e = Map.entry(shape.columns.get(i), value(i));
                             i++;
                             return e;
                         }
                     };
                 }
-                public int size() { return values.length; }
+                public int size() { return cells.length; }
             };
         }
     }
@@ -273,15 +290,17 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             int index = rows.size() + 1;
             Shape guess = lastShape;
             List<String> columns = null;
-            Value[] values = new Value[guess == null ? 8 : guess.columns.size()];
+            Object[] values = new Object[guess == null ? 8 : guess.columns.size()];
             int n = 0;
             boolean ended = false;
             try {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String column = parser.currentName();
-                    JsonNode node = parser.nextToken() == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : VALUE_READER.readTree(parser);
+                    Object value = parser.nextToken() == JsonToken.VALUE_STRING ? parser.getText() : VALUE_READER.readTree(parser);
                     if (column.isBlank()) throw KitException.usage(name + " row " + index + " has an empty column name.");
-                    Value value = node.isObject() ? resolve(node, name + " row " + index + " column \"" + column + "\"", name, folder, seedsRoot, settings, secretSink, false) : new Value(node, false);
+                    if (value instanceof JsonNode node && node.isObject()) {
+                        value = Row.cell(resolve(node, name + " row " + index + " column \"" + column + "\"", name, folder, seedsRoot, settings, secretSink, false));
+                    }
                     if (columns == null && (guess == null || n >= guess.columns.size() || !guess.columns.get(n).equals(column))) {
                         columns = new ArrayList<>(guess == null ? List.of() : guess.columns.subList(0, n));
                     }
@@ -310,10 +329,10 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             String where = name + " row " + index;
             if (!rowNode.isObject() || rowNode.isEmpty()) throw KitException.usage(where + " must be an object of column names and values.");
             List<String> columns = new ArrayList<>(rowNode.size());
-            Value[] values = new Value[rowNode.size()];
+            Object[] values = new Object[rowNode.size()];
             for (Map.Entry<String, JsonNode> field : rowNode.properties()) {
                 if (field.getKey().isBlank()) throw KitException.usage(where + " has an empty column name.");
-                values[columns.size()] = resolve(field.getValue(), where + " column \"" + field.getKey() + "\"", name, folder, seedsRoot, settings, secretSink, false);
+                values[columns.size()] = Row.cell(resolve(field.getValue(), where + " column \"" + field.getKey() + "\"", name, folder, seedsRoot, settings, secretSink, false));
                 columns.add(field.getKey());
             }
             return keyed(new Row(shapes.computeIfAbsent(columns, Shape::new), values), index);

@@ -51,7 +51,7 @@ final class Seeder {
     Outcome apply(Checked checked) throws SQLException {
         SeedFile file = checked.file();
         SeedTable table = checked.table();
-        boolean hashes = file.rows().stream().anyMatch(r -> r.values().stream().anyMatch(SeedFile.Value::argon2));
+        boolean hashes = file.rows().stream().anyMatch(SeedFile.Row::hashes);
         if (file.mode() == SeedFile.Mode.INSERT_MISSING && !hashes) return insertBatch(file, table);
         int inserted = 0, updated = 0, unchanged = 0;
         for (Map<String, SeedFile.Value> row : file.rows()) {
