@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Apply the schema migrations in migrations/ with Flyway (or a Prisma migrations folder), through the direct connection.
+//DESCRIPTION Apply the schema migrations in migrations/ into Flyway's history (or a Prisma migrations folder), through the direct connection.
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.postgresql:postgresql:42.7.14
@@ -9,7 +9,7 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java lib/MigrationLint.java
-//SOURCES lib/PrismaMigrations.java lib/Exposure.java
+//SOURCES lib/PrismaMigrations.java lib/Exposure.java lib/DirectMigrations.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -145,6 +145,8 @@ public class migrate extends DatabaseCli {
                     && quick.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
                 return nothingApplied(List.of(), quick.currentVersion());
             }
+            DirectMigrations.Plan plan = dryRun ? null : DirectMigrations.plan(first, folder, quick);
+            if (plan != null) return direct(database, first, folder, plan);
         }
         Migrations migrations = new Migrations(dir, database, console);
         List<Map<String, Object>> applied = new ArrayList<>();
@@ -184,6 +186,71 @@ public class migrate extends DatabaseCli {
         }
         String now = result.targetSchemaVersion != null ? result.targetSchemaVersion : current;
         return done(applied, result.migrationsExecuted, now);
+    }
+
+    /** How long a run waits for another migrate (or Flyway) that holds the migration lock. */
+    static final Duration LOCK_PATIENCE = Duration.ofSeconds(60);
+
+    /**
+     * Ordinary pending migrations applied in this session, with Flyway's bookkeeping written as
+     * Flyway writes it (see DirectMigrations): linted and confirmed as always, then under
+     * Flyway's lock each migration and its history row in one transaction.
+     */
+    private int direct(Database database, Connection c, Path folder, DirectMigrations.Plan plan) throws SQLException {
+        List<String> names = plan.pending().stream().map(DirectMigrations.Pending::script).toList();
+        int findings = checkBeforeApplying(c, names.stream().map(folder::resolve).toList(), names);
+        confirm(database.target, names, findings);
+        String schema = plan.schema();
+        DirectMigrations.lock(c, schema, LOCK_PATIENCE);
+        try {
+            // the history as it is now that no one else is migrating: another run may have applied some
+            DirectMigrations.Plan now = DirectMigrations.plan(c, folder, MigrationHistory.read(c, folder));
+            if (now == null || !names.containsAll(now.pending().stream().map(DirectMigrations.Pending::script).toList())) {
+                throw KitException.drift("the applied migrations changed while migrate was starting (another tool wrote to " + DirectMigrations.TABLE + "); nothing was applied. Run migrate again.");
+            }
+            if (now.pending().isEmpty()) return done(List.of(), 0, now.current());
+            console().debug("applying " + plural(now.pending().size(), "migration") + " in this session, each with its row in " + DirectMigrations.TABLE + " as Flyway writes it");
+            if (!now.historyExists()) DirectMigrations.createHistory(c, schema);
+            DirectMigrations.Bookkeeping bookkeeping = DirectMigrations.bookkeeping(c, schema);
+            int rank = bookkeeping.nextRank();
+            List<Map<String, Object>> applied = new ArrayList<>();
+            for (DirectMigrations.Pending p : now.pending()) {
+                applying(p.script());
+                DirectMigrations.Statement running = null;
+                long t = System.nanoTime();
+                c.setAutoCommit(false);
+                try {
+                    try (var st = c.createStatement()) {
+                        for (DirectMigrations.Statement s : p.statements()) {
+                            running = s;
+                            st.execute(s.sql());
+                        }
+                    }
+                    int ms = (int) ((System.nanoTime() - t) / 1_000_000);
+                    DirectMigrations.record(c, schema, rank++, p, bookkeeping.installedBy(), ms);
+                    c.commit();
+                    applied.add(appliedLine(p.script(), p.version(), ms));
+                } catch (SQLException e) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException gone) {
+                        // the server rolls back what a lost session left
+                    }
+                    if (!console().json) console().out.println();
+                    String statement = running == null ? null : running.sql().substring(Math.max(0, DirectMigrations.firstWord(running.sql())));
+                    throw Migrations.failure(p.script(), running == null ? 0 : running.line(), statement, e, e.getMessage(), true, lockTimeout, statementTimeout, e);
+                } finally {
+                    try {
+                        c.setAutoCommit(true);
+                    } catch (SQLException gone) {
+                        // reported above
+                    }
+                }
+            }
+            return done(applied, applied.size(), now.pending().get(now.pending().size() - 1).version());
+        } finally {
+            DirectMigrations.unlock(c, schema);
+        }
     }
 
     private int prisma(Database database, Path folder, Connection c) throws SQLException {
@@ -513,7 +580,15 @@ public class migrate extends DatabaseCli {
             return action.get();
         } catch (FlywayException e) {
             rethrowKit(e);
-            throw KitException.failed("Flyway could not read the migration state: " + Database.firstLine(e.getMessage()), e);
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (message.startsWith("Found more than one migration with version")) {
+                List<String> files = new ArrayList<>();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("-> (\\S+)").matcher(message);
+                while (m.find()) files.add(Path.of(m.group(1)).getFileName().toString());
+                throw KitException.usage("two migrations have the same version " + Database.firstLine(message).replaceAll(".* ", "")
+                        + (files.isEmpty() ? "" : " (" + String.join(", ", files) + ")") + "; give each migration a version of its own. Nothing was applied.");
+            }
+            throw KitException.failed("Flyway could not read the migration state: " + Database.firstLine(message), e);
         }
     }
 }

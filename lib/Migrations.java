@@ -121,30 +121,37 @@ final class Migrations {
         FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
         if (migrate != null || script != null) {
             String file = migrate != null && migrate.getMigration() != null ? fileName(migrate.getMigration()) : "a migration";
-            String line = script != null && script.getLineNumber() > 0 ? " at line " + script.getLineNumber() : "";
-            java.sql.SQLException sql = find(e, java.sql.SQLException.class);
-            String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
-            String statement = script != null && script.getStatement() != null
-                    ? " (" + MigrationLint.shorten(script.getStatement()) + ")" : "";
-            boolean inTransaction = migrate == null || migrate.isExecutableInTransaction();
-            if (state.equals("55P03")) {
-                return KitException.failed(lockWait(file, lockTimeout) + line + statement
-                        + (inTransaction ? "; it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer."
-                                : "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer)."), e);
-            }
-            if (state.equals("57014") && statementTimeout.toMillis() > 0) {
-                return KitException.failed(file + " ran longer than the statement timeout of " + Durations.format(statementTimeout) + line + statement
-                        + "; it was rolled back and nothing from it was applied. Raise --statement-timeout, or split the migration.", e);
-            }
             if (e.getMessage() != null && e.getMessage().contains("both transactional and non-transactional")) {
                 return KitException.usage(file + " mixes statements that need a transaction with ones that cannot run in one (such as CREATE INDEX CONCURRENTLY); move the latter into a migration of their own. Nothing from it was applied.");
             }
-            String server = Database.firstLine(sql != null ? sql.getMessage() : e.getMessage());
-            return KitException.failed(file + " failed" + line + ": " + server + (inTransaction
-                    ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
-                    : "; it ran outside a transaction, so check what it left behind before running migrate again."), e);
+            int line = script != null ? script.getLineNumber() : 0;
+            String statement = script != null ? script.getStatement() : null;
+            java.sql.SQLException sql = find(e, java.sql.SQLException.class);
+            return failure(file, line, statement, sql, sql != null ? sql.getMessage() : e.getMessage(), migrate == null || migrate.isExecutableInTransaction(), lockTimeout, statementTimeout, e);
         }
         return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
+    }
+
+    /**
+     * The sentence for a migration that failed, whoever ran it: the file, the line of the failing
+     * statement (0: unknown), the server's words, and what became of the migration.
+     */
+    static KitException failure(String file, int line, String statement, java.sql.SQLException sql, String message, boolean inTransaction,
+            java.time.Duration lockTimeout, java.time.Duration statementTimeout, Throwable cause) {
+        String at = line > 0 ? " at line " + line : "";
+        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+        if (state.equals("55P03")) {
+            return KitException.failed(lockWait(file, lockTimeout) + at + (statement != null ? " (" + MigrationLint.shorten(statement) + ")" : "")
+                    + (inTransaction ? "; it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer."
+                            : "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer)."), cause);
+        }
+        if (state.equals("57014") && statementTimeout.toMillis() > 0) {
+            return KitException.failed(file + " ran longer than the statement timeout of " + Durations.format(statementTimeout) + at + (statement != null ? " (" + MigrationLint.shorten(statement) + ")" : "")
+                    + "; it was rolled back and nothing from it was applied. Raise --statement-timeout, or split the migration.", cause);
+        }
+        return KitException.failed(file + " failed" + at + ": " + Database.firstLine(message) + (inTransaction
+                ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
+                : "; it ran outside a transaction, so check what it left behind before running migrate again."), cause);
     }
 
     /** How a migration that hit --lock-timeout is named, for Flyway's and Prisma's migrations alike. */

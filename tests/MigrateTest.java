@@ -207,11 +207,15 @@ class MigrateTest {
     }
 
     @Test
-    void verboseShowsFlywayButNeverThePassword() {
+    void verboseShowsWhatRunsButNeverThePassword() {
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--verbose");
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.err().contains("debug: flyway: Successfully applied 4 migrations"), r.err());
+        assertTrue(r.err().contains("debug: applying 4 migrations in this session"), r.err());
+        // what Flyway applies (here: up to a --target), Flyway's own log says
+        TestSupport.Result flyway = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--verbose", "--target", "4");
+        assertEquals(0, flyway.code(), flyway.all());
+        assertTrue(flyway.err().contains("debug: flyway: Successfully applied 4 migrations"), flyway.err());
         // run() itself asserts that the server password appears nowhere
     }
 }

@@ -1,0 +1,162 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ordinary migrations are applied in the kit's session with Flyway's bookkeeping written by the
+ * kit: what it leaves must be exactly what Flyway leaves, and Flyway itself must accept it.
+ */
+class DirectMigrationsTest {
+
+    static final String HISTORY = "select installed_rank, version, description, type, script, checksum, installed_by, success from flyway_schema_history order by installed_rank";
+    static final String HISTORY_TABLE = "select column_name || ' ' || data_type || ' ' || coalesce(character_maximum_length::text, '') || ' ' || is_nullable || ' ' || coalesce(column_default, '')"
+            + " from information_schema.columns where table_name = 'flyway_schema_history' order by ordinal_position";
+    static final String HISTORY_INDEXES = "select indexname || ' ' || indexdef from pg_indexes where tablename = 'flyway_schema_history' order by 1";
+
+    /** A kit whose new migrations hold what trips a statement splitter, and a dotted version. */
+    static Path awkwardKit() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__awkward_statements.sql"), """
+                -- a function whose body holds semicolons, and strings that look like statements
+                CREATE FUNCTION "touch"() RETURNS trigger AS $body$
+                BEGIN
+                  NEW."updatedAt" := now(); -- not the end;
+                  RETURN NEW;
+                END
+                $body$ LANGUAGE plpgsql;
+                /* a block comment; with /* a nested one; */ inside */
+                INSERT INTO "FeatureFlag" (key, description) VALUES ('semi', E'it\\'s; fine'), ('quote', 'a '';'' b');
+                -- only a comment after the last statement
+                """);
+        Files.writeString(kit.resolve("migrations/V5_1__dotted_version.sql"), "ALTER TABLE \"Team\" ADD COLUMN \"motto\" TEXT;\n");
+        return kit;
+    }
+
+    static Flyway flyway(String url, Path kit) {
+        return Flyway.configure().dataSource("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(url), EmbeddedServer.USER, TestSupport.server().password)
+                .locations("filesystem:" + kit.resolve("migrations")).load();
+    }
+
+    @Test
+    void whatTheKitWritesIsWhatFlywayWritesAndFlywayAcceptsIt() throws Exception {
+        Path kit = awkwardKit();
+        String direct = TestSupport.freshDatabase();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", direct), "--dir", kit.toString(), "--verbose");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("Applied 6 migrations"), r.out());
+        assertTrue(r.err().contains("debug: applying 6 migrations in this session"), r.err());
+        assertFalse(r.err().contains("debug: flyway:"), "Flyway did not apply these:\n" + r.err());
+        // the same files through Flyway itself (--target takes the Flyway path)
+        String byFlyway = TestSupport.freshDatabase();
+        TestSupport.Result f = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", byFlyway), "--dir", kit.toString(), "--target", "5.1", "--verbose");
+        assertEquals(0, f.code(), f.all());
+        assertTrue(f.err().contains("debug: flyway: Successfully applied 6 migrations"), f.err());
+
+        assertEquals(TestSupport.rows(byFlyway, HISTORY), TestSupport.rows(direct, HISTORY));
+        assertEquals(List.of("5|awkward statements|V5__awkward_statements.sql", "5.1|dotted version|V5_1__dotted_version.sql"),
+                TestSupport.rows(direct, "select version || '|' || description || '|' || script from flyway_schema_history where installed_rank > 4 order by installed_rank"));
+        assertEquals(TestSupport.rows(byFlyway, HISTORY_TABLE), TestSupport.rows(direct, HISTORY_TABLE));
+        assertEquals(TestSupport.rows(byFlyway, HISTORY_INDEXES), TestSupport.rows(direct, HISTORY_INDEXES));
+        try (Connection a = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(direct), EmbeddedServer.USER, TestSupport.server().password);
+                Connection b = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(byFlyway), EmbeddedServer.USER, TestSupport.server().password)) {
+            assertEquals(List.of(), SchemaSnapshot.compare(SchemaSnapshot.read(b), SchemaSnapshot.read(a)));
+        }
+        assertEquals(List.of("quote|a ';' b", "semi|it's; fine"), TestSupport.rows(direct, "select key || '|' || description from \"FeatureFlag\" where key in ('semi', 'quote') order by key"));
+
+        // Flyway validates what the kit recorded, sees every migration as applied, and has nothing to do
+        Flyway flyway = flyway(direct, kit);
+        assertTrue(flyway.validateWithResult().validationSuccessful);
+        for (MigrationInfo m : flyway.info().all()) assertEquals(MigrationState.SUCCESS, m.getState(), m.getScript());
+        assertEquals(0, flyway.migrate().migrationsExecuted);
+        // and the kit's status agrees
+        TestSupport.Result status = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", direct), "--dir", kit.toString());
+        assertTrue(status.out().contains("6 applied, 0 pending"), status.out());
+    }
+
+    @Test
+    void aRealHistoryAsFlywayFilesGivesTheSchemaPrismasWayGives() throws Exception {
+        Path documenso = PrismaTest.corpus("documenso");
+        Path kit = Files.createTempDirectory("flyway-named-");
+        Files.createDirectories(kit.resolve("migrations"));
+        Files.createDirectories(kit.resolve("seeds"));
+        int v = 0;
+        try (var folders = Files.list(documenso)) {
+            for (Path dir : folders.filter(d -> Files.isRegularFile(d.resolve("migration.sql"))).sorted().toList()) {
+                Files.copy(dir.resolve("migration.sql"), kit.resolve("migrations/V" + (++v) + "__" + dir.getFileName().toString().replaceAll("[^A-Za-z0-9]", "_") + ".sql"));
+            }
+        }
+        String direct = TestSupport.freshDatabase();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", direct), "--dir", kit.toString(), "--allow-destructive", "--verbose");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("debug: applying " + v + " migrations in this session"), r.err());
+        String prisma = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", prisma), "--prisma", documenso.toString(), "--allow-destructive").code());
+        try (Connection a = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(direct), EmbeddedServer.USER, TestSupport.server().password);
+                Connection b = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(prisma), EmbeddedServer.USER, TestSupport.server().password)) {
+            assertEquals(List.of(), SchemaSnapshot.compare(SchemaSnapshot.read(b), SchemaSnapshot.read(a)));
+        }
+        assertTrue(flyway(direct, kit).validateWithResult().validationSuccessful);
+    }
+
+    @Test
+    void afterFlywayTheKitContinuesTheSameHistory() throws Exception {
+        Path kit = awkwardKit();
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--target", "3").code());
+        TestSupport.Result rest = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--verbose");
+        assertEquals(0, rest.code(), rest.all());
+        assertTrue(rest.err().contains("debug: applying 3 migrations in this session"), rest.err());
+        assertEquals(List.of("1|1", "2|2", "3|3", "4|4", "5|5", "6|5.1"), TestSupport.rows(url, "select installed_rank || '|' || version from flyway_schema_history order by installed_rank"));
+        assertTrue(flyway(url, kit).validateWithResult().validationSuccessful);
+    }
+
+    @Test
+    void flywaysOwnLockKeepsTheKitWaitingAndTheKitsKeepsFlywayWaiting() throws Exception {
+        long key = DirectMigrations.lockKey("public");
+        for (boolean throughFlyway : new boolean[] {false, true}) {
+            String url = TestSupport.freshDatabase();
+            try (Connection holder = TestSupport.server().admin(TestSupport.databaseName(url))) {
+                holder.createStatement().execute("select pg_advisory_lock(" + key + ")");
+                // --target 4 sends the run through Flyway; without it the kit applies directly
+                String[] args = throughFlyway ? new String[] {"--target", "4"} : new String[0];
+                CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), args));
+                Thread.sleep(2500);
+                assertFalse(run.isDone(), "migrate must wait for the lock (through Flyway: " + throughFlyway + ")");
+                assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename in ('flyway_schema_history', 'Admin')"));
+                holder.createStatement().execute("select pg_advisory_unlock(" + key + ")");
+                TestSupport.Result r = run.get(90, TimeUnit.SECONDS);
+                assertEquals(0, r.code(), r.all());
+                assertEquals("4", TestSupport.one(url, "select count(*) from flyway_schema_history where success"));
+            }
+        }
+    }
+
+    @Test
+    void whatFlywayMustHandleStillGoesToFlyway() throws Exception {
+        // a schema that already has tables but no history: Flyway's refusal, not an empty schema's treatment
+        String url = TestSupport.freshDatabase();
+        TestSupport.exec(url, "create table stray (id int)");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--verbose");
+        assertTrue(r.code() != 0, r.all());
+        assertFalse(r.err().contains("in this session"), r.err());
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename in ('flyway_schema_history', 'Admin')"));
+        // two files with one version
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
+        TestSupport.Result twice = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--dir", kit.toString());
+        assertEquals(2, twice.code(), twice.all());
+        assertTrue(twice.err().contains("two migrations have the same version 4") && twice.err().contains("V4_0__same_version.sql"), twice.err());
+    }
+}
