@@ -92,6 +92,15 @@ class LauncherTest {
     }
 
     @Test
+    void aScriptThatDoesNotCompileIsReportedOnceWithJBangsExitCode() throws Exception {
+        Path script = java.nio.file.Files.createTempDirectory("launcher-broken-").resolve("broken.java");
+        java.nio.file.Files.writeString(script, "class broken { public static void main(String[] a) { int x = \"not a number\"; } }\n");
+        Run r = jbang(TestSupport.env(), script.toString());
+        assertTrue(r.code() != 0, r.out() + r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("incompatible types")).count(), "the compiler's complaint once:\n" + r.err());
+    }
+
+    @Test
     void everyCatalogAliasBuildsAndAnswersHelp() throws Exception {
         JsonNode catalog = Console.JSON.readTree(TestSupport.kitDir().resolve("jbang-catalog.json").toFile());
         List<String> aliases = new ArrayList<>();
