@@ -423,17 +423,10 @@ public class migrate extends DatabaseCli {
         }
         List<PrismaMigrations.Migration> upTo = all.stream().filter(m -> m.name().compareTo(baselinePrisma) <= 0).toList();
         if (!dryRun) {
-            c.setAutoCommit(false);
-            try (var st = c.createStatement()) {
+            Database.inTransaction(c, st -> {
                 st.execute(PrismaMigrations.CREATE_TABLE);
                 for (PrismaMigrations.Migration m : upTo) PrismaMigrations.markApplied(c, m);
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         }
         console().line((dryRun ? "Would mark " : "Marked ") + plural(upTo.size(), "migration") + " up to " + baselinePrisma
                 + " as applied without running them; the next migrate applies the rest.");

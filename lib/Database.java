@@ -204,6 +204,25 @@ final class Database {
         };
     }
 
+    /** Work on a statement that commits together or not at all. */
+    interface Work {
+        void run(java.sql.Statement st) throws SQLException;
+    }
+
+    /** Runs the work in one transaction on the connection, then leaves it in autocommit again. */
+    static void inTransaction(Connection c, Work work) throws SQLException {
+        c.setAutoCommit(false);
+        try (var st = c.createStatement()) {
+            work.run(st);
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     static String serverVersion(Connection c) throws SQLException {
         try (var st = c.createStatement(); var rs = st.executeQuery("show server_version")) {
             rs.next();

@@ -187,16 +187,9 @@ final class DirectMigrations {
 
     /** Creates the history table, in a transaction of its own, as Flyway does. */
     static void createHistory(Connection c, String schema) throws SQLException {
-        c.setAutoCommit(false);
-        try (var st = c.createStatement()) {
+        Database.inTransaction(c, st -> {
             for (String sql : createTable(schema).split(";\n")) st.execute(sql);
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        });
     }
 
     /** The installed_by Flyway records (the session's user) and the next installed_rank. */
