@@ -91,7 +91,7 @@ final class DirectMigrations {
             if (text.startsWith("\uFEFF")) text = text.substring(1);
             if (MigrationLint.needsNoTransaction(text) || PrismaMigrations.ownsTransaction(text)) return null;
             List<Statement> statements = statements(text);
-            if (statements == null) return null;
+            if (statements == null || statements.stream().anyMatch(DirectMigrations::needsFlyway)) return null;
             pending.add(new Pending(e.script(), MigrationVersion.fromVersion(m.group(1)).getVersion(), m.group(2).replace('_', ' '), e.fileChecksum(), statements));
         }
         String schema;
@@ -126,6 +126,17 @@ final class DirectMigrations {
             statements.add(new Statement(line, q.nativeSql));
         }
         return statements;
+    }
+
+    private static final Pattern FLYWAY_HANDLES = Pattern.compile(
+            "(?is)(copy\\b.*\\bfrom\\s+stdin\\b.*|(set|reset)\\s+(session\\s+)?(role|session\\s+authorization|search_path)\\b.*|.*\\bset_config\\s*\\(\\s*'(role|search_path)'.*)");
+
+    /**
+     * Statements Flyway treats specially: COPY ... FROM STDIN takes its rows from the file, and a
+     * changed role or search path is put back after the migration, before the next one runs.
+     */
+    static boolean needsFlyway(Statement s) {
+        return FLYWAY_HANDLES.matcher(s.sql().substring(Math.max(0, firstWord(s.sql())))).matches();
     }
 
     /** Where the first word of a statement is, past blanks and comments; -1 when there is none. */

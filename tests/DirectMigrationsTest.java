@@ -152,6 +152,23 @@ class DirectMigrationsTest {
         assertTrue(r.code() != 0, r.all());
         assertFalse(r.err().contains("in this session"), r.err());
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename in ('flyway_schema_history', 'Admin')"));
+        // what Flyway does for a migration beyond running it: COPY rows from the file, and the
+        // role and search path put back before the next migration
+        Path special = TestSupport.kitCopy();
+        Files.writeString(special.resolve("migrations/V5__copy_rows.sql"), "COPY \"FeatureFlag\" (key, description) FROM STDIN;\nfrom_copy\tcopied\n\\.\n");
+        Files.writeString(special.resolve("migrations/V6__other_path.sql"), "CREATE SCHEMA other;\nSET search_path TO other;\nCREATE TABLE \"inOther\" (id int);\n");
+        Files.writeString(special.resolve("migrations/V7__after.sql"), "CREATE TABLE \"afterPath\" (id int);\n");
+        String specialUrl = TestSupport.freshDatabase();
+        TestSupport.Result s = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", specialUrl), "--dir", special.toString(), "--verbose");
+        assertEquals(0, s.code(), s.all());
+        assertFalse(s.err().contains("in this session"), s.err());
+        assertEquals("copied", TestSupport.one(specialUrl, "select description from \"FeatureFlag\" where key = 'from_copy'"));
+        assertEquals(List.of("other.inOther", "public.afterPath"), TestSupport.rows(specialUrl,
+                "select schemaname || '.' || tablename from pg_tables where tablename in ('inOther', 'afterPath') order by 1"));
+        assertTrue(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "-- x\nset role admin")));
+        assertTrue(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "SELECT set_config('search_path', 'x', false)")));
+        assertFalse(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "SET LOCAL statement_timeout = 0")));
+        assertFalse(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "COPY (select 1) TO STDOUT")));
         // two files with one version
         Path kit = TestSupport.kitCopy();
         Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
