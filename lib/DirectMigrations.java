@@ -90,6 +90,8 @@ final class DirectMigrations {
             }
             if (text.startsWith("\uFEFF")) text = text.substring(1);
             if (MigrationLint.needsNoTransaction(text) || PrismaMigrations.ownsTransaction(text)) return null;
+            // a script configuration (-- flyway:executeInTransaction=false, or a .sql.conf beside it) is Flyway's to read
+            if (text.toLowerCase(java.util.Locale.ROOT).contains("flyway:") || Files.exists(folder.resolve(e.script() + ".conf"))) return null;
             List<Statement> statements = statements(text);
             if (statements == null || statements.stream().anyMatch(DirectMigrations::needsFlyway)) return null;
             pending.add(new Pending(e.script(), MigrationVersion.fromVersion(m.group(1)).getVersion(), m.group(2).replace('_', ' '), e.fileChecksum(), statements));

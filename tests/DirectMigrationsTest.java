@@ -169,6 +169,12 @@ class DirectMigrationsTest {
         assertTrue(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "SELECT set_config('search_path', 'x', false)")));
         assertFalse(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "SET LOCAL statement_timeout = 0")));
         assertFalse(DirectMigrations.needsFlyway(new DirectMigrations.Statement(1, "COPY (select 1) TO STDOUT")));
+        // a script configuration Flyway reads
+        Path configured = TestSupport.kitCopy();
+        Files.writeString(configured.resolve("migrations/V5__outside.sql"), "-- flyway:executeInTransaction=false\nCREATE TABLE \"outside\" (id int);\n");
+        TestSupport.Result c = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--dir", configured.toString(), "--verbose");
+        assertEquals(0, c.code(), c.all());
+        assertFalse(c.err().contains("in this session"), c.err());
         // two files with one version
         Path kit = TestSupport.kitCopy();
         Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
