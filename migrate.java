@@ -141,13 +141,14 @@ public class migrate extends DatabaseCli {
         Path folder = MigrationHistory.folder(dir);
         if (targetVersion == null && MigrationHistory.onlyVersionedFiles(folder)) {
             MigrationHistory quick = MigrationHistory.read(first, folder);
-            if (quick.historyExists && !quick.entries.isEmpty()
+            if (quick.historyExists && !quick.entries.isEmpty() && quick.renamed.isEmpty()
                     && quick.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
                 return nothingApplied(List.of(), quick.currentVersion());
             }
             DirectMigrations.Plan plan = dryRun ? null : DirectMigrations.plan(first, folder, quick);
             if (plan != null) return direct(database, first, folder, plan);
         }
+        if (MigrationHistory.onlyVersionedFiles(folder)) stopOnDrift(MigrationHistory.read(first, folder).renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
         Migrations migrations = new Migrations(dir, database, console);
         List<Map<String, Object>> applied = new ArrayList<>();
         Flyway flyway = migrations.flyway(targetVersion, Migrations.progress(

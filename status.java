@@ -184,6 +184,10 @@ public class status extends DatabaseCli {
                 default -> { }
             }
         }
+        for (MigrationHistory.Renamed r : history.renamed) {
+            console.line("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");
+            drift.add(r.script() + " was renamed after it was applied");
+        }
     }
 
     private void reportSeeds(Connection c, Settings settings, Path seedsRoot, MigrationHistory history, Map<String, Object> doc,

@@ -67,6 +67,7 @@ final class DirectMigrations {
 
     /** The plan, or null when these migrations are Flyway's to apply (see the class comment). */
     static Plan plan(Connection c, Path folder, MigrationHistory history) throws SQLException {
+        if (!history.renamed.isEmpty()) return null; // Flyway names the description that changed
         String current = null;
         for (MigrationHistory.Entry e : history.entries) {
             if (e.state() == MigrationHistory.State.APPLIED) current = e.version();

@@ -32,10 +32,24 @@ final class MigrationHistory {
 
     final List<Entry> entries;
     final boolean historyExists;
+    /** A migration applied under another description than its file's now: Flyway's validation refuses it. */
+    record Renamed(String script, String version, String applied, String now) {
+        String sentence() {
+            return script + " was applied as migration " + version + " \"" + applied + "\", and its file now says \"" + now
+                    + "\": rename the file back (Flyway checks descriptions as well as checksums).";
+        }
+    }
+
+    final List<Renamed> renamed;
 
     MigrationHistory(List<Entry> entries, boolean historyExists) {
+        this(entries, historyExists, List.of());
+    }
+
+    MigrationHistory(List<Entry> entries, boolean historyExists, List<Renamed> renamed) {
         this.entries = entries;
         this.historyExists = historyExists;
+        this.renamed = renamed;
     }
 
     record File(String version, String description, String script, int checksum) {}
@@ -129,12 +143,14 @@ final class MigrationHistory {
             }
         }
         List<Entry> entries = new ArrayList<>();
+        List<Renamed> renamed = new ArrayList<>();
         for (File f : files) {
             Object[] row = applied.remove(f.version());
             if (row == null) {
                 entries.add(new Entry(f.version(), f.description(), f.script(), State.PENDING, null, f.checksum(), null));
                 continue;
             }
+            if (!"BASELINE".equals(row[5]) && !f.description().equals(row[0])) renamed.add(new Renamed(f.script(), f.version(), (String) row[0], f.description()));
             Integer sum = (Integer) row[2];
             State state = !(Boolean) row[4] ? State.FAILED
                     : "BASELINE".equals(row[5]) || sum == null || sum == f.checksum() ? State.APPLIED : State.EDITED;
@@ -146,7 +162,7 @@ final class MigrationHistory {
             entries.add(new Entry(e.getKey(), (String) row[0], (String) row[1], state, (Timestamp) row[3], null, (Integer) row[2]));
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationHistory::compareVersions));
-        return new MigrationHistory(entries, exists);
+        return new MigrationHistory(entries, exists, List.copyOf(renamed));
     }
 
     long count(State state) {

@@ -175,6 +175,19 @@ class DirectMigrationsTest {
         TestSupport.Result c = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--dir", configured.toString(), "--verbose");
         assertEquals(0, c.code(), c.all());
         assertFalse(c.err().contains("in this session"), c.err());
+        // a file renamed after it was applied: Flyway's validation refuses it, and so does the kit
+        Path renamedKit = TestSupport.kitCopy();
+        String renamedUrl = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString()).code());
+        Files.move(renamedKit.resolve("migrations/V3__members_and_teams.sql"), renamedKit.resolve("migrations/V3__members_teams.sql"));
+        Files.writeString(renamedKit.resolve("migrations/V5__later.sql"), "CREATE TABLE \"later\" (id int);\n");
+        TestSupport.Result renamed = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString());
+        assertEquals(5, renamed.code(), renamed.all());
+        assertTrue(renamed.err().contains("V3__members_teams.sql was applied as migration 3 \"members and teams\", and its file now says \"members teams\""), renamed.err());
+        assertEquals("0", TestSupport.one(renamedUrl, "select count(*) from pg_tables where tablename = 'later'"));
+        TestSupport.Result renamedStatus = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString());
+        assertEquals(5, renamedStatus.code(), renamedStatus.all());
+        assertTrue(renamedStatus.out().contains("V3__members_teams.sql was renamed after it was applied"), renamedStatus.out());
         // two files with one version
         Path kit = TestSupport.kitCopy();
         Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
