@@ -76,6 +76,7 @@ final class DirectMigrations {
         Set<String> versions = new HashSet<>();
         for (MigrationHistory.File f : MigrationHistory.files(folder)) {
             if (!versions.add(f.version())) return null; // two files, one version: Flyway says which
+            if (f.script().contains("/")) return null; // in a subfolder: Flyway records its own name for it
         }
         List<Pending> pending = new ArrayList<>();
         for (MigrationHistory.Entry e : history.entries) {

@@ -68,7 +68,7 @@ final class MigrationHistory {
 
     /** Whether every .sql file here is a versioned migration (no repeatable or misnamed ones). */
     static boolean onlyVersionedFiles(Path folder) {
-        try (var stream = Files.list(folder)) {
+        try (var stream = Files.walk(folder)) {
             return stream.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).allMatch(n -> VERSIONED.matcher(n).matches());
         } catch (IOException e) {
             return false;
@@ -77,12 +77,14 @@ final class MigrationHistory {
 
     static List<File> files(Path folder) {
         List<File> files = new ArrayList<>();
-        try (var stream = Files.list(folder)) {
-            for (Path p : stream.sorted().toList()) {
+        // Flyway looks in subfolders too; a file there is named by its path inside migrations/
+        try (var stream = Files.walk(folder)) {
+            for (Path p : stream.filter(Files::isRegularFile).sorted().toList()) {
                 Matcher m = VERSIONED.matcher(p.getFileName().toString());
                 if (!m.matches()) continue;
                 String version = normalize(m.group(1));
-                files.add(new File(version, m.group(2).replace('_', ' '), p.getFileName().toString(), checksum(Files.readAllBytes(p))));
+                String script = folder.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+                files.add(new File(version, m.group(2).replace('_', ' '), script, checksum(Files.readAllBytes(p))));
             }
         } catch (IOException e) {
             throw KitException.usage("the folder " + folder + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");

@@ -188,6 +188,22 @@ class DirectMigrationsTest {
         TestSupport.Result renamedStatus = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString());
         assertEquals(5, renamedStatus.code(), renamedStatus.all());
         assertTrue(renamedStatus.out().contains("V3__members_teams.sql was renamed after it was applied"), renamedStatus.out());
+        // a migration in a subfolder, which Flyway finds: applied by Flyway, and status sees it
+        Path nested = TestSupport.kitCopy();
+        Files.createDirectories(nested.resolve("migrations/later"));
+        Files.writeString(nested.resolve("migrations/later/V5__nested.sql"), "CREATE TABLE \"nested\" (id int);\n");
+        String nestedUrl = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", TestSupport.kitDir().toString()).code());
+        TestSupport.Result pendingNested = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
+        assertEquals(1, pendingNested.code(), pendingNested.all());
+        assertTrue(pendingNested.out().contains("[ ] 5      nested"), pendingNested.out());
+        TestSupport.Result n = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString(), "--verbose");
+        assertEquals(0, n.code(), n.all());
+        assertFalse(n.err().contains("in this session"), n.err());
+        assertEquals("1", TestSupport.one(nestedUrl, "select count(*) from pg_tables where tablename = 'nested'"));
+        TestSupport.Result nestedStatus = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
+        assertTrue(nestedStatus.out().contains("[x] 5      nested") && nestedStatus.out().contains("5 applied, 0 pending"), nestedStatus.out());
+        assertEquals("0", TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString()).code() + "");
         // two files with one version
         Path kit = TestSupport.kitCopy();
         Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
