@@ -98,6 +98,7 @@ final class DirectMigrations {
             if (statements == null || statements.stream().anyMatch(DirectMigrations::needsFlyway)) return null;
             pending.add(new Pending(e.script(), MigrationVersion.fromVersion(m.group(1)).getVersion(), m.group(2).replace('_', ' '), e.fileChecksum(), statements));
         }
+        if (pending.isEmpty()) return null;
         String schema;
         boolean empty;
         try (var st = c.createStatement(); ResultSet rs = st.executeQuery(

@@ -68,7 +68,7 @@ final class MigrationHistory {
 
     /** Whether every .sql file here is a versioned migration (no repeatable or misnamed ones). */
     static boolean onlyVersionedFiles(Path folder) {
-        try (var stream = Files.walk(folder)) {
+        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return stream.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).allMatch(n -> VERSIONED.matcher(n).matches());
         } catch (IOException e) {
             return false;
@@ -78,7 +78,7 @@ final class MigrationHistory {
     static List<File> files(Path folder) {
         List<File> files = new ArrayList<>();
         // Flyway looks in subfolders too; a file there is named by its path inside migrations/
-        try (var stream = Files.walk(folder)) {
+        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             for (Path p : stream.filter(Files::isRegularFile).sorted().toList()) {
                 Matcher m = VERSIONED.matcher(p.getFileName().toString());
                 if (!m.matches()) continue;

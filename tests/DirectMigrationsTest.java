@@ -204,6 +204,15 @@ class DirectMigrationsTest {
         TestSupport.Result nestedStatus = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
         assertTrue(nestedStatus.out().contains("[x] 5      nested") && nestedStatus.out().contains("5 applied, 0 pending"), nestedStatus.out());
         assertEquals("0", TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString()).code() + "");
+        // migrations/ as a link to the folder that holds them
+        Path linked = Files.createTempDirectory("linked-kit-");
+        Files.createDirectories(linked.resolve("seeds"));
+        Files.createSymbolicLink(linked.resolve("migrations"), TestSupport.kitDir().resolve("migrations"));
+        String linkedUrl = TestSupport.freshDatabase();
+        TestSupport.Result l = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", linkedUrl), "--dir", linked.toString());
+        assertEquals(0, l.code(), l.all());
+        assertTrue(l.out().contains("Applied 4 migrations"), l.out());
+        assertTrue(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", linkedUrl), "--dir", linked.toString()).out().contains("4 applied, 0 pending"));
         // two files with one version
         Path kit = TestSupport.kitCopy();
         Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
