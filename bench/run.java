@@ -93,6 +93,18 @@ class run {
         return new Sample(seconds, peak, p.exitValue(), output);
     }
 
+    /** What each kit case must print, so that a run that quietly did nothing cannot pass for a fast one. */
+    static final Map<String, String> DID_THE_WORK = Map.of(
+            "status (up to date) through ./jbang", "Database is up to date.",
+            "status, also verifying the admin's argon2id hash", "Database is up to date.",
+            "migrate, nothing to do, through ./jbang", "nothing to apply",
+            "migrate --prisma: documenso's 163 migrations", "Applied 163 migrations",
+            "migrate: the same SQL as Flyway-named files", "Applied 163 migrations",
+            "Flyway " + FLYWAY_CLI + " command line migrate", "Successfully applied 163 migrations",
+            "seed: production seeds (23 rows, one argon2id hash)", "Done: 23 inserted",
+            "seed: 50,000 generated rows", "50000 inserted",
+            "verify, end to end", "Verified:");
+
     /** The median of several runs; prepare() makes each run's database (not timed). */
     static Sample median(String what, Supplier<String> prepare, CommandFor command) throws Exception {
         List<Sample> samples = new ArrayList<>();
@@ -100,6 +112,10 @@ class run {
             String url = prepare.get();
             Sample s = command.run(url);
             if (s.exit() != 0) throw new IllegalStateException(what + " failed (exit " + s.exit() + "):\n" + s.output());
+            String expected = DID_THE_WORK.get(what);
+            if (expected != null && !s.output().contains(expected)) {
+                throw new IllegalStateException(what + " exited 0 without saying \"" + expected + "\", so its time measures nothing:\n" + s.output());
+            }
             samples.add(s);
         }
         samples.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
