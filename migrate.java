@@ -146,7 +146,7 @@ public class migrate extends DatabaseCli {
                 return nothingApplied(List.of(), quick.currentVersion());
             }
             DirectMigrations.Plan plan = dryRun ? null : DirectMigrations.plan(first, folder, quick);
-            if (plan != null) return direct(database, first, folder, plan);
+            if (plan != null && !plan.pending().isEmpty()) return direct(database, first, folder, plan);
         }
         if (MigrationHistory.onlyVersionedFiles(folder)) stopOnDrift(MigrationHistory.read(first, folder).renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
         Migrations migrations = new Migrations(dir, database, console);

@@ -65,7 +65,7 @@ final class DirectMigrations {
 
     private static final Pattern VERSIONED = Pattern.compile("V([0-9]+(?:[._][0-9]+)*)__(.+)\\.sql");
 
-    /** The plan, or null when these migrations are Flyway's to apply (see the class comment). */
+    /** The plan (perhaps with nothing pending), or null when these migrations are Flyway's to apply (see the class comment). */
     static Plan plan(Connection c, Path folder, MigrationHistory history) throws SQLException {
         if (!history.renamed.isEmpty()) return null; // Flyway names the description that changed
         String current = null;
@@ -98,7 +98,6 @@ final class DirectMigrations {
             if (statements == null || statements.stream().anyMatch(DirectMigrations::needsFlyway)) return null;
             pending.add(new Pending(e.script(), MigrationVersion.fromVersion(m.group(1)).getVersion(), m.group(2).replace('_', ' '), e.fileChecksum(), statements));
         }
-        if (pending.isEmpty()) return null;
         String schema;
         boolean empty;
         try (var st = c.createStatement(); ResultSet rs = st.executeQuery(

@@ -144,6 +144,31 @@ class DirectMigrationsTest {
     }
 
     @Test
+    void aRunThatWaitedFindsTheWorkDoneAndSaysSo() throws Exception {
+        String url = TestSupport.freshDatabase();
+        Path folder = TestSupport.kitDir().resolve("migrations");
+        try (Connection other = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            other.createStatement().execute("select pg_advisory_lock(" + DirectMigrations.lockKey("public") + ")");
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url)));
+            Thread.sleep(2500);
+            assertFalse(run.isDone(), "migrate must wait for the other run");
+            // the other run applies everything while this one waits
+            DirectMigrations.Plan plan = DirectMigrations.plan(other, folder, MigrationHistory.read(other, folder));
+            DirectMigrations.createHistory(other, plan.schema());
+            int rank = 1;
+            for (DirectMigrations.Pending p : plan.pending()) {
+                for (DirectMigrations.Statement st : p.statements()) other.createStatement().execute(st.sql());
+                DirectMigrations.record(other, plan.schema(), rank++, p, "other", 1);
+            }
+            other.createStatement().execute("select pg_advisory_unlock(" + DirectMigrations.lockKey("public") + ")");
+            TestSupport.Result r = run.get(90, TimeUnit.SECONDS);
+            assertEquals(0, r.code(), r.all());
+            assertTrue(r.out().contains("another run applied the pending migrations first"), r.out());
+            assertEquals("4|0", TestSupport.one(url, "select count(*) || '|' || count(*) filter (where installed_by <> 'other') from flyway_schema_history"));
+        }
+    }
+
+    @Test
     void whatFlywayMustHandleStillGoesToFlyway() throws Exception {
         // a schema that already has tables but no history: Flyway's refusal, not an empty schema's treatment
         String url = TestSupport.freshDatabase();
