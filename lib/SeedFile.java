@@ -202,8 +202,7 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
                     if (key == null) heldRows = new ArrayList<>();
                     while (parser.nextToken() != JsonToken.END_ARRAY) {
                         if (heldRows != null) heldRows.add(VALUE_READER.readTree(parser));
-                        else if (firstProblem == null && parser.currentToken() == JsonToken.START_OBJECT) streamRow(parser);
-                        else if (firstProblem == null) row(VALUE_READER.readTree(parser));
+                        else if (firstProblem == null) row(parser);
                         else parser.skipChildren();
                     }
                     streamedRows = true;
@@ -240,7 +239,13 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             if (heldRows != null) {
                 key = checkedKey;
                 for (JsonNode rowNode : heldRows) {
-                    if (firstProblem == null) row(rowNode);
+                    if (firstProblem != null) break;
+                    try (JsonParser again = rowNode.traverse()) {
+                        again.nextToken();
+                        row(again);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e); // a parser over a tree does no I/O
+                    }
                 }
             }
             if (firstProblem != null) throw firstProblem;
@@ -271,23 +276,20 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             return List.copyOf(columns);
         }
 
-        private void row(JsonNode rowNode) {
-            try {
-                rows.add(toRow(rowNode, rows.size() + 1));
-            } catch (KitException problem) {
-                firstProblem = problem;
-            }
-        }
-
         /** The rows of a file usually all name the same columns: the last row's shape is tried first. */
         private Shape lastShape;
 
         /**
-         * One row read straight from the parser (at its START_OBJECT) into a {@link Row}, without a
-         * JSON object for it in between; checked in the same order as {@link #toRow}.
+         * One row read straight from the parser (at its first token) into a {@link Row}, without a
+         * JSON object for it in between: the first problem is kept, and the rest of the row skipped.
          */
-        private void streamRow(JsonParser parser) throws IOException {
+        private void row(JsonParser parser) throws IOException {
             int index = rows.size() + 1;
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                firstProblem = KitException.usage(name + " row " + index + " must be an object of column names and values.");
+                return;
+            }
             Shape guess = lastShape;
             List<String> columns = null;
             Object[] values = new Object[guess == null ? 8 : guess.columns.size()];
@@ -323,19 +325,6 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
                     }
                 }
             }
-        }
-
-        private Row toRow(JsonNode rowNode, int index) {
-            String where = name + " row " + index;
-            if (!rowNode.isObject() || rowNode.isEmpty()) throw KitException.usage(where + " must be an object of column names and values.");
-            List<String> columns = new ArrayList<>(rowNode.size());
-            Object[] values = new Object[rowNode.size()];
-            for (Map.Entry<String, JsonNode> field : rowNode.properties()) {
-                if (field.getKey().isBlank()) throw KitException.usage(where + " has an empty column name.");
-                values[columns.size()] = Row.cell(resolve(field.getValue(), where + " column \"" + field.getKey() + "\"", name, folder, seedsRoot, settings, secretSink, false));
-                columns.add(field.getKey());
-            }
-            return keyed(new Row(shapes.computeIfAbsent(columns, Shape::new), values), index);
         }
 
         /** The row, once its key is complete and unlike every earlier row's. */
