@@ -139,16 +139,17 @@ public class migrate extends DatabaseCli {
         // Nothing to do is the common case: read the history without starting Flyway, and hand
         // over to Flyway as soon as anything is pending, unusual or disagrees.
         Path folder = MigrationHistory.folder(dir);
-        if (targetVersion == null && MigrationHistory.onlyVersionedFiles(folder)) {
+        if (MigrationHistory.onlyVersionedFiles(folder)) {
             MigrationHistory quick = MigrationHistory.read(first, folder);
-            if (quick.historyExists && !quick.entries.isEmpty() && quick.renamed.isEmpty()
+            // Flyway's validation refuses a renamed file too, but its message does not say which
+            stopOnDrift(quick.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
+            if (targetVersion == null && quick.historyExists && !quick.entries.isEmpty()
                     && quick.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
                 return nothingApplied(List.of(), quick.currentVersion());
             }
-            DirectMigrations.Plan plan = dryRun ? null : DirectMigrations.plan(first, folder, quick);
+            DirectMigrations.Plan plan = dryRun || targetVersion != null ? null : DirectMigrations.plan(first, folder, quick);
             if (plan != null && !plan.pending().isEmpty()) return direct(database, first, folder, plan);
         }
-        if (MigrationHistory.onlyVersionedFiles(folder)) stopOnDrift(MigrationHistory.read(first, folder).renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
         Migrations migrations = new Migrations(dir, database, console);
         List<Map<String, Object>> applied = new ArrayList<>();
         Flyway flyway = migrations.flyway(targetVersion, Migrations.progress(
@@ -232,11 +233,7 @@ public class migrate extends DatabaseCli {
                     c.commit();
                     applied.add(appliedLine(p.script(), p.version(), ms));
                 } catch (SQLException e) {
-                    try {
-                        c.rollback();
-                    } catch (SQLException gone) {
-                        // the server rolls back what a lost session left
-                    }
+                    Database.rollbackQuietly(c);
                     if (!console().json) console().out.println();
                     String statement = running == null ? null : running.sql().substring(Math.max(0, DirectMigrations.firstWord(running.sql())));
                     throw Migrations.failure(p.script(), running == null ? 0 : running.line(), statement, e, e.getMessage(), true, lockTimeout, statementTimeout, e);
@@ -346,19 +343,14 @@ public class migrate extends DatabaseCli {
         boolean asWritten = noTransaction || PrismaMigrations.ownsTransaction(script);
         String name = m.name() + "/migration.sql";
         if (!asWritten) {
-            c.setAutoCommit(false);
             try {
-                String id = PrismaMigrations.recordStarted(c, m);
-                try (var st = c.createStatement()) {
+                Database.inTransaction(c, st -> {
+                    String id = PrismaMigrations.recordStarted(c, m);
                     st.execute(script);
-                }
-                PrismaMigrations.recordFinished(c, id);
-                c.commit();
+                    PrismaMigrations.recordFinished(c, id);
+                });
             } catch (SQLException e) {
-                c.rollback();
                 throw failure(name, e, true);
-            } finally {
-                c.setAutoCommit(true);
             }
             return;
         }

@@ -92,12 +92,12 @@ public class seed extends DatabaseCli {
                 if (dryRun) c.rollback(); else c.commit();
                 console.debug((dryRun ? "rolled back" : "committed") + " in " + Durations.since(committing));
             } catch (SQLException e) {
-                rollbackQuietly(c);
+                Database.rollbackQuietly(c);
                 String where = current == null ? "checking the seed tables" : current.name();
                 throw KitException.failed(where + " failed: " + Secrets.scrub(Database.firstLine(e.getMessage()), secrets)
                         + "; the whole run was rolled back and nothing was written.", e);
             } catch (RuntimeException e) {
-                rollbackQuietly(c);
+                Database.rollbackQuietly(c);
                 throw e;
             }
         } catch (SQLException e) {
@@ -140,11 +140,4 @@ public class seed extends DatabaseCli {
         return inserted + " " + (dryRun ? "to insert" : "inserted") + ", " + updated + " " + (dryRun ? "to update" : "updated") + ", " + unchanged + " unchanged";
     }
 
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is gone; the server rolls back with it
-        }
-    }
 }

@@ -209,17 +209,33 @@ final class Database {
         void run(java.sql.Statement st) throws SQLException;
     }
 
-    /** Runs the work in one transaction on the connection, then leaves it in autocommit again. */
+    /**
+     * Runs the work in one transaction on the connection, then leaves it in autocommit again. When
+     * the work fails, its own exception is the one thrown, even if the connection is gone too.
+     */
     static void inTransaction(Connection c, Work work) throws SQLException {
         c.setAutoCommit(false);
+        boolean committed = false;
         try (var st = c.createStatement()) {
             work.run(st);
             c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
+            committed = true;
         } finally {
-            c.setAutoCommit(true);
+            if (!committed) rollbackQuietly(c);
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException gone) {
+                if (committed) throw gone;
+            }
+        }
+    }
+
+    /** Rolls back, saying nothing when the connection is gone: the server rolls back with it. */
+    static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException gone) {
+            // the server rolls back what a lost session left
         }
     }
 

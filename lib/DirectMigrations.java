@@ -74,7 +74,7 @@ final class DirectMigrations {
             else if (e.state() != MigrationHistory.State.PENDING) return null;
         }
         Set<String> versions = new HashSet<>();
-        for (MigrationHistory.File f : MigrationHistory.files(folder)) {
+        for (MigrationHistory.File f : history.files) {
             if (!versions.add(f.version())) return null; // two files, one version: Flyway says which
             if (f.script().contains("/")) return null; // in a subfolder: Flyway records its own name for it
         }
@@ -119,14 +119,14 @@ final class DirectMigrations {
     static List<Statement> statements(String text) throws SQLException {
         List<Statement> statements = new ArrayList<>();
         int from = 0;
+        int line = 1, counted = 0; // newlines before `counted`, counted once however long the file
         for (org.postgresql.core.NativeQuery q : org.postgresql.core.Parser.parseJdbcSql(text, true, false, true, false, false)) {
             int at = text.indexOf(q.nativeSql, from);
             if (at < 0) return null;
             from = at + q.nativeSql.length();
             int word = firstWord(q.nativeSql);
             if (word < 0) continue; // only comments
-            int line = 1;
-            for (int i = 0; i < at + word; i++) if (text.charAt(i) == '\n') line++;
+            for (; counted < at + word; counted++) if (text.charAt(counted) == '\n') line++;
             statements.add(new Statement(line, q.nativeSql));
         }
         return statements;

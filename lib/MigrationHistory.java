@@ -31,6 +31,8 @@ final class MigrationHistory {
     record Entry(String version, String description, String script, State state, Timestamp installedOn, Integer fileChecksum, Integer appliedChecksum) {}
 
     final List<Entry> entries;
+    /** The migration files the entries were made from, in version order. */
+    final List<File> files;
     final boolean historyExists;
     /** A migration applied under another description than its file's now: Flyway's validation refuses it. */
     record Renamed(String script, String version, String applied, String now) {
@@ -43,11 +45,12 @@ final class MigrationHistory {
     final List<Renamed> renamed;
 
     MigrationHistory(List<Entry> entries, boolean historyExists) {
-        this(entries, historyExists, List.of());
+        this(entries, List.of(), historyExists, List.of());
     }
 
-    MigrationHistory(List<Entry> entries, boolean historyExists, List<Renamed> renamed) {
+    MigrationHistory(List<Entry> entries, List<File> files, boolean historyExists, List<Renamed> renamed) {
         this.entries = entries;
+        this.files = files;
         this.historyExists = historyExists;
         this.renamed = renamed;
     }
@@ -164,7 +167,7 @@ final class MigrationHistory {
             entries.add(new Entry(e.getKey(), (String) row[0], (String) row[1], state, (Timestamp) row[3], null, (Integer) row[2]));
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationHistory::compareVersions));
-        return new MigrationHistory(entries, exists, List.copyOf(renamed));
+        return new MigrationHistory(entries, List.copyOf(files), exists, List.copyOf(renamed));
     }
 
     long count(State state) {
