@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +43,14 @@ class DirectMigrationsTest {
         return kit;
     }
 
+    /** How the schema of one database differs from another's, as status --schema would say it. */
+    static List<String> schemaDifferences(String expectedUrl, String actualUrl) throws Exception {
+        try (Connection expected = TestSupport.server().admin(TestSupport.databaseName(expectedUrl));
+                Connection actual = TestSupport.server().admin(TestSupport.databaseName(actualUrl))) {
+            return SchemaSnapshot.compare(SchemaSnapshot.read(expected), SchemaSnapshot.read(actual));
+        }
+    }
+
     static Flyway flyway(String url, Path kit) {
         return Flyway.configure().dataSource("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(url), EmbeddedServer.USER, TestSupport.server().password)
                 .locations("filesystem:" + kit.resolve("migrations")).load();
@@ -69,10 +76,7 @@ class DirectMigrationsTest {
                 TestSupport.rows(direct, "select version || '|' || description || '|' || script from flyway_schema_history where installed_rank > 4 order by installed_rank"));
         assertEquals(TestSupport.rows(byFlyway, HISTORY_TABLE), TestSupport.rows(direct, HISTORY_TABLE));
         assertEquals(TestSupport.rows(byFlyway, HISTORY_INDEXES), TestSupport.rows(direct, HISTORY_INDEXES));
-        try (Connection a = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(direct), EmbeddedServer.USER, TestSupport.server().password);
-                Connection b = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(byFlyway), EmbeddedServer.USER, TestSupport.server().password)) {
-            assertEquals(List.of(), SchemaSnapshot.compare(SchemaSnapshot.read(b), SchemaSnapshot.read(a)));
-        }
+        assertEquals(List.of(), schemaDifferences(byFlyway, direct));
         assertEquals(List.of("quote|a ';' b", "semi|it's; fine"), TestSupport.rows(direct, "select key || '|' || description from \"FeatureFlag\" where key in ('semi', 'quote') order by key"));
 
         // Flyway validates what the kit recorded, sees every migration as applied, and has nothing to do
@@ -103,10 +107,7 @@ class DirectMigrationsTest {
         assertTrue(r.err().contains("debug: applying " + v + " migrations in this session"), r.err());
         String prisma = TestSupport.freshDatabase();
         assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", prisma), "--prisma", documenso.toString(), "--allow-destructive").code());
-        try (Connection a = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(direct), EmbeddedServer.USER, TestSupport.server().password);
-                Connection b = DriverManager.getConnection("jdbc:postgresql://localhost:" + TestSupport.server().port() + "/" + TestSupport.databaseName(prisma), EmbeddedServer.USER, TestSupport.server().password)) {
-            assertEquals(List.of(), SchemaSnapshot.compare(SchemaSnapshot.read(b), SchemaSnapshot.read(a)));
-        }
+        assertEquals(List.of(), schemaDifferences(prisma, direct));
         assertTrue(flyway(direct, kit).validateWithResult().validationSuccessful);
     }
 
