@@ -8,8 +8,9 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java
+//SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
-//SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java migrate.java
+//SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -61,7 +62,7 @@ public class status extends DatabaseCli {
                 : java.nio.file.Files.isDirectory(dir.resolve("migrations")) && PrismaMigrations.isPrismaLayout(dir.resolve("migrations")) ? PrismaMigrations.folder(dir.resolve("migrations"))
                 : null;
         Path migrationsFolder = prisma != null ? prisma : MigrationHistory.folder(dir);
-        List<PrismaMigrations.Migration> prismaFiles = prisma == null ? null : PrismaMigrations.list(prisma, console::note);
+        List<MigrationFile> prismaFiles = prisma == null ? null : PrismaMigrations.list(prisma, console::note);
         Path seedsRoot = SeedFile.root(dir);
         Database database = new Database(target, "rc-dbkit status", wait, console);
 

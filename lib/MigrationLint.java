@@ -1,7 +1,3 @@
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,8 +12,6 @@ import java.util.regex.Pattern;
  * line, the statement and the safer way.
  */
 final class MigrationLint {
-
-    record Statement(int line, String sql) {}
 
     record Finding(String file, int line, String statement, String problem, String saferWay, boolean losesData) {
         String sentence() {
@@ -47,21 +41,14 @@ final class MigrationLint {
     /**
      * @param existingTable whether a table already exists in the database (so an index on it locks live rows)
      */
-    static List<Finding> check(List<Path> pending, Predicate<String> existingTable) {
+    static List<Finding> check(List<MigrationFile> pending, Predicate<String> existingTable) {
         List<Finding> findings = new ArrayList<>();
         Set<String> createdHere = new java.util.HashSet<>();
-        for (Path file : pending) {
-            String name = file.getFileName().toString().equals("migration.sql") && file.getParent() != null
-                    ? file.getParent().getFileName() + "/migration.sql" : file.getFileName().toString();
-            String text;
-            try {
-                text = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw KitException.usage(name + " cannot be read; check its permissions.");
-            }
-            for (Statement st : split(text)) {
-                String shown = shorten(st.sql());
-                String sql = normalize(st.sql());
+        for (MigrationFile file : pending) {
+            String name = file.name;
+            for (SqlScript.Statement st : file.statements()) {
+                String shown = st.shown();
+                String sql = st.normalized();
                 Matcher m;
                 if ((m = CREATE_TABLE.matcher(sql)).find()) {
                     createdHere.add(Identifier.name(m.group(1)));
@@ -102,119 +89,15 @@ final class MigrationLint {
         return findings;
     }
 
-    /** Whether a migration holds statements PostgreSQL cannot run in a transaction. */
-    static boolean needsNoTransaction(Path file) {
-        try {
-            return needsNoTransaction(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static boolean needsNoTransaction(String script) {
-        for (Statement st : split(script)) {
-            String sql = normalize(st.sql());
-            if (sql.matches("^(create (unique )?|drop )index concurrently\\b.*") || sql.matches("^reindex .*\\bconcurrently\\b.*") || sql.startsWith("vacuum")) {
-                return true;
+    /** The tables the lint may ask `existingTable` about (those an index is built on), to look them up in one query. */
+    static Set<String> indexedTables(List<MigrationFile> pending) {
+        Set<String> tables = new java.util.HashSet<>();
+        for (MigrationFile file : pending) {
+            for (SqlScript.Statement st : file.statements()) {
+                Matcher m = CREATE_INDEX.matcher(st.normalized());
+                if (m.find()) tables.add(Identifier.name(m.group(2)));
             }
         }
-        return false;
-    }
-
-    /** Lower case, comments gone, whitespace folded, quoted text kept as it is. */
-    static String normalize(String sql) {
-        StringBuilder sb = new StringBuilder();
-        boolean space = false;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (c == '"' || c == '\'') {
-                int end = sql.indexOf(c, i + 1);
-                while (end > 0 && end + 1 < sql.length() && sql.charAt(end + 1) == c) end = sql.indexOf(c, end + 2);
-                if (end < 0) end = sql.length() - 1;
-                if (space && sb.length() > 0) sb.append(' ');
-                sb.append(sql, i, end + 1);
-                i = end;
-                space = false;
-            } else if (Character.isWhitespace(c)) {
-                space = true;
-            } else {
-                if (space && sb.length() > 0) sb.append(' ');
-                space = false;
-                sb.append(Character.toLowerCase(c));
-            }
-        }
-        return sb.toString();
-    }
-
-    static String shorten(String sql) {
-        String one = sql.strip().replaceAll("\\s+", " ");
-        return one.length() > 80 ? one.substring(0, 77) + "..." : one;
-    }
-
-    /** Statements with their first line, respecting quotes, comments and dollar-quoted bodies. */
-    static List<Statement> split(String text) {
-        List<Statement> statements = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        int line = 1;
-        int startLine = -1;
-        int i = 0;
-        while (i < text.length()) {
-            char c = text.charAt(i);
-            if (c == '-' && i + 1 < text.length() && text.charAt(i + 1) == '-') {
-                int end = text.indexOf('\n', i);
-                i = end < 0 ? text.length() : end;
-                continue;
-            }
-            if (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '*') {
-                int depth = 0;
-                int j = i;
-                do {
-                    if (text.startsWith("/*", j)) { depth++; j += 2; }
-                    else if (text.startsWith("*/", j)) { depth--; j += 2; }
-                    else { if (text.charAt(j) == '\n') line++; j++; }
-                } while (depth > 0 && j < text.length());
-                i = j;
-                continue;
-            }
-            if (c == '\n') line++;
-            if (!Character.isWhitespace(c) && startLine < 0 && c != ';') startLine = line;
-            if (c == '\'' || c == '"') {
-                int j = i + 1;
-                while (j < text.length()) {
-                    if (text.charAt(j) == c) {
-                        if (j + 1 < text.length() && text.charAt(j + 1) == c) { j += 2; continue; }
-                        break;
-                    }
-                    if (text.charAt(j) == '\n') line++;
-                    j++;
-                }
-                current.append(text, i, Math.min(j + 1, text.length()));
-                i = j + 1;
-                continue;
-            }
-            if (c == '$') {
-                Matcher tag = Pattern.compile("\\$[A-Za-z_]*\\$").matcher(text).region(i, text.length());
-                if (tag.lookingAt()) {
-                    String t = tag.group();
-                    int end = text.indexOf(t, i + t.length());
-                    int stop = end < 0 ? text.length() : end + t.length();
-                    for (int k = i; k < stop; k++) if (text.charAt(k) == '\n') line++;
-                    current.append(text, i, stop);
-                    i = stop;
-                    continue;
-                }
-            }
-            if (c == ';') {
-                if (!current.toString().isBlank()) statements.add(new Statement(startLine, current.toString().strip()));
-                current.setLength(0);
-                startLine = -1;
-                i++;
-                continue;
-            }
-            current.append(c);
-            i++;
-        }
-        if (!current.toString().isBlank()) statements.add(new Statement(startLine, current.toString().strip()));
-        return statements;
+        return tables;
     }
 }

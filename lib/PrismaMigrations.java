@@ -2,15 +2,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +35,6 @@ final class PrismaMigrations {
                 "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
             )""";
 
-    record Migration(String name, Path script, byte[] bytes, String checksum) {}
-
     record Row(String id, String checksum, Timestamp finishedAt, String name, Timestamp rolledBackAt, Timestamp startedAt) {
         boolean failed() { return finishedAt == null && rolledBackAt == null; }
         boolean applied() { return finishedAt != null && rolledBackAt == null; }
@@ -66,8 +61,8 @@ final class PrismaMigrations {
      * The migrations in Prisma's order (folder names, lexically). A folder without migration.sql
      * (a data migration in another language, say) is skipped with a notice, never pending.
      */
-    static List<Migration> list(Path folder, Consumer<String> notice) {
-        List<Migration> list = new ArrayList<>();
+    static List<MigrationFile> list(Path folder, Consumer<String> notice) {
+        List<MigrationFile> list = new ArrayList<>();
         try (var stream = Files.list(folder)) {
             for (Path dir : stream.filter(Files::isDirectory).sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList()) {
                 Path script = dir.resolve("migration.sql");
@@ -75,8 +70,7 @@ final class PrismaMigrations {
                     notice.accept(dir.getFileName() + "/ holds no migration.sql (a data migration in another language?); it is skipped and never counted as pending.");
                     continue;
                 }
-                byte[] bytes = Files.readAllBytes(script);
-                list.add(new Migration(dir.getFileName().toString(), script, bytes, sha256(bytes)));
+                list.add(MigrationFile.prisma(dir));
             }
         } catch (IOException e) {
             throw KitException.usage("the folder " + folder + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
@@ -84,28 +78,17 @@ final class PrismaMigrations {
         return list;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** As Prisma allows: the stored checksum may be of the file with its line endings converted. */
-    static boolean checksumMatches(String stored, Migration m) {
-        if (stored.equalsIgnoreCase(m.checksum())) return true;
-        String text = new String(m.bytes(), StandardCharsets.UTF_8);
+    static boolean checksumMatches(String stored, MigrationFile m) {
+        if (stored.equalsIgnoreCase(m.sha256())) return true;
+        String text = new String(m.bytes, StandardCharsets.UTF_8);
         String lf = text.replace("\r\n", "\n");
         String crlf = lf.replace("\n", "\r\n");
-        return stored.equalsIgnoreCase(sha256(lf.getBytes(StandardCharsets.UTF_8))) || stored.equalsIgnoreCase(sha256(crlf.getBytes(StandardCharsets.UTF_8)));
+        return stored.equalsIgnoreCase(MigrationFile.sha256(lf.getBytes(StandardCharsets.UTF_8))) || stored.equalsIgnoreCase(MigrationFile.sha256(crlf.getBytes(StandardCharsets.UTF_8)));
     }
 
     static boolean tableExists(Connection c) throws SQLException {
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select to_regclass(quote_ident(current_schema()) || '._prisma_migrations') is not null")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
+        return Relations.exists(c, "_prisma_migrations");
     }
 
     static List<Row> rows(Connection c) throws SQLException {
@@ -119,22 +102,22 @@ final class PrismaMigrations {
     }
 
     /** Where the database stands against the folder, in the same terms as the Flyway history. */
-    static MigrationHistory history(List<Migration> migrations, List<Row> rows, boolean tableExists) {
+    static MigrationHistory history(List<MigrationFile> migrations, List<Row> rows, boolean tableExists) {
         Map<String, List<Row>> byName = new LinkedHashMap<>();
         for (Row r : rows) byName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r);
         List<MigrationHistory.Entry> entries = new ArrayList<>();
-        for (Migration m : migrations) {
-            List<Row> mine = byName.remove(m.name());
-            entries.add(entry(m.name(), m.name() + "/migration.sql", mine, m));
+        for (MigrationFile m : migrations) {
+            List<Row> mine = byName.remove(m.version);
+            entries.add(entry(m.version, m.script, mine, m));
         }
         for (Map.Entry<String, List<Row>> e : byName.entrySet()) {
             MigrationHistory.Entry entry = entry(e.getKey(), e.getKey() + "/migration.sql", e.getValue(), null);
             if (entry.state() != MigrationHistory.State.PENDING) entries.add(entry);
         }
-        return new MigrationHistory(entries, tableExists);
+        return new MigrationHistory(entries, migrations, tableExists, List.of());
     }
 
-    private static MigrationHistory.Entry entry(String name, String script, List<Row> rows, Migration file) {
+    private static MigrationHistory.Entry entry(String name, String script, List<Row> rows, MigrationFile file) {
         Row applied = rows == null ? null : rows.stream().filter(Row::applied).reduce((a, b) -> b).orElse(null);
         Row failed = rows == null ? null : rows.stream().filter(Row::failed).reduce((a, b) -> b).orElse(null);
         MigrationHistory.State state;
@@ -153,16 +136,16 @@ final class PrismaMigrations {
     }
 
     /** What `prisma migrate resolve --applied NAME` writes: failed rows rolled back, one finished row. */
-    static void markApplied(Connection c, Migration m) throws SQLException {
-        markRolledBack(c, m.name());
+    static void markApplied(Connection c, MigrationFile m) throws SQLException {
+        markRolledBack(c, m.version);
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into _prisma_migrations (id, checksum, logs, started_at, finished_at, migration_name) values (?, ?, '', ?, ?, ?)")) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
             ps.setString(1, UUID.randomUUID().toString());
-            ps.setString(2, m.checksum());
+            ps.setString(2, m.sha256());
             ps.setTimestamp(3, now);
             ps.setTimestamp(4, now);
-            ps.setString(5, m.name());
+            ps.setString(5, m.version);
             ps.executeUpdate();
         }
     }
@@ -177,22 +160,28 @@ final class PrismaMigrations {
     }
 
     /** As the schema engine records a migration it starts: a new id, the checksum, started_at now. */
-    static String recordStarted(Connection c, Migration m) throws SQLException {
+    static String recordStarted(Connection c, MigrationFile m) throws SQLException {
         String id = UUID.randomUUID().toString();
-        try (PreparedStatement ps = c.prepareStatement("insert into _prisma_migrations (id, checksum, started_at, migration_name) values (?, ?, now(), ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, m.checksum());
-            ps.setString(3, m.name());
-            ps.executeUpdate();
+        try (var st = c.createStatement()) {
+            st.execute(started(id, m));
         }
         return id;
     }
 
+    /** The row the schema engine inserts as a migration starts: a new id, the checksum, started_at now. */
+    static String started(String id, MigrationFile m) {
+        return "insert into _prisma_migrations (id, checksum, started_at, migration_name) values (" + SqlScript.literal(id) + ", "
+                + SqlScript.literal(m.sha256()) + ", now(), " + SqlScript.literal(m.version) + ")";
+    }
+
+    /** What the schema engine writes when the migration has run (clock time: the run may share a transaction with the start). */
+    static String finished(String id) {
+        return "update _prisma_migrations set applied_steps_count = applied_steps_count + 1, finished_at = clock_timestamp() where id = " + SqlScript.literal(id);
+    }
+
     static void recordFinished(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "update _prisma_migrations set applied_steps_count = applied_steps_count + 1, finished_at = now() where id = ?")) {
-            ps.setString(1, id);
-            ps.executeUpdate();
+        try (var st = c.createStatement()) {
+            st.execute(finished(id));
         }
     }
 
@@ -202,14 +191,5 @@ final class PrismaMigrations {
             ps.setString(2, id);
             ps.executeUpdate();
         }
-    }
-
-    /** A script that manages its own transaction is run as written, not wrapped in a second one. */
-    static boolean ownsTransaction(String script) {
-        for (MigrationLint.Statement st : MigrationLint.split(script)) {
-            String sql = MigrationLint.normalize(st.sql());
-            if (sql.equals("begin") || sql.startsWith("begin transaction") || sql.startsWith("start transaction") || sql.startsWith("begin isolation")) return true;
-        }
-        return false;
     }
 }

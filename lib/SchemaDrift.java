@@ -1,18 +1,17 @@
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Has someone changed the schema by hand? The repository's migrations, up to the version the
- * target has applied, go into a throwaway shadow PostgreSQL of the target's major version, and
- * the two catalogs are compared. The target is only read; the shadow is removed afterwards.
+ * target has applied, go into a throwaway shadow PostgreSQL of the target's major version through
+ * the same engine migrate uses, and the two catalogs are compared. The target is only read; the
+ * shadow is removed afterwards.
  */
 final class SchemaDrift {
 
@@ -28,22 +27,25 @@ final class SchemaDrift {
         SchemaSnapshot actual = SchemaSnapshot.read(target);
         try (EmbeddedServer shadow = EmbeddedServer.start(major, null, true)) {
             String url = shadow.createDatabase("shadow");
-            if (appliedVersion != null) {
-                Map<String, String> env = new HashMap<>();
-                env.put("DIRECT_URL", url);
-                List<String> args = new ArrayList<>(List.of("--dir", dir.toString(), "--target", appliedVersion, "--yes", "--allow-destructive", "--lock-timeout", "1m"));
-                if (prisma != null) args.addAll(List.of("--prisma", prisma.toString()));
-                StringWriter out = new StringWriter(), err = new StringWriter();
-                int code = Cli.run(new migrate(), env, new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
-                if (code != 0) {
-                    throw KitException.failed("the migrations did not apply to the shadow database (exit " + code + "): " + err.toString().strip(), null);
-                }
-            }
+            if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, dir, prisma);
             try (Connection c = shadow.admin("shadow")) {
                 return SchemaSnapshot.compare(SchemaSnapshot.read(c), actual);
             }
         } catch (java.io.IOException e) {
             throw KitException.failed("could not start the shadow PostgreSQL " + major + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The migrations up to `version`, applied to the shadow by the engine migrate uses for them. */
+    private static void migrate(DatabaseTarget shadow, String version, Path dir, Path prisma) {
+        Console quiet = new Console(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false, false);
+        Duration minute = Duration.ofMinutes(1);
+        Database db = new Database(prisma != null ? PrismaEngine.simpleProtocol(shadow) : shadow, "rc-dbkit status --schema", Duration.ZERO, quiet);
+        try (Connection c = db.connect();
+                MigrationEngine engine = prisma != null ? new PrismaEngine(prisma, c, quiet, minute, Duration.ZERO) : new FlywayEngine(dir, db, c, quiet, minute, Duration.ZERO)) {
+            engine.apply(engine.plan(version), MigrationEngine.Progress.SILENT);
+        } catch (KitException | SQLException e) {
+            throw KitException.failed("the migrations did not apply to the shadow database: " + e.getMessage(), e);
         }
     }
 }

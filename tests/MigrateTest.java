@@ -211,11 +211,243 @@ class MigrateTest {
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--verbose");
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.err().contains("debug: applying 4 migrations in this session"), r.err());
+        assertTrue(r.err().contains("debug: flyway: Successfully applied 4 migrations"), r.err());
         // what Flyway applies (here: up to a --target), Flyway's own log says
         TestSupport.Result flyway = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--verbose", "--target", "4");
         assertEquals(0, flyway.code(), flyway.all());
         assertTrue(flyway.err().contains("debug: flyway: Successfully applied 4 migrations"), flyway.err());
         // run() itself asserts that the server password appears nowhere
+    }
+
+    // ---- one engine per format: Flyway executes every Flyway migration, the Prisma path each file whole ----
+
+    static final String ATOMIC = String.join("\n",
+            "-- a SQL-standard body: its semicolons are inside the function",
+            "CREATE FUNCTION \"largerOf\"(a integer, b integer) RETURNS integer",
+            "    LANGUAGE sql",
+            "    BEGIN ATOMIC",
+            "        SELECT CASE WHEN a > b THEN a ELSE b END;",
+            "    END;",
+            "CREATE TABLE \"AfterAtomic\" (\"id\" INTEGER PRIMARY KEY);", "");
+
+    /** A CREATE TABLE that starts on line 2 with a wrong type on line 5. */
+    static final String WRONG_TYPE = String.join("\n",
+            "-- the type on line 5 does not exist",
+            "CREATE TABLE \"Typed\" (",
+            "    \"id\" TEXT PRIMARY KEY,",
+            "    \"n\" INTEGER,",
+            "    \"m\" NOT_A_TYPE",
+            ");", "");
+
+    static Path prismaFolder(String... nameThenSql) throws Exception {
+        Path folder = Files.createTempDirectory("prisma-one-");
+        Files.writeString(folder.resolve("migration_lock.toml"), "provider = \"postgresql\"\n");
+        for (int i = 0; i < nameThenSql.length; i += 2) {
+            Files.createDirectories(folder.resolve(nameThenSql[i]));
+            Files.writeString(folder.resolve(nameThenSql[i]).resolve("migration.sql"), nameThenSql[i + 1]);
+        }
+        return folder;
+    }
+
+    @Test
+    void aBeginAtomicFunctionThenATableApplyOnBothEngines() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__atomic_function.sql"), ATOMIC);
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, r.code(), r.all());
+        assertEquals("7|1", TestSupport.one(url, "select \"largerOf\"(7, 3) || '|' || (select count(*) from pg_tables where tablename = 'AfterAtomic')"));
+        assertEquals("5|true", TestSupport.one(url, "select version || '|' || success from flyway_schema_history where version = '5'"));
+
+        Path prisma = prismaFolder("01_atomic", ATOMIC);
+        String purl = TestSupport.freshDatabase();
+        TestSupport.Result p = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", purl), "--dir", PrismaTest.emptyKit().toString(), "--prisma", prisma.toString());
+        assertEquals(0, p.code(), p.all());
+        assertEquals("7|1", TestSupport.one(purl, "select \"largerOf\"(7, 3) || '|' || (select count(*) from pg_tables where tablename = 'AfterAtomic')"));
+        PrismaTest.assertRecordedAsPrismaWould(purl, prisma);
+    }
+
+    @Test
+    void aStatementThatCannotRunInATransactionIsRunAsFlywayRunsIt() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__system_setting.sql"), "ALTER SYSTEM SET log_min_duration_statement = '10s';\n");
+        String url = TestSupport.freshDatabase();
+        try {
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+            assertEquals(0, r.code(), r.all());
+            assertTrue(r.err().contains("note: V5__system_setting.sql runs outside a transaction"), r.err());
+            assertEquals("10s", TestSupport.one(url, "select setting from pg_file_settings where name = 'log_min_duration_statement'"));
+            assertEquals("true", TestSupport.one(url, "select success from flyway_schema_history where version = '5'"));
+            // when it fails: the kit's sentence, exit 4, and Flyway's history says failed as Flyway writes it
+            Files.writeString(kit.resolve("migrations/V6__bad_setting.sql"), "ALTER SYSTEM SET work_mem = 'lots';\n");
+            TestSupport.Result bad = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+            assertEquals(4, bad.code(), bad.all());
+            assertTrue(bad.err().contains("error: V6__bad_setting.sql failed at line 1: invalid value for parameter \"work_mem\": \"lots\"; it ran outside a transaction"), bad.err());
+            assertEquals(1, bad.err().lines().filter(l -> l.startsWith("error:")).count(), bad.err());
+        } finally {
+            TestSupport.exec(url, "ALTER SYSTEM RESET log_min_duration_statement");
+        }
+        // one file that mixes both is refused before anything runs, as Flyway would refuse it
+        Path mixed = TestSupport.kitCopy();
+        Files.writeString(mixed.resolve("migrations/V5__mixed.sql"), "CREATE TABLE \"Mixed\" (id int);\nALTER SYSTEM SET work_mem = '8MB';\n");
+        String murl = TestSupport.freshDatabase();
+        TestSupport.Result m = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", murl), "--dir", mixed.toString());
+        assertEquals(2, m.code(), m.all());
+        assertTrue(m.err().contains("V5__mixed.sql mixes statements that need a transaction with ones that cannot run in one"), m.err());
+        assertEquals(List.of(), TestSupport.rows(murl, "select tablename from pg_tables where schemaname = 'public'"));
+    }
+
+    @Test
+    void anErrorNamesTheLineTheServerPointsAtOnBothEngines() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__typed.sql"), WRONG_TYPE);
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains("error: V5__typed.sql failed at line 5: type \"not_a_type\" does not exist; it was rolled back"), r.err());
+
+        Path prisma = prismaFolder("01_first", "CREATE TABLE \"First\" (id int);\n", "02_typed", WRONG_TYPE);
+        String purl = TestSupport.freshDatabase();
+        TestSupport.Result p = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", purl), "--dir", PrismaTest.emptyKit().toString(), "--prisma", prisma.toString());
+        assertEquals(4, p.code(), p.all());
+        assertTrue(p.err().contains("error: 02_typed/migration.sql failed at line 5: type \"not_a_type\" does not exist; it was rolled back"), p.err());
+        assertEquals(List.of("01_first"), TestSupport.rows(purl, "select migration_name from _prisma_migrations"));
+        assertEquals("0", TestSupport.one(purl, "select count(*) from pg_tables where tablename = 'Typed'"));
+    }
+
+    @Test
+    void thePrismaPathSendsEachFileWholeInThreeRoundTrips() throws Exception {
+        String[] files = new String[20];
+        for (int i = 0; i < 10; i++) {
+            files[2 * i] = String.format("%02d_table", i);
+            files[2 * i + 1] = "CREATE TABLE \"T" + i + "\" (id int);\nCREATE INDEX \"T" + i + "_idx\" ON \"T" + i + "\"(id);\nINSERT INTO \"T" + i + "\" VALUES (1), (2);\n";
+        }
+        Path ten = prismaFolder(files);
+        Path two = prismaFolder(java.util.Arrays.copyOf(files, 4));
+        long[] cost = new long[2];
+        try (RoundTrips relay = new RoundTrips(TestSupport.server().port())) {
+            for (int k = 0; k < 2; k++) {
+                String url = relay.url(TestSupport.freshDatabase());
+                long before = relay.count();
+                TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", (k == 0 ? two : ten).toString());
+                assertEquals(0, r.code(), r.all());
+                cost[k] = relay.count() - before;
+            }
+        }
+        double perMigration = (cost[1] - cost[0]) / 8.0;
+        System.out.println("     round trips: 2 Prisma migrations " + cost[0] + ", 10 migrations " + cost[1] + ", " + perMigration + " per migration");
+        assertTrue(perMigration <= 3.0, "round trips per migration: " + perMigration);
+    }
+
+    // ---- moved from the direct path's tests: what Flyway handles, and the kit's checks around it ----
+
+    @Test
+    void whatFlywayHandlesBeyondRunningStatementsStillHolds() throws Exception {
+        // a schema that already has tables but no history: Flyway's refusal
+        String url = TestSupport.freshDatabase();
+        TestSupport.exec(url, "create table stray (id int)");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url));
+        assertTrue(r.code() != 0, r.all());
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename in ('flyway_schema_history', 'Admin')"));
+        // COPY rows from the file, and the role and search path put back before the next migration
+        Path special = TestSupport.kitCopy();
+        Files.writeString(special.resolve("migrations/V5__copy_rows.sql"), "COPY \"FeatureFlag\" (key, description) FROM STDIN;\nfrom_copy\tcopied\n\\.\n");
+        Files.writeString(special.resolve("migrations/V6__other_path.sql"), "CREATE SCHEMA other;\nSET search_path TO other;\nCREATE TABLE \"inOther\" (id int);\n");
+        Files.writeString(special.resolve("migrations/V7__after.sql"), "CREATE TABLE \"afterPath\" (id int);\n");
+        String specialUrl = TestSupport.freshDatabase();
+        TestSupport.Result s = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", specialUrl), "--dir", special.toString());
+        assertEquals(0, s.code(), s.all());
+        assertEquals("copied", TestSupport.one(specialUrl, "select description from \"FeatureFlag\" where key = 'from_copy'"));
+        assertEquals(List.of("other.inOther", "public.afterPath"), TestSupport.rows(specialUrl,
+                "select schemaname || '.' || tablename from pg_tables where tablename in ('inOther', 'afterPath') order by 1"));
+        // a script configuration Flyway reads
+        Path configured = TestSupport.kitCopy();
+        Files.writeString(configured.resolve("migrations/V5__outside.sql"), "-- flyway:executeInTransaction=false\nCREATE TABLE \"outside\" (id int);\n");
+        TestSupport.Result c = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--dir", configured.toString());
+        assertEquals(0, c.code(), c.all());
+    }
+
+    @Test
+    void aFileRenamedAfterItWasAppliedIsDrift() throws Exception {
+        Path renamedKit = TestSupport.kitCopy();
+        String renamedUrl = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString()).code());
+        Files.move(renamedKit.resolve("migrations/V3__members_and_teams.sql"), renamedKit.resolve("migrations/V3__members_teams.sql"));
+        Files.writeString(renamedKit.resolve("migrations/V5__later.sql"), "CREATE TABLE \"later\" (id int);\n");
+        TestSupport.Result renamed = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString());
+        assertEquals(5, renamed.code(), renamed.all());
+        assertTrue(renamed.err().contains("V3__members_teams.sql was applied as migration 3 \"members and teams\", and its file now says \"members teams\""), renamed.err());
+        assertEquals("0", TestSupport.one(renamedUrl, "select count(*) from pg_tables where tablename = 'later'"));
+        TestSupport.Result renamedStatus = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", renamedUrl), "--dir", renamedKit.toString());
+        assertEquals(5, renamedStatus.code(), renamedStatus.all());
+        assertTrue(renamedStatus.out().contains("V3__members_teams.sql was renamed after it was applied"), renamedStatus.out());
+    }
+
+    @Test
+    void aMigrationInASubfolderAndAMigrationsFolderThatIsALink() throws Exception {
+        Path nested = TestSupport.kitCopy();
+        Files.createDirectories(nested.resolve("migrations/later"));
+        Files.writeString(nested.resolve("migrations/later/V5__nested.sql"), "CREATE TABLE \"nested\" (id int);\n");
+        String nestedUrl = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", TestSupport.kitDir().toString()).code());
+        TestSupport.Result pendingNested = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
+        assertEquals(1, pendingNested.code(), pendingNested.all());
+        assertTrue(pendingNested.out().contains("[ ] 5      nested"), pendingNested.out());
+        TestSupport.Result n = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
+        assertEquals(0, n.code(), n.all());
+        assertEquals("1", TestSupport.one(nestedUrl, "select count(*) from pg_tables where tablename = 'nested'"));
+        TestSupport.Result nestedStatus = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
+        assertTrue(nestedStatus.out().contains("[x] 5      nested") && nestedStatus.out().contains("5 applied, 0 pending"), nestedStatus.out());
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString()).code());
+        // migrations/ as a link to the folder that holds them
+        Path linked = Files.createTempDirectory("linked-kit-");
+        Files.createDirectories(linked.resolve("seeds"));
+        Files.createSymbolicLink(linked.resolve("migrations"), TestSupport.kitDir().resolve("migrations"));
+        String linkedUrl = TestSupport.freshDatabase();
+        TestSupport.Result l = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", linkedUrl), "--dir", linked.toString());
+        assertEquals(0, l.code(), l.all());
+        assertTrue(l.out().contains("Applied 4 migrations"), l.out());
+        assertTrue(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", linkedUrl), "--dir", linked.toString()).out().contains("4 applied, 0 pending"));
+    }
+
+    @Test
+    void twoFilesWithOneVersionAreNamedFromTheKitsOwnListAndNothingIsApplied() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result twice = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, twice.code(), twice.all());
+        assertTrue(twice.err().contains("two migrations have the same version 4 (V4_0__same_version.sql, V4__row_level_security.sql)")
+                || twice.err().contains("two migrations have the same version 4 (V4__row_level_security.sql, V4_0__same_version.sql)"), twice.err());
+        assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
+    }
+
+    @Test
+    void aRealHistoryAsFlywayFilesGivesTheSchemaThePrismaPathGives() throws Exception {
+        Path documenso = PrismaTest.corpus("documenso");
+        Path kit = Files.createTempDirectory("flyway-named-");
+        Files.createDirectories(kit.resolve("migrations"));
+        Files.createDirectories(kit.resolve("seeds"));
+        int v = 0;
+        try (var folders = Files.list(documenso)) {
+            for (Path d : folders.filter(d -> Files.isRegularFile(d.resolve("migration.sql"))).sorted().toList()) {
+                Files.copy(d.resolve("migration.sql"), kit.resolve("migrations/V" + (++v) + "__" + d.getFileName().toString().replaceAll("[^A-Za-z0-9]", "_") + ".sql"));
+            }
+        }
+        String byFlyway = TestSupport.freshDatabase();
+        long t = System.nanoTime();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", byFlyway), "--dir", kit.toString(), "--allow-destructive");
+        long flywayMs = (System.nanoTime() - t) / 1_000_000;
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("Applied " + v + " migrations"), r.out());
+        String byPrisma = TestSupport.freshDatabase();
+        t = System.nanoTime();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", byPrisma), "--prisma", documenso.toString(), "--allow-destructive").code());
+        long prismaMs = (System.nanoTime() - t) / 1_000_000;
+        System.out.println("     " + v + " migrations: Flyway " + flywayMs + " ms, the Prisma path " + prismaMs + " ms");
+        try (java.sql.Connection a = TestSupport.server().admin(TestSupport.databaseName(byPrisma));
+                java.sql.Connection b = TestSupport.server().admin(TestSupport.databaseName(byFlyway))) {
+            assertEquals(List.of(), SchemaSnapshot.compare(SchemaSnapshot.read(a), SchemaSnapshot.read(b)));
+        }
     }
 }

@@ -130,7 +130,7 @@ class SafetyTest {
 
     @Test
     void theSplitterKnowsQuotesCommentsAndDollarBodies() {
-        List<MigrationLint.Statement> s = MigrationLint.split(String.join("\n",
+        List<SqlScript.Statement> s = SqlScript.split(String.join("\n",
                 "-- DROP TABLE in a comment;",
                 "/* and DROP TABLE /* nested */ here; */",
                 "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN DELETE FROM x; END $body$ LANGUAGE plpgsql;",

@@ -1,0 +1,244 @@
+//DEPS org.flywaydb:flyway-core:13.12.0
+//DEPS org.flywaydb:flyway-database-postgresql:13.12.0
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * migrations/ (V<version>__<description>.sql) applied by Flyway, which executes every migration
+ * and alone writes flyway_schema_history. Configured as the kit promises: clean disabled,
+ * placeholders off, validation first, one transaction per migration (none for statements that
+ * cannot run in one) under Flyway's advisory lock, Flyway's logging silent unless --verbose.
+ * The kit only reads the history, to say "nothing to do" without starting Flyway.
+ */
+final class FlywayEngine implements MigrationEngine {
+    final Path folder;
+    private final Database database;
+    private final Connection session;
+    private final Console console;
+    private final Duration lockTimeout, statementTimeout;
+    private MigrationHistory history;
+    private Flyway flyway;
+
+    // what the callbacks see while Flyway migrates
+    private Progress progress = Progress.SILENT;
+    private MigrationFile running;
+    private long runningSince;
+    private int statementAt = -1, searchFrom;
+    private boolean inTransaction = true;
+
+    /** @param session the run's connection, for reading the history without Flyway */
+    FlywayEngine(Path dir, Database database, Connection session, Console console, Duration lockTimeout, Duration statementTimeout) {
+        this.folder = MigrationHistory.folder(dir);
+        this.database = database;
+        this.session = session;
+        this.console = console;
+        this.lockTimeout = lockTimeout;
+        this.statementTimeout = statementTimeout;
+        quietFlyway(console);
+    }
+
+    @Override
+    public Plan plan(String target) {
+        try {
+            history = MigrationHistory.read(session, folder);
+        } catch (SQLException e) {
+            throw KitException.unreachable("lost the connection while reading " + "flyway_schema_history: " + Database.firstLine(e.getMessage()), e);
+        }
+        // Flyway's validation refuses a renamed file too, but its message does not say which
+        stopOnDrift(history.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
+        // nothing to do is the common case: said from the history, without starting Flyway
+        if (target == null && history.historyExists && !history.entries.isEmpty() && MigrationHistory.onlyVersionedFiles(folder)
+                && history.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
+            return new Plan(List.of(), history.currentVersion());
+        }
+        flyway = flyway(target);
+        var info = unwrap(() -> flyway.info());
+        stopOnDrift(drift(info.all()));
+        List<MigrationFile> pending = new ArrayList<>();
+        for (MigrationInfo m : info.pending()) {
+            MigrationFile file = m.getScript() == null ? null : history.file(m.getScript());
+            if (file == null) file = MigrationFile.resolvedByFlyway(folder, Path.of(m.getPhysicalLocation()), String.valueOf(m.getVersion()), m.getDescription());
+            boolean outside = file.needsNoTransaction();
+            if (outside && file.statements().stream().anyMatch(s -> !MigrationFile.needsNoTransaction(s))) {
+                throw KitException.usage(file.name + " mixes statements that need a transaction with ones that cannot run in one (such as CREATE INDEX CONCURRENTLY or ALTER SYSTEM); move the latter into a migration of their own. Nothing was applied.");
+            }
+            pending.add(file);
+        }
+        return new Plan(pending, info.current() == null ? null : info.current().getVersion().toString());
+    }
+
+    @Override
+    public Outcome apply(Plan plan, Progress progress) {
+        if (plan.pending().isEmpty()) return new Outcome(0, plan.current());
+        this.progress = progress;
+        MigrateResult result;
+        try {
+            result = flyway.migrate();
+        } catch (FlywayException e) {
+            rethrowKit(e);
+            if (e instanceof FlywayValidateException) {
+                throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
+            }
+            throw explainFailure(e);
+        }
+        return new Outcome(result.migrationsExecuted, result.targetSchemaVersion != null ? result.targetSchemaVersion : plan.current());
+    }
+
+    @Override
+    public void close() {
+        // Flyway closes its own connections; the session is the command's
+    }
+
+    private Flyway flyway(String target) {
+        var config = Flyway.configure()
+                .dataSource(database.dataSource())
+                .locations("filesystem:" + folder)
+                .failOnMissingLocations(true)
+                .cleanDisabled(true)
+                .placeholderReplacement(false)
+                .validateMigrationNaming(true)
+                .validateOnMigrate(true)
+                .callbacks(new Listener());
+        // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own
+        // session; the session-level lock is safe, since migrate never runs through a pooler.
+        config.getConfigurationExtension(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        if (database.target.schema() != null) config.schemas(database.target.schema());
+        if (target != null) config.target(target);
+        try {
+            return config.load();
+        } catch (FlywayException e) {
+            throw KitException.usage("Flyway refused its configuration: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Flyway's public callbacks: each migration as it starts and ends, and each statement it
+     * sends, so that a failure names the file and the line (Flyway's statement events carry the
+     * SQL, not its place in the file; the kit finds it in the text it read).
+     */
+    private final class Listener implements Callback {
+        public boolean supports(Event event, Context context) {
+            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.BEFORE_EACH_MIGRATE_STATEMENT;
+        }
+
+        public boolean canHandleInTransaction(Event event, Context context) {
+            return true;
+        }
+
+        public void handle(Event event, Context context) {
+            if (event == Event.BEFORE_EACH_MIGRATE) {
+                MigrationInfo m = context.getMigrationInfo();
+                running = m.getScript() == null ? null : history.file(m.getScript());
+                if (running == null && m.getPhysicalLocation() != null) {
+                    running = MigrationFile.resolvedByFlyway(folder, Path.of(m.getPhysicalLocation()), String.valueOf(m.getVersion()), m.getDescription());
+                }
+                statementAt = -1;
+                searchFrom = 0;
+                runningSince = System.nanoTime();
+                if (running != null) progress.applying(running);
+            } else if (event == Event.AFTER_EACH_MIGRATE) {
+                if (running != null) progress.applied(running, (System.nanoTime() - runningSince) / 1_000_000);
+            } else if (running != null && context.getStatement() != null) {
+                String sql = context.getStatement().getSql().strip();
+                if (sql.endsWith(";")) sql = sql.substring(0, sql.length() - 1);
+                int at = running.text.indexOf(sql, searchFrom);
+                statementAt = at;
+                if (at >= 0) searchFrom = at + sql.length();
+                try {
+                    inTransaction = !context.getConnection().getAutoCommit();
+                } catch (SQLException e) {
+                    inTransaction = !running.needsNoTransaction();
+                }
+            }
+        }
+
+        public String getCallbackName() {
+            return "rc-dbkit progress";
+        }
+    }
+
+    /** A failed migrate, as one sentence: the file, the line, the server's words, and what happened to it. */
+    private KitException explainFailure(FlywayException e) {
+        SQLException sql = find(e, SQLException.class);
+        if (running == null || sql == null) return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
+        return MigrationFailure.explain(running, statementAt, false, sql,
+                inTransaction ? MigrationFailure.Aftermath.ROLLED_BACK : MigrationFailure.Aftermath.OUTSIDE_TRANSACTION, lockTimeout, statementTimeout);
+    }
+
+    /** Applied migrations that disagree with the files here: edited, missing, or recorded as failed. */
+    private List<String> drift(MigrationInfo[] all) {
+        List<String> problems = new ArrayList<>();
+        for (MigrationInfo m : all) {
+            String name = "V" + m.getVersion() + "__" + m.getDescription().replace(' ', '_') + ".sql";
+            MigrationState state = m.getState();
+            // FUTURE_*: applied, newer than every file here; for this kit that is a missing file too
+            if (state == MigrationState.MISSING_SUCCESS || state == MigrationState.MISSING_FAILED || state == MigrationState.FUTURE_SUCCESS) {
+                problems.add("migration " + m.getVersion() + " (" + m.getDescription() + ") is applied in the database but its file is missing from " + folder
+                        + ": restore the file, or check that --dir points at the right kit.");
+            } else if (state == MigrationState.FAILED || state == MigrationState.FUTURE_FAILED) {
+                problems.add(name + " is recorded as failed in flyway_schema_history: fix the database by hand, delete that history row, and run migrate again.");
+            } else if (m.isApplied() && m.getResolvedChecksum() != null && !m.isChecksumMatching()) {
+                problems.add(name + " was edited after it was applied (checksum " + m.getAppliedChecksum() + " in the database, "
+                        + m.getResolvedChecksum() + " in the file): restore the file as it was applied and put the change in a new migration.");
+            }
+        }
+        return problems;
+    }
+
+    private void stopOnDrift(List<String> drift) {
+        if (drift.isEmpty()) return;
+        for (int i = 0; i < drift.size() - 1; i++) console.error(drift.get(i));
+        throw KitException.drift(drift.get(drift.size() - 1));
+    }
+
+    /** Flyway logs through java.util.logging at INFO; the kit speaks for itself unless --verbose. */
+    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
+
+    static void quietFlyway(Console console) {
+        for (java.util.logging.Handler h : FLYWAY_LOG.getHandlers()) FLYWAY_LOG.removeHandler(h);
+        FLYWAY_LOG.setUseParentHandlers(false);
+        FLYWAY_LOG.setLevel(console.verbose ? java.util.logging.Level.INFO : java.util.logging.Level.OFF);
+        if (console.verbose) {
+            FLYWAY_LOG.addHandler(new java.util.logging.Handler() {
+                public void publish(java.util.logging.LogRecord r) { console.debug("flyway: " + r.getMessage()); }
+                public void flush() {}
+                public void close() {}
+            });
+        }
+    }
+
+    /** A KitException thrown by our DataSource inside Flyway keeps its own sentence and exit code. */
+    private static void rethrowKit(Throwable e) {
+        KitException k = find(e, KitException.class);
+        if (k != null) throw k;
+    }
+
+    private static <T> T unwrap(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (FlywayException e) {
+            rethrowKit(e);
+            throw KitException.failed("Flyway could not read the migration state: " + Database.firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
+    }
+}

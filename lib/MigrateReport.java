@@ -1,0 +1,116 @@
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What migrate tells the operator, in one place: a human line per step on stdout (warnings and
+ * notes on stderr), or with --json the same facts as one document at the end.
+ */
+final class MigrateReport implements MigrationEngine.Progress {
+    private final Console console;
+    private final long started = System.nanoTime();
+    private final Map<String, Object> doc = new LinkedHashMap<>();
+    private final List<Map<String, Object>> applied = new ArrayList<>();
+
+    MigrateReport(Console console, boolean dryRun) {
+        this.console = console;
+        doc.put("ok", true);
+        doc.put("dryRun", dryRun);
+    }
+
+    void target(String masked, String server) {
+        console.line("Target   " + masked + " (" + server + ")");
+        doc.put("target", masked);
+        doc.put("server", server);
+    }
+
+    /** The lint's findings: data loss as errors unless allowed, the rest as warnings. */
+    void findings(List<MigrationLint.Finding> findings, boolean allowDestructive) {
+        doc.put("findings", findings.stream().map(f -> Map.of("file", f.file(), "line", f.line(), "statement", f.statement(),
+                "problem", f.problem(), "saferWay", f.saferWay(), "losesData", f.losesData())).toList());
+        for (MigrationLint.Finding f : findings) {
+            if (f.losesData() && !allowDestructive) console.err.println("data loss: " + f.sentence());
+            else console.warn(f.sentence());
+        }
+        console.err.flush();
+    }
+
+    /** How the pending files will run, where that is not one transaction per file. */
+    void howTheyRun(List<MigrationFile> pending, boolean prisma) {
+        for (MigrationFile m : pending) {
+            if (m.needsNoTransaction()) {
+                console.note(m.name + " runs outside a transaction (it holds a statement such as CREATE INDEX CONCURRENTLY that cannot run inside one): if it fails, check what it left behind (an INVALID index, say) before running again.");
+            } else if (prisma && m.ownsTransaction()) {
+                console.note(m.name + " manages its own transaction (BEGIN ... COMMIT), so it runs as written.");
+            }
+        }
+    }
+
+    /** A dry run, or nothing pending. */
+    int nothingApplied(List<MigrationFile> pending, String current, boolean dryRun) {
+        String version = current == null ? "none" : current;
+        doc.put("schemaVersion", version);
+        if (dryRun) {
+            for (MigrationFile m : pending) console.line("Would apply " + m.name);
+            doc.put("pending", pending.stream().map(m -> m.name).toList());
+            console.line(pending.isEmpty()
+                    ? "Database is up to date at version " + version + "; nothing would be applied."
+                    : "Dry run: " + plural(pending.size(), "migration") + " would be applied; nothing was changed.");
+        } else {
+            doc.put("applied", List.of());
+            console.line("Database is up to date at version " + version + "; nothing to apply.");
+        }
+        return finish();
+    }
+
+    /** A line said instead of applying (the Prisma resolutions). */
+    int said(String line) {
+        console.line(line);
+        return finish();
+    }
+
+    @Override
+    public void applying(MigrationFile m) {
+        if (!console.json) {
+            console.out.print("Applying " + m.name + " ... ");
+            console.out.flush();
+        }
+    }
+
+    @Override
+    public void applied(MigrationFile m, long ms) {
+        console.line("applied in " + ms + " ms");
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("version", m.version);
+        e.put("file", m.name);
+        e.put("ms", ms);
+        applied.add(e);
+    }
+
+    /** Ends a half-written "Applying ..." line before the error is printed. */
+    void failed() {
+        if (!console.json) console.out.println();
+        console.out.flush();
+    }
+
+    int done(MigrationEngine.Outcome outcome) {
+        String now = outcome.version() == null ? "none" : outcome.version();
+        doc.put("applied", applied);
+        doc.put("schemaVersion", now);
+        doc.put("elapsedMs", (System.nanoTime() - started) / 1_000_000);
+        console.line(outcome.applied() == 0
+                ? "Database is up to date at version " + now + "; another run applied the pending migrations first."
+                : "Applied " + plural(outcome.applied(), "migration") + " in " + Durations.since(started) + "; the schema is now at version " + now + ".");
+        return finish();
+    }
+
+    private int finish() {
+        if (console.json) console.document(doc);
+        return ExitCode.OK;
+    }
+
+    static String plural(int n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,40 @@
+import java.util.List;
+
+/**
+ * What the kit asks of a migration format's engine (Flyway's or Prisma's): read the plan, then
+ * apply it, telling a listener as each migration starts and ends. The command on top does the
+ * pre-flight (pooler refusal, lint, confirmation) between the two.
+ */
+interface MigrationEngine extends AutoCloseable {
+
+    /** Where the database stands: the migrations to apply, in order, and the version it is at (null: none). */
+    record Plan(List<MigrationFile> pending, String current) {}
+
+    /** What a run did: how many migrations it applied and the version the schema is at now. */
+    record Outcome(int applied, String version) {}
+
+    /** Told as each migration starts and ends. */
+    interface Progress {
+        void applying(MigrationFile m);
+
+        void applied(MigrationFile m, long ms);
+
+        Progress SILENT = new Progress() {
+            public void applying(MigrationFile m) {}
+            public void applied(MigrationFile m, long ms) {}
+        };
+    }
+
+    /**
+     * Reads where the database stands, up to `target` (null: everything). An applied migration that
+     * was edited, is missing here or is recorded as failed stops here (KitException, exit 5).
+     */
+    Plan plan(String target);
+
+    /** Applies the pending migrations of the plan, in order; a failure is a KitException with the file and line. */
+    Outcome apply(Plan plan, Progress progress);
+
+    /** Releases what the engine holds (a lock, a connection it opened). */
+    @Override
+    void close();
+}

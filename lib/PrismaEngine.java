@@ -1,0 +1,219 @@
+//DEPS org.postgresql:postgresql:42.7.14
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A Prisma migrations folder (<name>/migration.sql) applied as Prisma's schema engine applies it:
+ * each file whole, in one simple-protocol query (the server sees it as written, in one round trip),
+ * recorded in _prisma_migrations as Prisma records it, under Prisma's advisory lock, held from the
+ * plan to the end of the run. The kit adds one thing: the file and its history row commit together,
+ * so a failure leaves nothing. A file with its own BEGIN/COMMIT, or with a statement that cannot run
+ * in a transaction, runs as written, statement by statement, and a failure is recorded as Prisma does.
+ */
+final class PrismaEngine implements MigrationEngine {
+    final Path folder;
+    final List<MigrationFile> all;
+    private final Connection c;
+    private final Duration lockTimeout, statementTimeout;
+    private final boolean table;
+
+    /**
+     * The target with pgjdbc's simple query protocol (a public connection property): a statement
+     * is sent as one Query message, unsplit, as Prisma's engine sends a migration.
+     */
+    static DatabaseTarget simpleProtocol(DatabaseTarget t) {
+        Map<String, String> params = new LinkedHashMap<>(t.driverParams());
+        params.put("preferQueryMode", "simple");
+        return new DatabaseTarget(t.host(), t.port(), t.database(), t.user(), t.password(), t.schema(), t.pgbouncerFlag(), Map.copyOf(params), t.source());
+    }
+
+    /** @param c a session made from {@link #simpleProtocol}; Prisma's lock is taken on it until {@link #close}. */
+    PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout) throws SQLException {
+        this.folder = folder;
+        this.c = c;
+        this.lockTimeout = lockTimeout;
+        this.statementTimeout = statementTimeout;
+        this.all = PrismaMigrations.list(folder, console::note);
+        // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply
+        try (var st = c.createStatement()) {
+            st.execute("select pg_advisory_lock(" + PrismaMigrations.PRISMA_LOCK + ")");
+        }
+        this.table = PrismaMigrations.tableExists(c);
+    }
+
+    @Override
+    public Plan plan(String target) {
+        try {
+            if (!table) {
+                List<String> tables = userTables();
+                if (!tables.isEmpty()) {
+                    throw KitException.drift("the database already has tables (" + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+                            + (tables.size() > 5 ? ", ..." : "") + ") but no _prisma_migrations table, so Prisma never migrated it"
+                            + (tables.contains("flyway_schema_history") ? " (the kit's Flyway migrations did)" : "")
+                            + ": if it already has the schema of the migrations up to some NAME, run again with --baseline-prisma NAME to mark those applied without running them.");
+                }
+            }
+            MigrationHistory history = PrismaMigrations.history(all, PrismaMigrations.rows(c), table);
+            for (MigrationHistory.Entry e : history.entries) {
+                if (e.state() != MigrationHistory.State.FAILED) continue;
+                String name = e.version();
+                throw KitException.drift("migration " + name + " failed in an earlier run and is recorded as failed in _prisma_migrations (Prisma's P3009); "
+                        + "either undo what it left behind and run migrate --prisma " + folder + " --resolve-rolled-back " + name + " (it is then applied again), "
+                        + "or finish it by hand and run --resolve-applied " + name + ".");
+            }
+            List<String> drift = new ArrayList<>();
+            for (MigrationHistory.Entry e : history.entries) {
+                if (e.state() == MigrationHistory.State.EDITED) {
+                    drift.add(e.script() + " was edited after it was applied (its checksum differs from the one in _prisma_migrations): restore the file as it was applied and put the change in a new migration.");
+                } else if (e.state() == MigrationHistory.State.MISSING) {
+                    drift.add("migration " + e.version() + " is applied in the database but its folder is missing from " + folder + ": restore it, or check that --prisma points at the right folder.");
+                }
+            }
+            if (!drift.isEmpty()) throw KitException.drift(String.join(" ", drift));
+            List<MigrationFile> pending = new ArrayList<>();
+            for (MigrationFile m : all) {
+                boolean isPending = history.entries.stream().anyMatch(e -> e.version().equals(m.version) && e.state() == MigrationHistory.State.PENDING);
+                if (isPending && (target == null || m.version.compareTo(target) <= 0)) pending.add(m);
+            }
+            return new Plan(pending, history.currentVersion());
+        } catch (SQLException e) {
+            throw lost(e);
+        }
+    }
+
+    @Override
+    public Outcome apply(Plan plan, Progress progress) {
+        if (plan.pending().isEmpty()) return new Outcome(0, plan.current());
+        try {
+            if (!table) {
+                try (var st = c.createStatement()) {
+                    st.execute(PrismaMigrations.CREATE_TABLE);
+                }
+            }
+            for (MigrationFile m : plan.pending()) {
+                progress.applying(m);
+                long t = System.nanoTime();
+                if (m.needsNoTransaction() || m.ownsTransaction()) applyAsWritten(m);
+                else applyWhole(m);
+                progress.applied(m, (System.nanoTime() - t) / 1_000_000);
+            }
+        } catch (SQLException e) {
+            throw lost(e);
+        }
+        return new Outcome(plan.pending().size(), plan.pending().get(plan.pending().size() - 1).version);
+    }
+
+    /**
+     * Three round trips: the history row (in a transaction), the file whole and unsplit, the row
+     * finished and the commit. A failure rolls back both.
+     */
+    private void applyWhole(MigrationFile m) throws SQLException {
+        String id = UUID.randomUUID().toString();
+        boolean inScript = false;
+        try (Statement st = c.createStatement()) {
+            st.setEscapeProcessing(false);
+            st.execute("begin; " + PrismaMigrations.started(id, m));
+            inScript = true;
+            st.execute(m.text);
+            inScript = false;
+            st.execute(PrismaMigrations.finished(id) + "; commit");
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw MigrationFailure.explain(m, inScript ? 0 : -1, true, e, MigrationFailure.Aftermath.ROLLED_BACK, lockTimeout, statementTimeout);
+        }
+    }
+
+    /** A script that manages its own transaction (or needs none) runs as written; a failure is recorded as failed, as Prisma does. */
+    private void applyAsWritten(MigrationFile m) throws SQLException {
+        String id = PrismaMigrations.recordStarted(c, m);
+        SqlScript.Statement running = null;
+        try (Statement st = c.createStatement()) {
+            st.setEscapeProcessing(false);
+            for (SqlScript.Statement s : m.statements()) {
+                running = s;
+                st.execute(s.sql());
+            }
+        } catch (SQLException e) {
+            rollbackQuietly(); // leave any transaction the script opened
+            PrismaMigrations.recordFailed(c, id, Database.firstLine(e.getMessage()));
+            throw MigrationFailure.explain(m, running == null ? -1 : running.offset(), false, e, MigrationFailure.Aftermath.RECORDED_AS_FAILED, lockTimeout, statementTimeout);
+        }
+        PrismaMigrations.recordFinished(c, id);
+    }
+
+    private void rollbackQuietly() {
+        try (var st = c.createStatement()) {
+            st.execute("rollback");
+        } catch (SQLException gone) {
+            // no transaction was open, or the session is gone and the server rolled back
+        }
+    }
+
+    /** --resolve-applied / --resolve-rolled-back NAME, as `prisma migrate resolve` writes them; returns the line to print. */
+    String resolve(String applied, String rolledBack, boolean dryRun) throws SQLException {
+        String name = applied != null ? applied : rolledBack;
+        if (applied != null && rolledBack != null) throw KitException.usage("give either --resolve-applied or --resolve-rolled-back, not both.");
+        if (!table) throw KitException.usage("there is no _prisma_migrations table, so there is nothing to resolve.");
+        MigrationFile m = all.stream().filter(x -> x.version.equals(name)).findFirst()
+                .orElseThrow(() -> KitException.usage("there is no migration called \"" + name + "\" in the Prisma folder."));
+        List<PrismaMigrations.Row> rows = PrismaMigrations.rows(c).stream().filter(r -> r.name().equals(name)).toList();
+        if (rolledBack != null) {
+            if (rows.stream().noneMatch(PrismaMigrations.Row::failed)) {
+                throw KitException.usage("migration " + name + " is not recorded as failed, so it cannot be marked rolled back.");
+            }
+            if (!dryRun) PrismaMigrations.markRolledBack(c, name);
+            return (dryRun ? "Would mark " : "Marked ") + name + " as rolled back; the next migrate applies it again.";
+        }
+        if (rows.stream().anyMatch(PrismaMigrations.Row::applied)) throw KitException.usage("migration " + name + " is already recorded as applied.");
+        if (!dryRun) PrismaMigrations.markApplied(c, m);
+        return (dryRun ? "Would mark " : "Marked ") + name + " as applied without running it.";
+    }
+
+    /** --baseline-prisma NAME: the migrations up to NAME marked applied without running them; returns the line to print. */
+    String baseline(String upToName, boolean dryRun) throws SQLException {
+        if (table) throw KitException.usage("the database already has a _prisma_migrations table, so there is nothing to baseline; run migrate without --baseline-prisma.");
+        if (all.stream().noneMatch(m -> m.version.equals(upToName))) {
+            throw KitException.usage("there is no migration called \"" + upToName + "\" in the Prisma folder to baseline up to.");
+        }
+        List<MigrationFile> upTo = all.stream().filter(m -> m.version.compareTo(upToName) <= 0).toList();
+        if (!dryRun) {
+            Database.inTransaction(c, st -> {
+                st.execute(PrismaMigrations.CREATE_TABLE);
+                for (MigrationFile m : upTo) PrismaMigrations.markApplied(c, m);
+            });
+        }
+        return (dryRun ? "Would mark " : "Marked ") + upTo.size() + " migration" + (upTo.size() == 1 ? "" : "s") + " up to " + upToName
+                + " as applied without running them; the next migrate applies the rest.";
+    }
+
+    private List<String> userTables() throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (var st = c.createStatement(); var rs = st.executeQuery("select tablename from pg_tables where schemaname = current_schema() order by 1")) {
+            while (rs.next()) tables.add(rs.getString(1));
+        }
+        return tables;
+    }
+
+    private static KitException lost(SQLException e) {
+        return KitException.unreachable("lost the connection while migrating: " + Database.firstLine(e.getMessage()), e);
+    }
+
+    @Override
+    public void close() {
+        try (var st = c.createStatement()) {
+            if (!c.getAutoCommit()) c.rollback();
+            c.setAutoCommit(true);
+            st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+        } catch (SQLException ignored) {
+            // the lock goes with the session
+        }
+    }
+}
