@@ -213,7 +213,10 @@ final class FlywayEngine implements MigrationEngine {
         FLYWAY_LOG.setLevel(console.verbose ? java.util.logging.Level.INFO : java.util.logging.Level.OFF);
         if (console.verbose) {
             FLYWAY_LOG.addHandler(new java.util.logging.Handler() {
-                public void publish(java.util.logging.LogRecord r) { console.debug("flyway: " + r.getMessage()); }
+                public void publish(java.util.logging.LogRecord r) {
+                    // the kit's own callback runs for every statement; saying so each time is noise
+                    if (!String.valueOf(r.getMessage()).startsWith("Executing Java callback")) console.debug("flyway: " + r.getMessage());
+                }
                 public void flush() {}
                 public void close() {}
             });

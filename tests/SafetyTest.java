@@ -142,4 +142,27 @@ class SafetyTest {
         assertEquals(4, s.get(1).line());
         assertTrue(MigrationLint.check(List.of(), t -> true).isEmpty());
     }
+
+    @Test
+    void theSplitterKnowsBeginAtomicBodiesEscapedStringsAndLines() {
+        String script = String.join("\n",
+                "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql",
+                "BEGIN ATOMIC",
+                "  SELECT CASE WHEN a > 0 THEN a ELSE 0 END;",
+                "  SELECT a;",
+                "END;",
+                "INSERT INTO t VALUES (E'it\\'s; fine', $tag1$ $$; $tag1$);",
+                "BEGIN;",
+                "DROP INDEX CONCURRENTLY x;");
+        List<SqlScript.Statement> s = SqlScript.split(script);
+        assertEquals(4, s.size(), s.toString());
+        assertEquals(List.of(1, 6, 7, 8), s.stream().map(SqlScript.Statement::line).toList());
+        assertTrue(s.get(0).sql().endsWith("END"), s.get(0).sql());
+        assertEquals(script.indexOf("INSERT"), s.get(1).offset());
+        assertEquals("begin", s.get(2).normalized());
+        assertTrue(MigrationFile.needsNoTransaction(s.get(3)));
+        assertFalse(MigrationFile.needsNoTransaction(s.get(0)));
+        // a server position (characters from 1) inside a statement is a line of the file
+        assertEquals(4, SqlScript.lineAt(script, SqlScript.offsetOf(script, s.get(0).offset(), script.indexOf("SELECT a") - s.get(0).offset() + 1)));
+    }
 }
