@@ -15,14 +15,21 @@
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,10 +40,57 @@ import picocli.CommandLine.Option;
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing",
             "2:bad option, no URL, or an invalid seed file",
-            "3:the database could not be reached or refused the login",
+            "3:the database could not be reached or refused the login, or the connection was lost before the report was complete",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
-            "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security"})
+            "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
+            "When several apply, the most severe wins: 6, then 5, then 3, then 1."})
 public class status extends DatabaseCli {
+
+    /**
+     * What a finding asks of the operator, least severe first. Exposure outranks everything (anyone
+     * with the anon key can read those rows now); a disagreement that was read outranks a report cut
+     * short; a report cut short outranks pending work, because "pending" promises that migrate and
+     * seed bring the database up to date, which a half-read report cannot promise.
+     */
+    enum Severity {
+        PENDING(ExitCode.PENDING, "Work is pending: ", "."),
+        UNREACHABLE(ExitCode.UNREACHABLE, "The database could not be read to the end: ", "."),
+        DRIFT(ExitCode.DRIFT, "Database disagrees with this repository: ", "."),
+        SECURITY(ExitCode.SECURITY, "Security finding: ", " can be reached through Supabase's Data API without row-level security.");
+
+        final int exitCode;
+        final String before;
+        final String after;
+
+        Severity(int exitCode, String before, String after) {
+            this.exitCode = exitCode;
+            this.before = before;
+            this.after = after;
+        }
+    }
+
+    record Finding(Severity severity, String text) {}
+
+    /** One part of the report: its lines for people, its JSON, its findings. A null title continues the part before it. */
+    record Section(String key, String title, List<String> lines, Object json, List<Finding> findings) {}
+
+    /** The rule, written once: the most severe finding decides the exit code. */
+    static int exitCode(List<Finding> findings) {
+        return findings.stream().map(Finding::severity).max(Comparator.naturalOrder()).map(s -> s.exitCode).orElse(ExitCode.OK);
+    }
+
+    /** One sentence per severity found, most severe first; the first is the verdict. */
+    static List<String> verdict(List<Finding> findings) {
+        List<String> lines = new ArrayList<>();
+        Severity[] all = Severity.values();
+        for (int i = all.length - 1; i >= 0; i--) {
+            Severity s = all[i];
+            List<String> texts = findings.stream().filter(f -> f.severity() == s).map(Finding::text).toList();
+            if (!texts.isEmpty()) lines.add(s.before + String.join("; ", texts) + s.after);
+        }
+        if (lines.isEmpty()) lines.add("Database is up to date.");
+        return lines;
+    }
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 
@@ -54,23 +108,18 @@ public class status extends DatabaseCli {
     }
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() {
         Console console = console();
         Settings settings = settings();
         DatabaseTarget target = target(settings);
-        Path prisma = prismaDir != null ? PrismaMigrations.folder(prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir))
-                : java.nio.file.Files.isDirectory(dir.resolve("migrations")) && PrismaMigrations.isPrismaLayout(dir.resolve("migrations")) ? PrismaMigrations.folder(dir.resolve("migrations"))
-                : null;
-        Path migrationsFolder = prisma != null ? prisma : MigrationHistory.folder(dir);
-        List<MigrationFile> prismaFiles = prisma == null ? null : PrismaMigrations.list(prisma, console::note);
+        Path migrationsFolder = migrationsFolder();
         Path seedsRoot = SeedFile.root(dir);
         Database database = new Database(target, "rc-dbkit status", wait, console);
 
-        Map<String, Object> doc = new LinkedHashMap<>();
-        List<String> pendingWork = new ArrayList<>();
-        List<String> drift = new ArrayList<>();
-        List<String> security = new ArrayList<>();
-        try (Connection c = database.connect()) {
+        List<Section> sections = new ArrayList<>();
+        String reading = "the target";
+        Connection c = database.connect();
+        try {
             // asked before the read-only transaction starts: inside one, a pooler pins the session
             boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
             c.setAutoCommit(false);
@@ -78,37 +127,78 @@ public class status extends DatabaseCli {
             try (var st = c.createStatement()) {
                 st.execute("set transaction read only");
             }
-            try {
-                reportTarget(c, database, pooler, doc);
-                MigrationHistory history = prisma != null
-                        ? PrismaMigrations.history(prismaFiles, PrismaMigrations.rows(c), PrismaMigrations.tableExists(c))
-                        : MigrationHistory.read(c, migrationsFolder);
-                reportMigrations(history, doc, pendingWork, drift);
-                reportSeeds(c, settings, seedsRoot, history, doc, pendingWork, drift);
-                reportSecurity(c, doc, security);
-                if (schema) reportSchemaDrift(c, history, prisma, doc, drift);
-            } finally {
-                c.rollback();
+            show(sections, target(c, database, pooler));
+            reading = "the migrations";
+            Migrated migrated = migrations(c, migrationsFolder);
+            show(sections, migrated.section());
+            reading = "the seeds";
+            SeedsRead seeds = seeds(c, settings, seedsRoot, migrated);
+            show(sections, seeds.section());
+            reading = "the admin";
+            show(sections, admin(c, settings, migrated.currentVersion() != null, seeds.unset()));
+            reading = "the Data API exposure";
+            show(sections, security(c));
+            if (schema) {
+                reading = "the schema";
+                show(sections, schemaDrift(c, migrated));
             }
         } catch (SQLException e) {
-            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + " while reading its state: " + Database.firstLine(e.getMessage()) + ".", e);
+            show(sections, lost(target, reading, e));
+        } finally {
+            Database.rollbackQuietly(c);
+            try {
+                c.close();
+            } catch (SQLException gone) {
+                // the session is over either way
+            }
         }
 
-        // exposure first: anyone with the anon key can read those rows now
-        int code = !security.isEmpty() ? ExitCode.SECURITY : !drift.isEmpty() ? ExitCode.DRIFT : !pendingWork.isEmpty() ? ExitCode.PENDING : ExitCode.OK;
-        String verdict = code == ExitCode.OK ? "Database is up to date."
-                : code == ExitCode.SECURITY ? "Security finding: " + String.join("; ", security) + " can be reached through Supabase's Data API without row-level security."
-                : code == ExitCode.DRIFT ? "Database disagrees with this repository: " + String.join("; ", drift) + "."
-                : "Work is pending: " + String.join("; ", pendingWork) + ".";
+        List<Finding> findings = sections.stream().flatMap(s -> s.findings().stream()).toList();
+        int code = exitCode(findings);
+        List<String> verdict = verdict(findings);
         console.line("");
-        console.line(verdict);
-        doc.put("verdict", verdict);
-        doc.put("exitCode", code);
-        if (console.json) console.document(doc);
+        verdict.forEach(console::line);
+        if (console.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Section s : sections) {
+                doc.put(s.key(), s.json());
+                for (Finding f : s.findings()) list.add(Map.of("section", s.key(), "severity", f.severity().name().toLowerCase(Locale.ROOT), "finding", f.text()));
+            }
+            doc.put("findings", list);
+            doc.put("verdict", verdict.get(0));
+            doc.put("exitCode", code);
+            console.document(doc);
+        }
         return code;
     }
 
-    private void reportTarget(Connection c, Database database, boolean pooler, Map<String, Object> doc) throws SQLException {
+    /** The human rendering, a section at a time as each is read; the JSON one is made from the same sections at the end. */
+    private void show(List<Section> sections, Section s) {
+        if (s.title() != null) {
+            if (!sections.isEmpty()) console().line("");
+            console().line(s.title());
+        }
+        s.lines().forEach(console()::line);
+        sections.add(s);
+    }
+
+    /** A query that failed part-way: what was read stands, nothing after it was read. */
+    private Section lost(DatabaseTarget target, String reading, SQLException e) {
+        String cause = Database.firstLine(e.getMessage());
+        String state = e.getSQLState() == null ? "08" : e.getSQLState();
+        boolean gone = state.startsWith("08") || state.startsWith("57P");
+        String text = (gone ? "lost the connection to " : "a query was refused by ") + target.hostAndPort() + " while reading " + reading;
+        console().error(text + ": " + cause + "; nothing after that was read, so run status again.");
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("state", gone ? "lost" : "refused");
+        json.put("while", reading);
+        json.put("error", cause);
+        return new Section("connection", "Connection", List.of("  " + (gone ? "lost" : "a query was refused") + " while reading " + reading + ": " + cause),
+                json, List.of(new Finding(Severity.UNREACHABLE, text)));
+    }
+
+    private Section target(Connection c, Database database, boolean pooler) throws SQLException {
         long rttMicros = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long t = System.nanoTime();
@@ -122,26 +212,49 @@ public class status extends DatabaseCli {
         try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select ssl from pg_stat_ssl where pid = pg_backend_pid()")) {
             if (rs.next()) ssl = rs.getBoolean(1);
         }
-        Map<String, Object> target = new LinkedHashMap<>();
-        target.put("url", database.target.masked());
-        target.put("server", server);
-        target.put("ssl", ssl);
-        target.put("transactionPooler", pooler);
-        target.put("roundTripMs", rttMicros / 1000.0);
-        doc.put("target", target);
-        console().line("Target");
-        console().line("  " + database.target.masked());
-        console().line("  " + server + ", " + (Boolean.TRUE.equals(ssl) ? "TLS" : "no TLS") + ", "
-                + (pooler ? "through a transaction pooler" : "direct") + ", round trip " + String.format(java.util.Locale.ROOT, "%.1f ms", rttMicros / 1000.0));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("url", database.target.masked());
+        json.put("server", server);
+        json.put("ssl", ssl);
+        json.put("transactionPooler", pooler);
+        json.put("roundTripMs", rttMicros / 1000.0);
+        return new Section("target", "Target", List.of("  " + database.target.masked(),
+                "  " + server + ", " + (Boolean.TRUE.equals(ssl) ? "TLS" : "no TLS") + ", " + (pooler ? "through a transaction pooler" : "direct")
+                        + ", round trip " + String.format(Locale.ROOT, "%.1f ms", rttMicros / 1000.0)), json, List.of());
     }
 
-    private void reportMigrations(MigrationHistory history, Map<String, Object> doc, List<String> pendingWork, List<String> drift) {
-        Console console = console();
-        console.line("");
-        console.line("Migrations");
+    // ---- Migrations: with schemaDrift below, the only code here that calls the migration classes ----
+
+    /** The Prisma folder when --prisma is given or migrations/ has Prisma's layout; null for Flyway. */
+    private Path prisma;
+
+    /** Checked before connecting: a missing or unreadable folder is a bad request, not a database state. */
+    private Path migrationsFolder() {
+        Path migrations = dir.resolve("migrations");
+        Path given = prismaDir != null ? (prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir))
+                : Files.isDirectory(migrations) && PrismaMigrations.isPrismaLayout(migrations) ? migrations : null;
+        prisma = given == null ? null : PrismaMigrations.folder(given);
+        return prisma != null ? prisma : MigrationHistory.folder(dir);
+    }
+
+    /** The migrations section, and what the seeds and schema sections need from it. */
+    record Migrated(Section section, String currentVersion, boolean pending) {}
+
+    private Migrated migrations(Connection c, Path folder) throws SQLException {
+        MigrationHistory history = prisma != null
+                ? PrismaMigrations.history(PrismaMigrations.list(prisma, console()::note), PrismaMigrations.rows(c), PrismaMigrations.tableExists(c))
+                : MigrationHistory.read(c, folder);
+        // Prisma records a migration before running it: unfinished while another session holds its lock is under way, not failed
+        String underWay = null;
+        if (prisma != null && history.count(MigrationHistory.State.FAILED) > 0 && lockHeldElsewhere(c, PrismaMigrations.PRISMA_LOCK)) {
+            for (MigrationHistory.Entry e : history.entries) if (e.state() == MigrationHistory.State.FAILED) underWay = e.version();
+        }
+        List<String> lines = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
         for (MigrationHistory.Entry e : history.entries) {
-            String mark = switch (e.state()) {
+            boolean applying = e.version().equals(underWay);
+            String mark = applying ? "[~]" : switch (e.state()) {
                 case APPLIED -> "[x]";
                 case PENDING -> "[ ]";
                 case EDITED -> "[!]";
@@ -149,56 +262,87 @@ public class status extends DatabaseCli {
                 case MISSING -> "[?]";
             };
             String when = e.installedOn() == null ? "" : "  " + e.installedOn().toLocalDateTime().format(WHEN);
-            String note = switch (e.state()) {
+            String note = applying ? "  being applied: another session holds Prisma's migration lock" : switch (e.state()) {
                 case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)";
                 case FAILED -> "  FAILED: recorded as failed in " + (e.description().isEmpty() ? "_prisma_migrations" : "flyway_schema_history");
                 case MISSING -> "  MISSING: applied in the database, no file here";
                 default -> "";
             };
-            console.line((e.description().isEmpty()
+            lines.add((e.description().isEmpty()
                     ? String.format("  %s %-40s%s%s", mark, e.version(), when, note)
                     : String.format("  %s %-6s %-32s%s%s", mark, e.version(), e.description(), when, note)).stripTrailing());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", e.version());
             m.put("description", e.description());
             m.put("script", e.script());
-            m.put("state", e.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("state", applying ? "applying" : e.state().name().toLowerCase(Locale.ROOT));
             m.put("installedOn", e.installedOn() == null ? null : e.installedOn().toInstant().toString());
             list.add(m);
+            if (applying) {
+                findings.add(new Finding(Severity.PENDING, "migration " + e.version() + " is being applied by another session (run status again when it is done)"));
+                continue;
+            }
+            switch (e.state()) {
+                case EDITED -> findings.add(new Finding(Severity.DRIFT, e.script() + " was edited after it was applied"));
+                case FAILED -> findings.add(new Finding(Severity.DRIFT, "migration " + e.version() + " is recorded as failed"));
+                case MISSING -> findings.add(new Finding(Severity.DRIFT, "migration " + e.version() + " is applied but missing from migrations/"));
+                default -> { }
+            }
         }
         long applied = history.count(MigrationHistory.State.APPLIED) + history.count(MigrationHistory.State.EDITED);
         long pending = history.count(MigrationHistory.State.PENDING);
         String current = history.currentVersion();
-        console.line("  " + applied + " applied, " + pending + " pending; current version " + (current == null ? "none" : current));
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("applied", applied);
-        summary.put("pending", pending);
-        summary.put("currentVersion", current);
-        summary.put("entries", list);
-        doc.put("migrations", summary);
-        if (pending > 0) pendingWork.add(pending + " migration" + (pending == 1 ? "" : "s") + " to apply (run migrate)");
-        for (MigrationHistory.Entry e : history.entries) {
-            switch (e.state()) {
-                case EDITED -> drift.add(e.script() + " was edited after it was applied");
-                case FAILED -> drift.add("migration " + e.version() + " is recorded as failed");
-                case MISSING -> drift.add("migration " + e.version() + " is applied but missing from migrations/");
-                default -> { }
-            }
-        }
+        lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
         for (MigrationHistory.Renamed r : history.renamed) {
-            console.line("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");
-            drift.add(r.script() + " was renamed after it was applied");
+            lines.add("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");
+            findings.add(new Finding(Severity.DRIFT, r.script() + " was renamed after it was applied"));
+        }
+        if (pending > 0) findings.add(0, new Finding(Severity.PENDING, pending + " migration" + (pending == 1 ? "" : "s") + " to apply (run migrate)"));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("applied", applied);
+        json.put("pending", pending);
+        json.put("currentVersion", current);
+        json.put("entries", list);
+        return new Migrated(new Section("migrations", "Migrations", lines, json, findings), current, pending > 0);
+    }
+
+    /** Whether another session holds this (bigint) advisory lock in this database: read from pg_locks, never taken. */
+    private static boolean lockHeldElsewhere(Connection c, long key) throws SQLException {
+        String sql = "select exists (select 1 from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid() and objsubid = 1"
+                + " and database = (select oid from pg_database where datname = current_database()) and ((classid::bigint << 32) | objid::bigint) = ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
         }
     }
 
-    private void reportSeeds(Connection c, Settings settings, Path seedsRoot, MigrationHistory history, Map<String, Object> doc,
-                             List<String> pendingWork, List<String> drift) throws SQLException {
-        Console console = console();
-        console.line("");
-        console.line("Seeds");
+    private Section schemaDrift(Connection c, Migrated migrations) throws SQLException {
+        long t = System.nanoTime();
+        List<String> differences = SchemaDrift.check(c, migrations.currentVersion(), dir, prisma, console());
+        List<String> lines = new ArrayList<>();
+        for (String d : differences) lines.add("  DRIFT: " + d);
+        if (differences.isEmpty()) lines.add("  no differences (" + Durations.since(t) + ")");
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("state", differences.isEmpty() ? "ok" : "drift");
+        json.put("differences", differences);
+        List<Finding> findings = differences.isEmpty() ? List.of()
+                : List.of(new Finding(Severity.DRIFT, differences.size() + " schema difference" + (differences.size() == 1 ? "" : "s") + " from the migrations"));
+        return new Section("drift", "Schema (against the migrations applied to a shadow database)", lines, json, findings);
+    }
+
+    // ---- Seeds and the admin ----
+
+    /** The seeds section, and the files it could not check because a variable they name is unset. */
+    record SeedsRead(Section section, List<Path> unset) {}
+
+    private SeedsRead seeds(Connection c, Settings settings, Path seedsRoot, Migrated migrations) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
-        boolean migrated = history.currentVersion() != null;
-        boolean migrationsPending = history.count(MigrationHistory.State.PENDING) > 0;
+        List<Path> unset = new ArrayList<>();
+        boolean migrated = migrations.currentVersion() != null;
         PasswordHasher hasher = new PasswordHasher();
         long missingRows = 0;
         for (Path path : SeedFile.list(seedsRoot, false)) {
@@ -207,14 +351,15 @@ public class status extends DatabaseCli {
             f.put("file", name);
             list.add(f);
             if (!migrated) {
-                notChecked(f, name, "schema not migrated");
+                notChecked(lines, f, name, "schema not migrated");
                 continue;
             }
             SeedFile file;
             try {
                 file = SeedFile.load(path, seedsRoot, settings, secrets::add);
             } catch (SeedFile.UnsetVariable e) {
-                notChecked(f, name, e.variable + " is not set");
+                notChecked(lines, f, name, e.variable + " is not set");
+                unset.add(path);
                 continue;
             }
             f.put("table", file.table());
@@ -223,15 +368,16 @@ public class status extends DatabaseCli {
             try {
                 checked = Seeder.check(c, List.of(file)).get(0);
             } catch (KitException e) {
-                if (e.exitCode == ExitCode.DRIFT && migrationsPending) {
-                    notChecked(f, name, "migrations pending");
+                // the catalog refutes the file: a table, column or key the database lacks is its exit 5; any other is a bad file
+                if (e.exitCode != ExitCode.DRIFT) throw e;
+                if (migrations.pending()) {
+                    notChecked(lines, f, name, "migrations pending");
                     continue;
                 }
-                if (e.exitCode == ExitCode.DRIFT) drift.add(e.getMessage().replaceAll("\\.$", ""));
                 f.put("state", "invalid");
                 f.put("problem", e.getMessage());
-                console.line(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()).stripTrailing());
-                if (e.exitCode != ExitCode.DRIFT) throw e;
+                lines.add(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()));
+                findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 continue;
             }
             SeedCheck check = SeedCheck.of(c, checked, hasher);
@@ -242,65 +388,108 @@ public class status extends DatabaseCli {
             missingRows += check.missing();
             String changedNote = check.changed() == 0 ? ""
                     : file.mode() == SeedFile.Mode.UPSERT ? " (seed will bring them back)" : " (changed in the database; seed leaves them)";
-            console.line(String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
+            lines.add(String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
                     check.present(), check.missing(), check.changed(), changedNote));
             if (file.mode() == SeedFile.Mode.UPSERT && check.changed() > 0) {
-                pendingWork.add(name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update");
+                findings.add(new Finding(Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update"));
             }
         }
-        doc.put("seeds", list);
-        if (missingRows > 0) pendingWork.add(missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)");
-        else if (!migrated) pendingWork.add("seeds not checked until the schema is migrated");
-        reportAdmin(c, settings, migrated, doc);
+        if (missingRows > 0) findings.add(new Finding(Severity.PENDING, missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)"));
+        else if (!migrated) findings.add(new Finding(Severity.PENDING, "seeds not checked until the schema is migrated"));
+        return new SeedsRead(new Section("seeds", "Seeds", lines, list, findings), unset);
     }
 
-    private void reportSchemaDrift(Connection c, MigrationHistory history, Path prisma, Map<String, Object> doc, List<String> drift) throws SQLException {
-        Console console = console();
-        console.line("");
-        console.line("Schema (against the migrations applied to a shadow database)");
-        long t = System.nanoTime();
-        List<String> differences = SchemaDrift.check(c, history.currentVersion(), dir, prisma, console);
-        for (String d : differences) console.line("  DRIFT: " + d);
-        if (differences.isEmpty()) console.line("  no differences (" + Durations.since(t) + ")");
-        else drift.add(differences.size() + " schema difference" + (differences.size() == 1 ? "" : "s") + " from the migrations");
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("state", differences.isEmpty() ? "ok" : "drift");
-        section.put("differences", differences);
-        doc.put("drift", section);
+    private static void notChecked(List<String> lines, Map<String, Object> f, String name, String why) {
+        f.put("state", "not checked");
+        f.put("reason", why);
+        lines.add(String.format("  %-28s not checked: %s", name, why));
     }
 
-    private void reportSecurity(Connection c, Map<String, Object> doc, List<String> security) throws SQLException {
-        Console console = console();
-        console.line("");
-        console.line("Security (Supabase Data API)");
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("exposedSchemas", exposedSchemas);
-        List<String> roles = Exposure.apiRoles(c);
-        if (roles.isEmpty()) {
-            section.put("state", "not checked");
-            section.put("reason", "not Supabase: no anon or authenticated role");
-            console.line("  not Supabase (no anon or authenticated role): exposure not checked");
-            doc.put("security", section);
-            return;
+    /**
+     * The admin by ADMIN_SEED_EMAIL when it is set (its seed file's row check already counts it
+     * missing). Without the variable, the admin seed file cannot be checked row by row, so this
+     * checks that some admin holds the role that file seeds, and says pending when none does.
+     */
+    private Section admin(Connection c, Settings settings, boolean migrated, List<Path> unset) throws SQLException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        List<Finding> findings = new ArrayList<>();
+        String email = settings.get("ADMIN_SEED_EMAIL");
+        json.put("email", email);
+        List<String> roles = email == null ? seededAdminRoles(unset) : null;
+        String line;
+        if (email == null && roles == null) {
+            json.put("state", "not checked");
+            line = "not checked: ADMIN_SEED_EMAIL is not set";
+        } else if (!migrated || !tableExists(c, "Admin")) {
+            json.put("state", "not checked");
+            line = "not checked: schema not migrated";
+        } else if (email == null) {
+            json.put("seededRoles", roles);
+            String sql = roles.isEmpty() ? "select count(*) from \"Admin\"" : "select count(*) from \"Admin\" where role::text = any(?)";
+            long admins;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (!roles.isEmpty()) ps.setArray(1, c.createArrayOf("text", roles.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    admins = rs.getLong(1);
+                }
+            }
+            String who = roles.isEmpty() ? "admin" : "admin with the seeded role " + String.join(" or ", roles);
+            json.put("state", admins > 0 ? "present" : "absent");
+            line = "not checked: ADMIN_SEED_EMAIL is not set, " + (admins > 0 ? "but an " + who + " exists" : "and there is no " + who + " (run seed)");
+            if (admins == 0) findings.add(new Finding(Severity.PENDING, "no " + who + " (run seed)"));
+        } else {
+            try (var ps = c.prepareStatement("select role::text from \"Admin\" where email = ?")) {
+                ps.setString(1, email);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        json.put("state", "present");
+                        json.put("role", rs.getString(1));
+                        line = email + " exists, role " + rs.getString(1);
+                    } else {
+                        json.put("state", "absent");
+                        line = email + " does not exist (run seed)";
+                    }
+                }
+            }
         }
-        List<Exposure.Finding> findings = Exposure.check(c, exposedSchemas, roles);
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (Exposure.Finding f : findings) {
-            console.line("  EXPOSED: " + f.sentence());
-            security.add("\"" + f.schema() + "\".\"" + f.table() + "\"");
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("schema", f.schema());
-            m.put("table", f.table());
-            m.put("kind", f.kind());
-            m.put("roles", f.roles());
-            m.put("privileges", f.privileges());
-            m.put("sensitiveColumns", f.sensitiveColumns());
-            list.add(m);
+        return new Section("admin", null, List.of(String.format("  %-28s %s", "admin", line)), json, findings);
+    }
+
+    /**
+     * The roles the admin seed file gives its rows, read from the file without its variables (the
+     * first of these files whose table is "Admin"); empty when its rows name no role, null when none
+     * of them seeds "Admin". Streamed: a large file is skimmed, not held.
+     */
+    static List<String> seededAdminRoles(List<Path> files) {
+        for (Path file : files) {
+            String table = null;
+            java.util.Set<String> roles = new java.util.TreeSet<>();
+            try (JsonParser p = Console.JSON.getFactory().createParser(file.toFile())) {
+                if (p.nextToken() != JsonToken.START_OBJECT) continue;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("table") && value == JsonToken.VALUE_STRING) {
+                        table = p.getText();
+                    } else if (field.equals("rows") && value == JsonToken.START_ARRAY) {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String column = p.currentName();
+                                if (p.nextToken() == JsonToken.VALUE_STRING && column.equals("role")) roles.add(p.getText());
+                                else p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } catch (IOException e) {
+                continue; // seed refuses such a file with its own sentence
+            }
+            if ("Admin".equals(table)) return List.copyOf(roles);
         }
-        if (findings.isEmpty()) console.line("  every table in " + String.join(", ", exposedSchemas) + " that anon or authenticated can reach has row-level security");
-        section.put("state", findings.isEmpty() ? "ok" : "exposed");
-        section.put("findings", list);
-        doc.put("security", section);
+        return null;
     }
 
     private static boolean tableExists(Connection c, String table) throws SQLException {
@@ -312,39 +501,37 @@ public class status extends DatabaseCli {
         }
     }
 
-    private void notChecked(Map<String, Object> f, String name, String why) {
-        f.put("state", "not checked");
-        f.put("reason", why);
-        console().line(String.format("  %-28s not checked: %s", name, why));
-    }
+    // ---- Security ----
 
-    private void reportAdmin(Connection c, Settings settings, boolean migrated, Map<String, Object> doc) throws SQLException {
-        Map<String, Object> admin = new LinkedHashMap<>();
-        String email = settings.get("ADMIN_SEED_EMAIL");
-        admin.put("email", email);
-        String line;
-        if (email == null) {
-            admin.put("state", "not checked");
-            line = "not checked: ADMIN_SEED_EMAIL is not set";
-        } else if (!migrated || !tableExists(c, "Admin")) {
-            admin.put("state", "not checked");
-            line = "not checked: schema not migrated";
-        } else {
-            try (var ps = c.prepareStatement("select role::text from \"Admin\" where email = ?")) {
-                ps.setString(1, email);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        admin.put("state", "present");
-                        admin.put("role", rs.getString(1));
-                        line = email + " exists, role " + rs.getString(1);
-                    } else {
-                        admin.put("state", "absent");
-                        line = email + " does not exist (run seed)";
-                    }
-                }
-            }
+    private Section security(Connection c) throws SQLException {
+        String title = "Security (Supabase Data API)";
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("exposedSchemas", exposedSchemas);
+        List<String> roles = Exposure.apiRoles(c);
+        if (roles.isEmpty()) {
+            json.put("state", "not checked");
+            json.put("reason", "not Supabase: no anon or authenticated role");
+            return new Section("security", title, List.of("  not Supabase (no anon or authenticated role): exposure not checked"), json, List.of());
         }
-        console().line(String.format("  %-28s %s", "admin", line));
-        doc.put("admin", admin);
+        List<Exposure.Finding> exposed = Exposure.check(c, exposedSchemas, roles);
+        List<String> lines = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Exposure.Finding f : exposed) {
+            lines.add("  EXPOSED: " + f.sentence());
+            findings.add(new Finding(Severity.SECURITY, "\"" + f.schema() + "\".\"" + f.table() + "\""));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("schema", f.schema());
+            m.put("table", f.table());
+            m.put("kind", f.kind());
+            m.put("roles", f.roles());
+            m.put("privileges", f.privileges());
+            m.put("sensitiveColumns", f.sensitiveColumns());
+            list.add(m);
+        }
+        if (exposed.isEmpty()) lines.add("  every table in " + String.join(", ", exposedSchemas) + " that anon or authenticated can reach has row-level security");
+        json.put("state", exposed.isEmpty() ? "ok" : "exposed");
+        json.put("findings", list);
+        return new Section("security", title, lines, json, findings);
     }
 }

@@ -1,13 +1,18 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.Test;
 
@@ -53,12 +58,17 @@ class StatusTest {
     }
 
     @Test
-    void aDeletedSeedRowIsPendingAndAChangedFlagIsOnlyInformation() throws Exception {
+    void aFlagChangedInTheDatabaseIsOnlyInformation() throws Exception {
         String url = TestSupport.seeded();
         TestSupport.exec(url, "update \"FeatureFlag\" set enabled = not enabled where key = 'maintenance_mode'");
         TestSupport.Result changed = TestSupport.run(new status(), TestSupport.adminEnv(url));
         assertEquals(0, changed.code(), changed.all());
         assertTrue(changed.out().contains("8 present, 0 missing, 1 changed (changed in the database; seed leaves them)"), changed.out());
+    }
+
+    @Test
+    void aDeletedSeedRowIsPending() throws Exception {
+        String url = TestSupport.seeded();
         TestSupport.exec(url, "delete from \"PointConfig\" where action = 'resource_download'");
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url));
         assertEquals(1, r.code(), r.all());
@@ -99,6 +109,13 @@ class StatusTest {
         JsonNode doc = json(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--json"));
         assertEquals(5, doc.get("exitCode").asInt());
         assertEquals("edited", doc.get("migrations").get("entries").get(0).get("state").asText());
+    }
+
+    @Test
+    void anAppliedMigrationWhoseFileIsGoneIsDrift() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
         Files.delete(kit.resolve("migrations/V3__members_and_teams.sql"));
         TestSupport.Result missing = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertTrue(missing.out().contains("migration 3 is applied but missing from migrations/"), missing.out());
@@ -146,5 +163,189 @@ class StatusTest {
         // and for the awkward cases: CRLF, a BOM, no final newline
         assertEquals(MigrationFile.flywayChecksum("a\nb\n".getBytes()), MigrationFile.flywayChecksum("a\r\nb\r\n".getBytes()));
         assertEquals(MigrationFile.flywayChecksum("a\nb".getBytes()), MigrationFile.flywayChecksum("\uFEFFa\nb".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    // ---- issue 19, point 5: what status must not say ----
+
+    @Test
+    void withoutTheAdminVariableAMissingAdminIsStillPending() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.Result seeded = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url), "--skip", "admin");
+        assertEquals(0, seeded.code(), seeded.all());
+        assertEquals("0", TestSupport.one(url, "select count(*) from \"Admin\""));
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url));
+        assertEquals(1, r.code(), r.all());
+        assertTrue(r.out().contains("admin                        not checked: ADMIN_SEED_EMAIL is not set, and there is no admin with the seeded role SUPER_ADMIN (run seed)"), r.out());
+        assertTrue(r.out().contains("Work is pending: no admin with the seeded role SUPER_ADMIN (run seed)."), r.out());
+        JsonNode doc = json(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--json"));
+        assertEquals(1, doc.get("exitCode").asInt());
+        assertEquals("absent", doc.get("admin").get("state").asText());
+    }
+
+    @Test
+    void withoutTheAdminVariableAnAdminWithAnotherRoleIsPending() throws Exception {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "update \"Admin\" set role = 'ADMIN'");
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url));
+        assertEquals(1, r.code(), r.all());
+        assertTrue(r.out().contains("no admin with the seeded role SUPER_ADMIN (run seed)"), r.out());
+    }
+
+    @Test
+    void aPrismaMigrationUnderWayIsBeingAppliedNotFailed() throws Exception {
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, PrismaTest.migrate(url, PrismaTest.EDGE, "--target", "03_functions").code());
+        try (Connection prisma = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            // what Prisma's schema engine has done a moment into 04_own_transaction: lock held, row recorded, not finished
+            prisma.createStatement().execute("select pg_advisory_lock(72707369)");
+            prisma.createStatement().execute("insert into _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count)"
+                    + " values ('00000000-0000-4000-8000-0000000000aa', 'x', '04_own_transaction', now(), 0)");
+            TestSupport.Result r = PrismaTest.status(url, PrismaTest.EDGE);
+            assertEquals(1, r.code(), r.all());
+            assertTrue(r.out().contains("[~] 04_own_transaction") && r.out().contains("being applied"), r.out());
+            assertFalse(r.out().contains("[F]") || r.out().contains("FAILED"), r.out());
+            assertTrue(r.out().contains("Work is pending: ") && r.out().contains("migration 04_own_transaction is being applied by another session"), r.out());
+        }
+    }
+
+    @Test
+    void anUnfinishedPrismaRowWithNobodyHoldingTheLockIsFailed() throws Exception {
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, PrismaTest.migrate(url, PrismaTest.EDGE, "--target", "03_functions").code());
+        TestSupport.exec(url, "insert into _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count)"
+                + " values ('00000000-0000-4000-8000-0000000000aa', 'x', '04_own_transaction', now(), 0)");
+        TestSupport.Result r = PrismaTest.status(url, PrismaTest.EDGE);
+        assertEquals(5, r.code(), r.all());
+        assertTrue(r.out().contains("[F] 04_own_transaction"), r.out());
+    }
+
+    // ---- issue 17, point 2: the most severe finding wins, and both renderings carry the same findings ----
+
+    @Test
+    void theRuleRanksSecurityThenDriftThenALostConnectionThenPendingWork() {
+        List<status.Severity> ranked = List.of(status.Severity.PENDING, status.Severity.UNREACHABLE, status.Severity.DRIFT, status.Severity.SECURITY);
+        List<Integer> codes = List.of(1, 3, 5, 6);
+        assertEquals(0, status.exitCode(List.of()));
+        for (int mask = 1; mask < 16; mask++) {
+            List<status.Finding> findings = new ArrayList<>();
+            int expected = 0;
+            for (int i = 0; i < 4; i++) {
+                if ((mask & (1 << i)) == 0) continue;
+                findings.add(new status.Finding(ranked.get(i), "finding " + i));
+                expected = codes.get(i);
+            }
+            assertEquals(expected, status.exitCode(findings), findings.toString());
+            List<status.Finding> reversed = new ArrayList<>(findings);
+            java.util.Collections.reverse(reversed);
+            assertEquals(expected, status.exitCode(reversed), "the order of the findings does not matter: " + findings);
+        }
+    }
+
+    @Test
+    void pendingWorkAloneIsExit1() throws Exception {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "delete from \"PointConfig\" where action = 'resource_download'");
+        JsonNode doc = bothWays(1, TestSupport.adminEnv(url));
+        assertEquals(List.of("pending"), severities(doc));
+    }
+
+    @Test
+    void aLostConnectionOutranksPendingWork() throws Exception {
+        String url = TestSupport.seeded();
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__later.sql"), "create table later (id int);\n");
+        Map<String, String> env = TestSupport.env("DIRECT_URL", url);
+        TestSupport.Result human = cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString());
+        assertEquals(3, human.code(), human.all());
+        assertTrue(human.err().contains("lost the connection to ") && human.err().contains("while reading the seeds"), human.err());
+        JsonNode doc = json(cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString(), "--json"));
+        assertEquals(List.of("pending", "unreachable"), severities(doc));
+        assertSameFindings(human, doc);
+    }
+
+    @Test
+    void driftOutranksALostConnection() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = TestSupport.freshDatabase();
+        Map<String, String> env = TestSupport.env("DIRECT_URL", url);
+        assertEquals(0, TestSupport.run(new migrate(), env, "--dir", kit.toString()).code());
+        Files.writeString(kit.resolve("migrations/V1__admin_and_configuration.sql"), "-- edited\n", java.nio.file.StandardOpenOption.APPEND);
+        TestSupport.Result human = cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString());
+        assertEquals(5, human.code(), human.all());
+        JsonNode doc = json(cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString(), "--json"));
+        assertEquals(List.of("drift", "unreachable"), severities(doc));
+        assertSameFindings(human, doc);
+    }
+
+    @Test
+    void driftOutranksPendingWork() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        Files.writeString(kit.resolve("migrations/V2__email_templates.sql"), "-- edited\n", java.nio.file.StandardOpenOption.APPEND);
+        JsonNode doc = bothWays(5, TestSupport.adminEnv(url), "--dir", kit.toString());
+        assertEquals(List.of("drift", "pending"), severities(doc));
+    }
+
+    @Test
+    void aSecurityFindingOutranksDriftAndPendingWork() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = SupabaseTest.supabaseLikeDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        Files.writeString(kit.resolve("migrations/V1__admin_and_configuration.sql"), "-- edited\n", java.nio.file.StandardOpenOption.APPEND);
+        TestSupport.exec(url, "set role kit; create table \"ApiKey\" (id text primary key, \"secretToken\" text); reset role");
+        JsonNode doc = bothWays(6, TestSupport.adminEnv(url), "--dir", kit.toString());
+        assertEquals(List.of("drift", "pending", "security"), severities(doc));
+    }
+
+    /** status as people read it and as --json, the same exit code, and the same findings in both. */
+    private static JsonNode bothWays(int code, Map<String, String> env, String... args) throws Exception {
+        TestSupport.Result human = TestSupport.run(new status(), env, args);
+        assertEquals(code, human.code(), human.all());
+        List<String> withJson = new ArrayList<>(List.of(args));
+        withJson.add("--json");
+        JsonNode doc = json(TestSupport.run(new status(), env, withJson.toArray(String[]::new)));
+        assertEquals(code, doc.get("exitCode").asInt());
+        assertSameFindings(human, doc);
+        return doc;
+    }
+
+    /** The human report ends with one sentence per severity found; they are exactly what the JSON document's findings give. */
+    private static void assertSameFindings(TestSupport.Result human, JsonNode doc) {
+        List<status.Finding> findings = new ArrayList<>();
+        doc.get("findings").forEach(f -> findings.add(new status.Finding(status.Severity.valueOf(f.get("severity").asText().toUpperCase(java.util.Locale.ROOT)), f.get("finding").asText())));
+        String out = human.out().strip();
+        List<String> verdict = List.of(out.substring(out.lastIndexOf("\n\n") + 2).split("\n"));
+        assertEquals(status.verdict(findings), verdict, human.out());
+        assertEquals(doc.get("verdict").asText(), verdict.get(0));
+        assertEquals(human.code(), doc.get("exitCode").asInt());
+    }
+
+    private static List<String> severities(JsonNode doc) {
+        java.util.TreeSet<String> set = new java.util.TreeSet<>();
+        doc.get("findings").forEach(f -> set.add(f.get("severity").asText()));
+        return List.copyOf(set);
+    }
+
+    /**
+     * status run while another session holds an exclusive lock on a table it reads, and its session
+     * ended by the server as soon as it waits there: the connection is lost part-way through the report.
+     */
+    private static TestSupport.Result cutOffWhileReading(String url, String table, Map<String, String> env, String... args) throws Exception {
+        try (Connection holder = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("lock table \"" + table + "\" in access exclusive mode");
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new status(), env, args));
+            String pid = null;
+            for (int i = 0; i < 600 && pid == null && !run.isDone(); i++) {
+                pid = TestSupport.one(url, "select pid from pg_stat_activity where datname = current_database() and application_name = 'rc-dbkit status' and wait_event_type = 'Lock'");
+                if (pid == null) Thread.sleep(50);
+            }
+            assertNotNull(pid, "status never waited for the lock on " + table);
+            TestSupport.exec(url, "select pg_terminate_backend(" + pid + ")");
+            TestSupport.Result r = run.get(60, TimeUnit.SECONDS);
+            holder.rollback();
+            return r;
+        }
     }
 }
