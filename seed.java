@@ -5,15 +5,17 @@
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS de.mkammerer:argon2-jvm:2.12
+//DEPS com.nulab-inc:zxcvbn:1.9.0
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java
-//SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java
+//SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Option;
             "0:done, or nothing to do",
             "2:bad option, no URL, an invalid seed file, or a missing or weak secret",
             "3:the database could not be reached or refused the login",
-            "4:a seed statement failed; the whole run was rolled back",
+            "4:a seed statement failed, or another seed held the lock past --lock-wait; the whole run was rolled back",
             "5:a seed table or column does not exist in the database (run migrate first)"})
 public class seed extends DatabaseCli {
 
@@ -45,23 +47,39 @@ public class seed extends DatabaseCli {
     @Option(names = "--skip", paramLabel = "NAME", description = "Leave this file out; repeatable.")
     List<String> skip = new ArrayList<>();
 
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long to wait for another seed that holds seed's lock (default 60s; 0s gives up at once).")
+    Duration lockWait;
+
     public static void main(String[] args) {
         System.exit(Cli.main(new seed(), args));
     }
 
     @Override
     public Integer call() {
+        try {
+            return seed();
+        } catch (KitException e) {
+            throw Secrets.scrub(e, secrets); // a sentence may quote a value that came from a secret variable
+        }
+    }
+
+    private Integer seed() {
         long started = System.nanoTime();
         Console console = console();
         Settings settings = settings();
+        for (String variable : List.of("ADMIN_SEED_PASSWORD", "ADMIN_SEED_EMAIL")) {
+            if (settings.get(variable) != null) secrets.add(settings.get(variable)); // swapped, the e-mail variable holds the password
+        }
         DatabaseTarget target = target(settings);
         if (dev && !target.isLocal()) {
             throw KitException.usage("--dev seeds test accounts with known passwords, so it only runs against a database on this machine, not " + target.hostAndPort() + ".");
         }
         Path root = SeedFile.root(dir);
         List<SeedFile> files = new ArrayList<>();
+        SeedValue.Budget budget = new SeedValue.Budget(); // one for the whole run: all its files are held until the commit
         for (Path path : SeedRules.select(SeedFile.list(root, dev), root, only, skip)) {
-            SeedFile file = SeedFile.load(path, root, settings, secrets::add);
+            SeedFile file = SeedFile.load(path, root, settings, secrets::add, budget);
             SeedRules.checkSecrets(file, file.name().startsWith("dev/"));
             files.add(file);
         }
@@ -75,7 +93,7 @@ public class seed extends DatabaseCli {
             c.setAutoCommit(false);
             SeedFile current = null;
             try {
-                Seeder.lock(c);
+                Seeder.lock(c, lockWait, console::note);
                 long checking = System.nanoTime();
                 List<Seeder.Checked> checked = Seeder.check(c, files);
                 console.debug("checked the files against the catalog in " + Durations.since(checking));

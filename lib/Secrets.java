@@ -11,5 +11,11 @@ final class Secrets {
         return result;
     }
 
+    /** The same failure with its sentence scrubbed (the same object when there was nothing to scrub). */
+    static KitException scrub(KitException e, List<String> secrets) {
+        String sentence = scrub(e.getMessage(), secrets);
+        return sentence.equals(e.getMessage()) ? e : new KitException(e.exitCode, sentence, e.getCause());
+    }
+
     private Secrets() {}
 }

@@ -20,12 +20,12 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
         SeedFile file = checked.file();
         SeedTable table = checked.table();
         int present = 0, missing = 0, changed = 0;
-        Map<SeedFile.Shape, List<Integer>> byShape = new LinkedHashMap<>();
-        for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).shape, k -> new ArrayList<>()).add(i);
+        Map<List<String>, List<Integer>> byShape = new LinkedHashMap<>();
+        for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).columns(), k -> new ArrayList<>()).add(i);
         for (List<Integer> indexes : byShape.values()) {
-            Map<String, SeedFile.Value> shape = file.rows().get(indexes.get(0));
+            Map<String, SeedValue> shape = file.rows().get(indexes.get(0)).values();
             List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();
-            for (Map.Entry<String, SeedFile.Value> e : shape.entrySet()) {
+            for (Map.Entry<String, SeedValue> e : shape.entrySet()) {
                 if (e.getValue().argon2()) hashed.add(e.getKey());
                 else if (!file.key().contains(e.getKey())) plain.add(e.getKey());
             }
@@ -41,7 +41,7 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
                     .append(String.join(" and ", file.key().stream().map(k -> "t." + SeedTable.quote(k) + " = x." + SeedTable.quote(k)).toList()));
             StringBuilder json = new StringBuilder("[");
             for (int n = 0; n < indexes.size(); n++) {
-                Map<String, SeedFile.Value> row = file.rows().get(indexes.get(n));
+                Map<String, SeedValue> row = file.rows().get(indexes.get(n)).values();
                 json.append(n == 0 ? "{" : ",{").append("\"rc_row\":").append(indexes.get(n));
                 for (String col : sent) {
                     json.append(',').append(TextNode.valueOf(col)).append(':').append(row.get(col).json() == null ? "null" : row.get(col).json().toString());
@@ -58,7 +58,7 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
                         }
                         present++;
                         boolean same = rs.getBoolean(3);
-                        Map<String, SeedFile.Value> row = file.rows().get(rs.getInt(1));
+                        Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
                         for (int h = 0; h < hashed.size() && same; h++) {
                             same = hasher.verifies(rs.getString(4 + h), row.get(hashed.get(h)).json().asText());
                         }

@@ -88,7 +88,7 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
     /** Everything about the file that the catalog can refute; a problem is a drift (5) or a usage error (2). */
     void check(SeedFile file) {
         Set<String> used = new java.util.LinkedHashSet<>();
-        for (Map<String, SeedFile.Value> row : file.rows()) used.addAll(row.keySet());
+        for (SeedFile.Row row : file.rows()) used.addAll(row.values().keySet());
         for (String column : used) {
             if (!columns.containsKey(column)) {
                 throw KitException.drift(file.name() + " names the column \"" + column + "\", which table \"" + name + "\" does not have: migrate the database, or fix the column name in the file.");
@@ -98,14 +98,14 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
             throw KitException.drift(file.name() + " uses " + file.key() + " as its key, but table \"" + name + "\" has no unique index on exactly those columns; seeding needs one to tell existing rows apart.");
         }
         int index = 0;
-        for (Map<String, SeedFile.Value> row : file.rows()) {
+        for (SeedFile.Row row : file.rows()) {
             index++;
             for (Column col : columns.values()) {
-                if (col.notNull && !col.hasDefault && !row.containsKey(col.name)) {
+                if (col.notNull && !col.hasDefault && !row.values().containsKey(col.name)) {
                     throw KitException.usage(file.name() + " row " + index + " has no value for \"" + col.name + "\", which the table requires (NOT NULL, no default).");
                 }
             }
-            for (Map.Entry<String, SeedFile.Value> e : row.entrySet()) {
+            for (Map.Entry<String, SeedValue> e : row.values().entrySet()) {
                 String problem = typeProblem(columns.get(e.getKey()), e.getValue());
                 if (problem != null) throw KitException.usage(file.name() + " row " + index + " column \"" + e.getKey() + "\": " + problem + ".");
             }
@@ -113,19 +113,19 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
     }
 
     /** Why a value does not fit its column, or null when it does. */
-    static String typeProblem(Column col, SeedFile.Value value) {
+    static String typeProblem(Column col, SeedValue value) {
         if (value.isNull()) return col.notNull ? "null in a NOT NULL column" : null;
         JsonNode v = value.json();
         if (v.isTextual() ? v.asText().indexOf('\0') >= 0 : v.isContainerNode() && v.toString().contains("\\u0000")) {
             return "it holds a NUL character (\\u0000), which PostgreSQL cannot store";
         }
         if (value.argon2()) return col.category == 'S' ? null : "$argon2id needs a text column, and this one is " + col.sqlType;
-        if (col.isArray) return v.isArray() ? null : "expected a JSON list for " + col.sqlType + ", got " + describe(v);
+        if (col.isArray) return v.isArray() ? null : "expected a JSON list for " + col.sqlType + ", got " + got(value);
         String type = col.sqlType;
         return switch (col.category) {
-            case 'B' -> v.isBoolean() ? null : "expected true or false for " + type + ", got " + describe(v);
+            case 'B' -> v.isBoolean() ? null : "expected true or false for " + type + ", got " + got(value);
             case 'N' -> {
-                if (!v.isNumber()) yield "expected a number for " + type + ", got " + describe(v);
+                if (!v.isNumber()) yield "expected a number for " + type + ", got " + got(value);
                 boolean integral = type.equals("integer") || type.equals("smallint") || type.equals("bigint");
                 if (integral && !(v.isIntegralNumber() && v.canConvertToLong())) yield "expected a whole number for " + type + ", got " + v;
                 if (type.equals("integer") && !v.canConvertToInt()) yield v + " is out of range for integer";
@@ -133,10 +133,15 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
                 yield null;
             }
             case 'E' -> v.isTextual() && col.enumLabels.contains(v.asText()) ? null
-                    : "expected one of " + col.enumLabels + " for " + type + ", got " + describe(v);
-            case 'U' -> type.equals("json") || type.equals("jsonb") || v.isTextual() ? null : "expected a string for " + type + ", got " + describe(v);
-            default -> v.isTextual() ? null : "expected a string for " + type + ", got " + describe(v);
+                    : "expected one of " + col.enumLabels + " for " + type + ", got " + got(value);
+            case 'U' -> type.equals("json") || type.equals("jsonb") || v.isTextual() ? null : "expected a string for " + type + ", got " + got(value);
+            default -> v.isTextual() ? null : "expected a string for " + type + ", got " + got(value);
         };
+    }
+
+    /** The value as a sentence shows it; a variable's value is never shown, as it may be a secret. */
+    private static String got(SeedValue value) {
+        return value.variable() != null ? "the value of " + value.variable() : describe(value.json());
     }
 
     private static String describe(JsonNode v) {

@@ -2,9 +2,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Writes seed files into the database inside the caller's transaction: insert-missing leaves
@@ -27,10 +29,62 @@ final class Seeder {
         this.hasher = hasher;
     }
 
-    static void lock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+    /**
+     * Takes seed's lock for the caller's transaction. When another session holds it, says so at once
+     * (and whose it is, as far as pg_stat_activity tells), then waits at most `wait`; a wait that
+     * runs out is its own sentence, exit 4, with nothing written.
+     */
+    static void lock(Connection c, Duration wait, Consumer<String> say) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_xact_lock(?)")) {
             ps.setLong(1, ADVISORY_LOCK);
-            ps.execute();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) return;
+            }
+        }
+        String holder = holder(c);
+        say.accept("another session holds seed's lock" + (holder == null ? "" : " (" + holder + ")") + "; waiting up to "
+                + Durations.format(wait) + " for it to finish (--lock-wait).");
+        String gaveUp = "another session" + (holder == null ? "" : " (" + holder + ")") + " still held seed's lock after waiting "
+                + Durations.format(wait) + "; nothing was written: run seed again once it has finished, or wait longer with --lock-wait 5m.";
+        if (wait.isZero()) throw KitException.failed(gaveUp, null);
+        try (PreparedStatement set = c.prepareStatement("select current_setting('lock_timeout'), set_config('lock_timeout', ?, true)");
+             PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+            set.setString(1, Math.max(1, wait.toMillis()) + "ms");
+            String before;
+            try (ResultSet rs = set.executeQuery()) {
+                rs.next();
+                before = rs.getString(1);
+            }
+            lock.setLong(1, ADVISORY_LOCK);
+            lock.execute();
+            set.setString(1, before);
+            set.executeQuery().close();
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) throw KitException.failed(gaveUp, e);
+            throw e;
+        }
+    }
+
+    /** Who holds seed's lock: application, client address, process id and since when, or null when nobody can be seen. */
+    private static String holder(Connection c) throws SQLException {
+        String sql = """
+                select a.pid, nullif(a.application_name, ''), host(a.client_addr), to_char(a.xact_start at time zone 'UTC', 'HH24:MI:SS')
+                from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                where l.locktype = 'advisory' and l.granted and l.classid::bigint = ? and l.objid::bigint = ? and l.objsubid = 1
+                limit 1""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, ADVISORY_LOCK >>> 32);
+            ps.setLong(2, ADVISORY_LOCK & 0xffff_ffffL);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                List<String> parts = new ArrayList<>();
+                if (rs.getString(2) != null) parts.add("application \"" + rs.getString(2) + "\"");
+                if (rs.getString(3) != null) parts.add("client " + rs.getString(3));
+                parts.add("process " + rs.getInt(1));
+                if (rs.getString(4) != null) parts.add("since " + rs.getString(4) + " UTC");
+                return String.join(", ", parts);
+            }
         }
     }
 
@@ -54,7 +108,8 @@ final class Seeder {
         boolean hashes = file.rows().stream().anyMatch(SeedFile.Row::hashes);
         if (file.mode() == SeedFile.Mode.INSERT_MISSING && !hashes) return insertBatch(file, table);
         int inserted = 0, updated = 0, unchanged = 0;
-        for (Map<String, SeedFile.Value> row : file.rows()) {
+        for (SeedFile.Row fileRow : file.rows()) {
+            Map<String, SeedValue> row = fileRow.values();
             List<String> columns = new ArrayList<>(row.keySet());
             List<String> values = new ArrayList<>();
             Map<String, String> existing = hashes ? existingHashes(table, file, row) : null;
@@ -63,7 +118,7 @@ final class Seeder {
                 continue;
             }
             for (String col : columns) {
-                SeedFile.Value v = row.get(col);
+                SeedValue v = row.get(col);
                 if (v.argon2()) {
                     String stored = existing == null ? null : existing.get(col);
                     values.add(stored != null && hasher.verifies(stored, v.json().asText()) ? stored : hasher.hash(v.json().asText()));
@@ -95,11 +150,11 @@ final class Seeder {
      */
     private Outcome insertBatch(SeedFile file, SeedTable table) throws SQLException {
         int inserted = 0;
-        Map<SeedFile.Shape, List<SeedFile.Row>> byShape = new java.util.LinkedHashMap<>();
-        for (SeedFile.Row row : file.rows()) byShape.computeIfAbsent(row.shape, k -> new ArrayList<>()).add(row);
+        Map<List<String>, List<SeedFile.Row>> byShape = new java.util.LinkedHashMap<>();
+        for (SeedFile.Row row : file.rows()) byShape.computeIfAbsent(row.columns(), k -> new ArrayList<>()).add(row);
         org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-        for (Map.Entry<SeedFile.Shape, List<SeedFile.Row>> group : byShape.entrySet()) {
-            List<String> columns = group.getKey().columns;
+        for (Map.Entry<List<String>, List<SeedFile.Row>> group : byShape.entrySet()) {
+            List<String> columns = group.getKey();
             List<SeedTable.Column> types = columns.stream().map(table.columns()::get).toList();
             String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
             String temp = "rc_dbkit_seed_" + (++temporaryTables);
@@ -161,7 +216,7 @@ final class Seeder {
     }
 
     /** The stored values of the row's hashed columns, or null when the row does not exist yet. */
-    private Map<String, String> existingHashes(SeedTable table, SeedFile file, Map<String, SeedFile.Value> row) throws SQLException {
+    private Map<String, String> existingHashes(SeedTable table, SeedFile file, Map<String, SeedValue> row) throws SQLException {
         List<String> hashed = row.entrySet().stream().filter(e -> e.getValue().argon2()).map(Map.Entry::getKey).toList();
         String select = hashed.isEmpty() ? "1" : String.join(", ", hashed.stream().map(SeedTable::quote).toList());
         String sql = "select " + select + " from " + table.qualified() + " where " + keyMatch(table, file) + " for update";
@@ -182,7 +237,7 @@ final class Seeder {
         return String.join(" and ", parts);
     }
 
-    private static void bindKey(PreparedStatement ps, SeedTable table, SeedFile file, Map<String, SeedFile.Value> row, int from) throws SQLException {
+    private static void bindKey(PreparedStatement ps, SeedTable table, SeedFile file, Map<String, SeedValue> row, int from) throws SQLException {
         int i = from;
         for (String k : file.key()) ps.setString(i++, SeedTable.bindText(table.columns().get(k), row.get(k).json()));
     }

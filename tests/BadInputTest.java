@@ -127,6 +127,10 @@ class BadInputTest {
         cases.add(json("$file symlink out", flag("\"description\": {\"$file\": \"escape.html\"}"), 2));
         cases.add(json("$file symlinked folder out", flag("\"description\": {\"$file\": \"outside/passwd\"}"), 2));
         cases.add(json("$file missing", flag("\"description\": {\"$file\": \"nope.html\"}"), 2));
+        cases.add(json("$file a FIFO", flag("\"description\": {\"$file\": \"pipe.html\"}"), 2));
+        cases.add(json("$file a link to /dev/zero", flag("\"description\": {\"$file\": \"zero.html\"}"), 2));
+        cases.add(json("$file a folder", flag("\"description\": {\"$file\": \"email-templates\"}"), 2));
+        cases.add(json("$file NUL in the path", flag("\"description\": {\"$file\": \"email-templates/welcome.html\\u0000.txt\"}"), 2));
         cases.add(json("$file not text", flag("\"description\": {\"$file\": \"binary.bin\"}"), 2));
         cases.add(json("unknown value object", flag("\"description\": {\"$sql\": \"select 1\"}"), 2));
         cases.add(json("unknown value object 2", flag("\"description\": {\"$eval\": \"1\"}"), 2));
@@ -147,6 +151,8 @@ class BadInputTest {
         Files.createSymbolicLink(seeds.resolve("escape.html"), Path.of("/etc/hostname"));
         Files.createSymbolicLink(seeds.resolve("outside"), Path.of("/etc"));
         Files.write(seeds.resolve("binary.bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        Files.createSymbolicLink(seeds.resolve("zero.html"), Path.of("/dev/zero"));
+        assertEquals(0, new ProcessBuilder("mkfifo", seeds.resolve("pipe.html").toString()).start().waitFor());
         Files.writeString(Path.of("/tmp/x.html"), "hello");
         Map<String, String> env = TestSupport.adminEnv(url);
         env.put("RC_EMPTY_VAR", "");

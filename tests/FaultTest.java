@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -221,6 +222,84 @@ class FaultTest {
         String before = treeDigest(fresh);
         assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", TestSupport.freshDatabase()), "--dir", fresh.toString()).code());
         assertEquals(before, treeDigest(fresh));
+        survived();
+    }
+
+    @Test
+    void seedWaitingForItsLockSaysForWhomAndGivesUpAfterLockWait() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        try (Connection holder = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            holder.createStatement().execute("set application_name = 'ops-console'");
+            holder.createStatement().execute("select pg_advisory_lock(" + Seeder.ADVISORY_LOCK + ")");
+            long started = System.nanoTime();
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(new seed(), TestSupport.adminEnv(url), "--lock-wait", "2s"));
+            TestSupport.Result r = run.get(60, TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(4, r.code(), r.all());
+            assertTrue(r.err().contains("note: another session holds seed's lock (application \"ops-console\"") && r.err().contains("waiting up to 2.0 s"), r.err());
+            assertTrue(r.err().contains("error: another session (application \"ops-console\"") && r.err().contains("still held seed's lock after waiting 2.0 s; nothing was written"), r.err());
+            assertFalse(r.err().contains("lost the connection"), r.err());
+            assertTrue(ms >= 1900 && ms < 30_000, ms + " ms");
+            assertEquals("0|0|0|0", TestSupport.seededCounts(url));
+            // the lock released while seed waits: seed goes on and does its work
+            CompletableFuture<TestSupport.Result> second = CompletableFuture.supplyAsync(() -> TestSupport.run(new seed(), TestSupport.adminEnv(url)));
+            waitUntil(url, SEED_WAITS, "seed waits for its lock");
+            holder.createStatement().execute("select pg_advisory_unlock(" + Seeder.ADVISORY_LOCK + ")");
+            TestSupport.Result ok = second.get(60, TimeUnit.SECONDS);
+            assertEquals(0, ok.code(), ok.all());
+            assertTrue(ok.err().contains("waiting up to 1 m for it to finish (--lock-wait)"), ok.err());
+        }
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
+        survived();
+    }
+
+    @Test
+    void aFifoOrADeviceAsASeedFileIsOneSentenceNotAHang() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        Path fifo = kit.resolve("seeds/99_fifo.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        for (Cli command : List.of(new seed(), new status())) {
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> TestSupport.run(command, TestSupport.adminEnv(url), "--dir", kit.toString()));
+            TestSupport.Result r = run.get(60, TimeUnit.SECONDS); // before: opening the FIFO blocked for ever
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("99_fifo.json is not a regular file"), r.err());
+        }
+        Files.delete(fifo);
+        Files.createSymbolicLink(kit.resolve("seeds/99_zero.json"), Path.of("/dev/zero"));
+        TestSupport.Result zero = CompletableFuture.supplyAsync(() -> TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString())).get(60, TimeUnit.SECONDS);
+        assertEquals(2, zero.code(), zero.all());
+        assertTrue(zero.err().contains("99_zero.json is a link to a file outside the seeds folder"), zero.err());
+        assertEquals("0|0|0|0", TestSupport.seededCounts(url));
+        survived();
+    }
+
+    /** Six seed files of 14 MB each, and ten rows that share one 15 MB $file, with the script's own memory limit. */
+    @Test
+    void largeSeedDataIsRefusedWithinABudgetNeverAnOutOfMemoryError() throws Exception {
+        Figures.faultCases.incrementAndGet();
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        String text = "x".repeat(14 * 1000 * 1000);
+        for (int i = 1; i <= 6; i++) {
+            Files.writeString(kit.resolve("seeds/9" + i + "_big.json"), "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"big_" + i + "\", \"description\": \"" + text + "\"}]}");
+        }
+        TestSupport.Proc six = start(TestSupport.adminEnv(url), "seed.java", "--dir", kit.toString());
+        assertEquals(2, six.waitFor(), six.all());
+        assertTrue(six.stderr().contains("93_big.json is too large to read: with it, this run would read more than 32 MiB"), six.stderr());
+        assertFalse(six.all().contains("OutOfMemoryError"), six.all());
+        for (int i = 1; i <= 6; i++) Files.delete(kit.resolve("seeds/9" + i + "_big.json"));
+        Files.writeString(kit.resolve("seeds/big.html"), "y".repeat(15 * 1000 * 1000));
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 10; i++) rows.append(i == 0 ? "" : ", ").append("{\"key\": \"shared_" + i + "\", \"description\": {\"$file\": \"big.html\"}}");
+        Files.writeString(kit.resolve("seeds/99_shared.json"), "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [" + rows + "]}");
+        TestSupport.Proc shared = start(TestSupport.adminEnv(url), "seed.java", "--dir", kit.toString());
+        assertEquals(2, shared.waitFor(), shared.all());
+        assertTrue(shared.stderr().contains("99_shared.json row 3 column \"description\" file big.html is too large to read"), shared.stderr());
+        assertFalse(shared.all().contains("OutOfMemoryError"), shared.all());
+        assertEquals("0|0|0|0", TestSupport.seededCounts(url));
         survived();
     }
 

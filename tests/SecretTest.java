@@ -54,6 +54,51 @@ class SecretTest {
         assertEquals("leaky", TestSupport.one(url, "select rolname from pg_roles where rolname = 'leaky'"));
     }
 
+    static final String FLAG = "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"leak\", %s}]}";
+
+    @Test
+    void theAdminPasswordInAColumnOfTheWrongTypeIsNamedNotQuoted() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("seeds/99_wrong.json"), String.format(FLAG, "\"enabled\": {\"$env\": \"ADMIN_SEED_PASSWORD\"}"));
+        for (List<String> flags : List.of(List.<String>of(), List.of("--json"), List.of("--verbose"))) {
+            List<String> args = new ArrayList<>(List.of("--dir", kit.toString(), "--only", "99_wrong"));
+            args.addAll(flags);
+            TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url), args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("expected true or false for boolean, got the value of ADMIN_SEED_PASSWORD"), r.err());
+            assertAbsent(r.out() + r.err(), List.of(TestSupport.ADMIN_PASSWORD), "seed " + flags + " with the password in a boolean column");
+        }
+    }
+
+    @Test
+    void swappedAdminVariablesNeverShowThePassword() {
+        String url = TestSupport.migrated();
+        Map<String, String> swapped = TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_PASSWORD, "ADMIN_SEED_PASSWORD", TestSupport.ADMIN_EMAIL);
+        for (List<String> flags : List.of(List.<String>of(), List.of("--json"))) {
+            TestSupport.Result r = TestSupport.run(new seed(), swapped, flags.toArray(String[]::new));
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("the value of ADMIN_SEED_EMAIL is not an e-mail address (are ADMIN_SEED_EMAIL and ADMIN_SEED_PASSWORD swapped?)"), r.err());
+            assertAbsent(r.out() + r.err(), List.of(TestSupport.ADMIN_PASSWORD), "seed " + flags + " with the admin variables swapped");
+        }
+        assertEquals("0", TestSupport.one(url, "select count(*) from \"Admin\""));
+    }
+
+    @Test
+    void aSeedFileLinkedOutsideSeedsIsRefusedWithoutQuotingIt() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        Path outside = Files.createTempFile("outside", ".txt");
+        Files.writeString(outside, "CanaryToken7Outside=hunter2\n");
+        Files.createSymbolicLink(kit.resolve("seeds/99_link.json"), outside);
+        for (Cli command : List.of(new seed(), new status())) {
+            TestSupport.Result r = TestSupport.run(command, TestSupport.adminEnv(url), "--dir", kit.toString(), "--json");
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("99_link.json is a link to a file outside the seeds folder"), r.err());
+            assertAbsent(r.out() + r.err(), List.of("CanaryToken7Outside", "hunter2"), command.getClass().getSimpleName() + " with a seed file linked outside seeds/");
+        }
+    }
+
     @Test
     void noSecretOnAnyCommandLineWhileTheScriptsRun() throws Exception {
         String url = TestSupport.migrated();

@@ -148,9 +148,14 @@ class SeedTest {
             {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", ""), "needs ADMIN_SEED_PASSWORD"},
             {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", "not-an-email", "ADMIN_SEED_PASSWORD", TestSupport.ADMIN_PASSWORD), "is not an e-mail address"},
             {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", "short1!"), "shorter than 12 characters"},
-            {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", "TestPassword123!"), "well-known test password"},
+            {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", "TestPassword123!"), "too easy to guess"},
             {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", TestSupport.ADMIN_EMAIL), "same as another value"},
         };
+        checkRefusals(cases);
+        assertEquals(before, TestSupport.fingerprint(url));
+    }
+
+    static void checkRefusals(Object[][] cases) {
         for (Object[] c : cases) {
             @SuppressWarnings("unchecked")
             TestSupport.Result r = TestSupport.run(new seed(), (Map<String, String>) c[0]);
@@ -158,7 +163,27 @@ class SeedTest {
             assertTrue(r.err().contains((String) c[1]), r.err());
             assertEquals(1, r.err().lines().filter(l -> l.startsWith("error:")).count(), r.err());
         }
+    }
+
+    @Test
+    void passwordsZxcvbnRatesWeakAreRefusedThoughLongEnough() {
+        String url = TestSupport.migrated();
+        String before = TestSupport.fingerprint(url);
+        List<Object[]> cases = new ArrayList<>();
+        for (String weak : List.of("password1234", "admin1234567", "changeme1234", "qwertyuiop12")) {
+            cases.add(new Object[] {TestSupport.env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", weak), "is too easy to guess (zxcvbn rates it"});
+        }
+        checkRefusals(cases.toArray(Object[][]::new));
         assertEquals(before, TestSupport.fingerprint(url));
+    }
+
+    @Test
+    void bothAdminVariablesMissingAreNamedInOneRun() {
+        String url = TestSupport.migrated();
+        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url));
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("01_admin.json needs ADMIN_SEED_EMAIL and ADMIN_SEED_PASSWORD, which are not set: set them in the environment or in .env"), r.err());
+        assertEquals("0", TestSupport.one(url, "select count(*) from \"FeatureFlag\""));
     }
 
     @Test
