@@ -105,9 +105,10 @@ public class migrate extends DatabaseCli {
             if (database.sharesServerProcesses(first)) {
                 throw KitException.usage(target.source() + " leads to a transaction pooler (two sessions were given the same server process), which cannot run migrations; set DIRECT_URL to the direct connection to the server.");
             }
-            console.line("Target   " + target.masked() + " (" + server + ")");
+            console.line("Target   " + target.masked() + " (" + server + ", " + target.origin() + ")");
             doc.put("ok", true);
             doc.put("target", target.masked());
+            doc.put("targetSource", target.origin());
             doc.put("server", server);
             doc.put("dryRun", dryRun);
             int code = prisma != null ? prisma(database, prisma, first) : flyway(database, first);

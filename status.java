@@ -123,13 +123,14 @@ public class status extends DatabaseCli {
         }
         Map<String, Object> target = new LinkedHashMap<>();
         target.put("url", database.target.masked());
+        target.put("source", database.target.origin());
         target.put("server", server);
         target.put("ssl", ssl);
         target.put("transactionPooler", pooler);
         target.put("roundTripMs", rttMicros / 1000.0);
         doc.put("target", target);
         console().line("Target");
-        console().line("  " + database.target.masked());
+        console().line("  " + database.target.masked() + " (" + database.target.origin() + ")");
         console().line("  " + server + ", " + (Boolean.TRUE.equals(ssl) ? "TLS" : "no TLS") + ", "
                 + (pooler ? "through a transaction pooler" : "direct") + ", round trip " + String.format(java.util.Locale.ROOT, "%.1f ms", rttMicros / 1000.0));
     }
