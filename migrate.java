@@ -95,7 +95,7 @@ public class migrate extends DatabaseCli {
             if (database.sharesServerProcesses(c)) {
                 throw KitException.usage(target.source() + " leads to a transaction pooler (two sessions were given the same server process), which cannot run migrations; set DIRECT_URL to the direct connection to the server.");
             }
-            report.target(target.masked(), server);
+            report.target(target.masked(), server, target.origin());
             try (MigrationEngine engine = prisma != null
                     ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout)
                     : new FlywayEngine(dir, database, c, console, lockTimeout, statementTimeout)) {

@@ -87,7 +87,7 @@ public class seed extends DatabaseCli {
         console.debug("read and checked " + files.size() + " seed files in " + Durations.since(started));
 
         Database database = new Database(target, "rc-dbkit seed", wait, console);
-        console.line("Target   " + target.masked() + (database.transactionPooler ? " (transaction pooler)" : ""));
+        console.line("Target   " + target.masked() + " (" + target.origin() + (database.transactionPooler ? ", transaction pooler)" : ")"));
         List<Seeder.Outcome> outcomes = new ArrayList<>();
         try (Connection c = database.connect()) {
             c.setAutoCommit(false);
@@ -132,6 +132,7 @@ public class seed extends DatabaseCli {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("ok", true);
             doc.put("target", target.masked());
+            doc.put("targetSource", target.origin());
             doc.put("dryRun", dryRun);
             List<Map<String, Object>> list = new ArrayList<>();
             for (Seeder.Outcome o : outcomes) {

@@ -214,11 +214,12 @@ public class status extends DatabaseCli {
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("url", database.target.masked());
+        json.put("source", database.target.origin());
         json.put("server", server);
         json.put("ssl", ssl);
         json.put("transactionPooler", pooler);
         json.put("roundTripMs", rttMicros / 1000.0);
-        return new Section("target", "Target", List.of("  " + database.target.masked(),
+        return new Section("target", "Target", List.of("  " + database.target.masked() + " (" + database.target.origin() + ")",
                 "  " + server + ", " + (Boolean.TRUE.equals(ssl) ? "TLS" : "no TLS") + ", " + (pooler ? "through a transaction pooler" : "direct")
                         + ", round trip " + String.format(Locale.ROOT, "%.1f ms", rttMicros / 1000.0)), json, List.of());
     }

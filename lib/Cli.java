@@ -64,10 +64,21 @@ abstract class Cli implements Callable<Integer> {
             }
         });
         cl.setParameterExceptionHandler((ex, args2) -> {
+            // picocli's sentence may quote the arguments, and a mistyped option can carry a URL
+            String message = maskUrlPasswords(String.valueOf(ex.getMessage()));
+            String sentence = message + (message.endsWith(".") ? "" : ".");
             PrintWriter e = ex.getCommandLine().getErr();
-            e.println("error: " + ex.getMessage() + (ex.getMessage().endsWith(".") ? "" : "."));
+            e.println("error: " + sentence);
             e.println("Run '" + ex.getCommandLine().getCommandName() + " --help' to see the options.");
             e.flush();
+            // the options were not read, so --json is looked for among the arguments as given
+            if (java.util.Arrays.asList(args2).contains("--json")) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("ok", false);
+                doc.put("exitCode", ExitCode.USAGE);
+                doc.put("error", sentence);
+                new Console(ex.getCommandLine().getOut(), e, true, false).document(doc);
+            }
             return ExitCode.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -98,6 +109,15 @@ abstract class Cli implements Callable<Integer> {
             return code;
         });
         return cl.execute(args);
+    }
+
+    private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile("(?i)(postgres(?:ql)?://)[^\\s'\"]*@");
+    private static final java.util.regex.Pattern PASSWORD_PARAMETER = java.util.regex.Pattern.compile("(?i)(password=)[^&\\s'\"]*");
+
+    /** Hides the user name and password of any URL in a text that quotes the command line. */
+    static String maskUrlPasswords(String text) {
+        String masked = URL_USERINFO.matcher(text).replaceAll("$1****@");
+        return PASSWORD_PARAMETER.matcher(masked).replaceAll("$1****");
     }
 
     static int main(Cli command, String[] args) {

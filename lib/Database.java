@@ -139,8 +139,8 @@ final class Database {
                     : "";
             return new Failure("the network to " + where + " is unreachable from this machine." + hint, true);
         }
-        if (cause instanceof SocketTimeoutException) {
-            return new Failure("the server at " + where + " did not answer within 10 s: check the host, the port and any firewall in between.", true);
+        if (cause instanceof SocketTimeoutException || message.contains("Connection attempt timed out")) {
+            return new Failure("the server at " + where + " did not answer within " + target.connectTimeoutSeconds() + " s: check the host, the port and any firewall in between.", true);
         }
         Failure tls = explainTls(message, cause, where);
         if (tls != null) return tls;

@@ -9,7 +9,10 @@ abstract class DatabaseCli extends Cli {
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s", description = "Keep retrying until the database answers, up to DURATION (e.g. 60s).")
     Duration wait;
 
-    /** The first that is set of --url, DIRECT_URL, DATABASE_URL. */
+    /**
+     * The first that is set of --url, DIRECT_URL, DATABASE_URL; the target's source says which,
+     * and {@link DatabaseTarget#origin()} where it came from ("DIRECT_URL from .env") for the target line.
+     */
     DatabaseTarget target(Settings settings) {
         String text;
         String source;
@@ -25,7 +28,7 @@ abstract class DatabaseCli extends Cli {
         } else {
             throw KitException.usage("no database URL: pass --url, or set DIRECT_URL or DATABASE_URL in the environment or in .env.");
         }
-        DatabaseTarget target = DatabaseTarget.parse(text, source);
+        DatabaseTarget target = DatabaseTarget.parse(text, source, source.equals("--url") ? null : settings.origin(source));
         if (target.password() != null) secrets.add(target.password());
         if (source.equals("--url") && target.password() != null) {
             console().note("the password in --url is visible in the process list; set DIRECT_URL or put it in .env to keep it private.");

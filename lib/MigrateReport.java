@@ -19,9 +19,10 @@ final class MigrateReport implements MigrationEngine.Progress {
         doc.put("dryRun", dryRun);
     }
 
-    void target(String masked, String server) {
-        console.line("Target   " + masked + " (" + server + ")");
+    void target(String masked, String server, String origin) {
+        console.line("Target   " + masked + " (" + server + ", " + origin + ")");
         doc.put("target", masked);
+        doc.put("targetSource", origin);
         doc.put("server", server);
     }
 

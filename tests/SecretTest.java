@@ -100,6 +100,25 @@ class SecretTest {
     }
 
     @Test
+    void aUrlThatDoesNotParseIsNeverEchoedInPart() throws Exception {
+        // passwords with / or ? not percent-encoded, and a URL with no @ at all: no piece of them shows
+        List<String> secrets = List.of("CanaryPw", "Secret9", "Canary?Pw", "CanaryPw9");
+        List<String> forms = List.of(
+                "postgresql://postgres:CanaryPw/Secret9@localhost:5432/db",
+                "postgres://postgres:Canary?Pw/Secret9@localhost:5432/db",
+                "postgresql://postgres:CanaryPw9");
+        for (String form : forms) {
+            for (Cli command : List.of(new migrate(), new seed(), new status())) {
+                for (List<String> flags : List.of(List.<String>of(), List.of("--json"), List.of("--verbose", "--json"))) {
+                    TestSupport.Result r = TestSupport.run(command.getClass().getDeclaredConstructor().newInstance(), TestSupport.adminEnv(form), flags.toArray(String[]::new));
+                    assertEquals(2, r.code(), r.all());
+                    assertAbsent(r.out() + r.err(), secrets, command.getClass().getSimpleName() + " " + flags + " with an unparseable URL");
+                }
+            }
+        }
+    }
+
+    @Test
     void noSecretOnAnyCommandLineWhileTheScriptsRun() throws Exception {
         String url = TestSupport.migrated();
         Map<String, String> env = TestSupport.adminEnv(url);

@@ -91,7 +91,7 @@ class UrlTest {
             postgresql://u:p@h:99999/d      | is not a port number
             postgresql://u:p@h:abc/d        | is not a port number
             postgresql://h/d                | has no user name
-            postgresql://u:p%zz@h/d         | bad percent-escape
+            postgresql://u:p%zz@h/d         | does not start a percent-escape
             postgresql://u:p@h1,h2/d        | names several hosts
             """)
     void badUrlsAreOneSentenceAndExit2(String url, String words) {
@@ -143,6 +143,250 @@ class UrlTest {
         assertNull(s.get("EMPTY"));
         KitException e = assertThrows(KitException.class, () -> Settings.load(Map.of(), dir.resolve("nope.env"), dir, w -> { }));
         assertEquals(ExitCode.USAGE, e.exitCode);
+    }
+
+    // ---- .env as the app reads it (node's dotenv) ----
+
+    /** Texts that exercise dotenv's grammar; each is read by node's dotenv and by the kit. */
+    static final List<String> DOTENV_FIXTURES = List.of(
+            "ADMIN_SEED_PASSWORD=\"Horse-Battery-\\\"Staple\\\"-9\"\n",
+            "A='single # not a comment'\nB=\"double # not a comment\"\nC=`back # tick`\nD=bare # comment\nE=bare#glued\n",
+            "A=\"line1\\nline2\\r\"\nB='no\\nescape'\nC=`no\\nescape`\nD=plain\\nkept\n",
+            "export A=1\nexport   B = spaced  \n  C  =  x  \n\tD=\ttab\t\n",
+            "A=1\r\nB=\"two\r\nlines\"\r\nC=3\r\n",
+            "A=1\rB=2\r",
+            "KEY=\"-----BEGIN KEY-----\nabc\ndef\n-----END KEY-----\"\nNEXT=after\n",
+            "\uFEFFDIRECT_URL=postgresql://a:b@direct/x\nDATABASE_URL=postgresql://a:b@pooled/x\n",
+            "DUP=first\nDUP=second\n",
+            "A=\nB= \nC=''\nD=\"\"\nE= # only a comment\n",
+            "A=\"abc\" junk\nB=\"unclosed\nC='it\\'s'\nD=\"x\\\\\"\n",
+            "A=\"opens\nB=swallowed\"\nC=3\n",
+            "YAML: style\nDOTS.AND-DASHES=ok\n",
+            "A=a=b=c\nB=postgresql://u:p%40ss@h:5432/d?sslmode=require&x=1\n",
+            "A='  padded  '\nB=\"  padded  \"\nC=  padded  \n",
+            "A=\"quoted\" # comment\nB='quoted'#comment\n",
+            "# comment\n\n   # indented comment\nA=1\n",
+            "A=\u00A0nbsp\u00A0\nB=caf\u00e9 \u2603\n");
+
+    @Test
+    void dotenvFilesAreReadExactlyAsTheAppsDotenvReadsThem() throws Exception {
+        List<String> texts = new ArrayList<>(DOTENV_FIXTURES);
+        // and a few thousand texts made of dotenv's hard parts, the same ones every run
+        String[] parts = {"A", "B", "KEY", "export ", " ", "\t", "=", "= ", " =", ":", ": ", "'", "\"", "`", "\\", "\\n", "\\\"",
+            "\\'", "#", " #", "\n", "\n", "\r\n", "\r", "x", "y z", "\u00A0", "\uFEFF", "abc", "a.b", "1", "$", "\"\"", "''"};
+        java.util.Random random = new java.util.Random(14);
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int j = random.nextInt(20); j >= 0; j--) sb.append(parts[random.nextInt(parts.length)]);
+            texts.add(sb.toString());
+        }
+        com.fasterxml.jackson.databind.JsonNode expected = nodeDotenv(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            Map<String, String> node = new java.util.TreeMap<>();
+            expected.get(i).properties().forEach(e -> node.put(e.getKey(), e.getValue().asText()));
+            assertEquals(node, new java.util.TreeMap<>(Settings.parseDotenv(texts.get(i))),
+                    "node's dotenv and the kit read this .env differently: " + Console.JSON.writeValueAsString(texts.get(i)));
+        }
+    }
+
+    /** node's dotenv.parse of each text, through tests/node (npm install there, as .ci/run does). */
+    static com.fasterxml.jackson.databind.JsonNode nodeDotenv(List<String> texts) throws Exception {
+        Path node = TestSupport.kitDir().resolve("tests/node");
+        assertTrue(Files.isDirectory(node.resolve("node_modules/dotenv")),
+                "the node dotenv package is not installed: run (cd tests/node && npm install), as .ci/run does");
+        Process p = new ProcessBuilder("node", "dotenv-parse.js").directory(node.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (var in = p.getOutputStream()) {
+            in.write(Console.JSON.writeValueAsBytes(texts));
+        }
+        com.fasterxml.jackson.databind.JsonNode result = Console.JSON.readTree(p.getInputStream());
+        assertEquals(0, p.waitFor());
+        return result;
+    }
+
+    @Test
+    void theIssuesPasswordWithEscapedQuotesIsRefusedNeverCut() throws Exception {
+        Path file = envFile("ADMIN_SEED_EMAIL=ops@example.com\nADMIN_SEED_PASSWORD=\"Horse-Battery-\\\"Staple\\\"-9\"\n");
+        KitException e = assertThrows(KitException.class, () -> Settings.load(Map.of(), file, file.getParent(), w -> { }).get("ADMIN_SEED_PASSWORD"));
+        assertEquals(ExitCode.USAGE, e.exitCode);
+        assertTrue(e.getMessage().startsWith("ADMIN_SEED_PASSWORD on line 2 of " + file + " "), e.getMessage());
+        assertFalse(e.getMessage().contains("Horse") || e.getMessage().contains("Staple"), "the value is never echoed: " + e.getMessage());
+        // the seed run stops before writing anything
+        String url = TestSupport.migrated();
+        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.env("DIRECT_URL", url), "--env-file", file.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("ADMIN_SEED_PASSWORD on line 2 of " + file), r.err());
+        assertFalse(r.all().contains("Horse-Battery"), r.all());
+        assertEquals("0", TestSupport.one(url, "select count(*) from \"Admin\""));
+        // in single quotes, as the sentence suggests, both read it the same way
+        Path fixed = envFile("ADMIN_SEED_PASSWORD='Horse-Battery-\"Staple\"-9'\n");
+        assertEquals("Horse-Battery-\"Staple\"-9", Settings.load(Map.of(), fixed, fixed.getParent(), w -> { }).get("ADMIN_SEED_PASSWORD"));
+        assertEquals("Horse-Battery-\"Staple\"-9", nodeDotenv(List.of(Files.readString(fixed))).get(0).get("ADMIN_SEED_PASSWORD").asText());
+    }
+
+    @Test
+    void aValueTheAppWouldReadOtherwiseThanMeantIsRefusedNamingFileLineAndVariable() throws Exception {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("a # glued to the value", "X=pa#ss9word");
+        cases.put("a # right after =", "X=#Secret9");
+        cases.put("an unclosed quote", "X=\"Secret9 word");
+        cases.put("a quote closed too early", "X=\"Secret9\" word");
+        cases.put("a backslash-escaped quote in single quotes", "X='Secret9\\'s'");
+        cases.put("a backslash-escaped backslash in double quotes", "X=\"Secret9\\\\\"");
+        cases.put("the value on the next line", "X=\n\"Secret9\"");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = envFile(c.getValue() + "\nOTHER=fine\n");
+            Settings s = Settings.load(Map.of(), file, file.getParent(), w -> { });
+            assertEquals("fine", s.get("OTHER"), "only the variable in doubt is refused");
+            KitException e = assertThrows(KitException.class, () -> s.get("X"), c.getKey());
+            assertEquals(ExitCode.USAGE, e.exitCode);
+            assertTrue(e.getMessage().startsWith("X on line 1 of " + file), c.getKey() + ": " + e.getMessage());
+            assertFalse(e.getMessage().contains("Secret9") || e.getMessage().contains("ss9word"), "the value is never echoed: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aVariableSwallowedByAnUnclosedQuoteIsNamedNotSkipped() throws Exception {
+        Path file = envFile("NOTE=\"an unclosed note\nDIRECT_URL=postgresql://a:b@direct/x\nDATABASE_URL=postgresql://a:b@pooled/x\"\n");
+        KitException e = assertThrows(KitException.class, () -> resolve(Settings.load(Map.of(), file, file.getParent(), w -> { })));
+        assertEquals(ExitCode.USAGE, e.exitCode);
+        assertTrue(e.getMessage().contains("line 2 of " + file) && e.getMessage().contains("DIRECT_URL") && e.getMessage().contains("NOTE"), e.getMessage());
+        assertFalse(e.getMessage().contains("a:b@"), e.getMessage());
+    }
+
+    @Test
+    void aLineTheAppWouldSkipIsAnErrorNamingFileAndLine() throws Exception {
+        Path file = envFile("DATABASE_URL=postgresql://a:b@pooled/x\nDIRECT_URL postgresql://a:Secret9@direct/x\n");
+        KitException e = assertThrows(KitException.class, () -> Settings.load(Map.of(), file, file.getParent(), w -> { }));
+        assertEquals(ExitCode.USAGE, e.exitCode);
+        assertTrue(e.getMessage().startsWith("line 2 of " + file + " is not a NAME=value line"), e.getMessage());
+        assertFalse(e.getMessage().contains("Secret9"), e.getMessage());
+    }
+
+    @Test
+    void aByteOrderMarkDoesNotCostTheFirstLine() throws Exception {
+        Path dir = Files.createTempDirectory("dotenv-bom");
+        byte[] text = "DIRECT_URL=postgresql://a:b@direct/x\nDATABASE_URL=postgresql://a:b@pooled/x\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] withBom = new byte[text.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(text, 0, withBom, 3, text.length);
+        Files.write(dir.resolve(".env"), withBom);
+        DatabaseTarget t = resolve(Settings.load(Map.of(), null, dir, w -> { }));
+        assertEquals("direct", t.host());
+        assertEquals("DIRECT_URL from " + dir.resolve(".env"), t.origin());
+    }
+
+    @Test
+    void anEmptyVariableInTheEnvironmentGivesWayToDotenv() throws Exception {
+        Path file = envFile("DIRECT_URL=postgresql://a:b@filedirect/x\nDATABASE_URL=postgresql://a:b@filepooled/x\n");
+        List<String> warnings = new ArrayList<>();
+        DatabaseTarget t = resolve(Settings.load(Map.of("DIRECT_URL", ""), file, file.getParent(), warnings::add));
+        assertEquals("filedirect", t.host());
+        assertEquals("DIRECT_URL from " + file, t.origin());
+        assertEquals(1, warnings.stream().filter(w -> w.contains("DIRECT_URL") && w.contains("empty") && w.contains("environment")).count(), warnings.toString());
+    }
+
+    @Test
+    void theTargetLineSaysWhereTheUrlCameFrom() throws Exception {
+        String url = TestSupport.migrated();
+        Path file = envFile("DIRECT_URL=" + url + "\n");
+        TestSupport.Result fromEnv = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url));
+        assertTrue(fromEnv.out().contains("(DIRECT_URL from the environment)"), fromEnv.out());
+        TestSupport.Result fromFile = TestSupport.run(new status(), TestSupport.env(), "--env-file", file.toString(), "--json");
+        assertEquals("DIRECT_URL from " + file, Console.JSON.readTree(fromFile.out()).get("target").get("source").asText(), fromFile.out());
+        TestSupport.Result fromOption = TestSupport.run(new migrate(), TestSupport.env("DATABASE_URL", url), "--url", url);
+        assertTrue(fromOption.out().lines().anyMatch(l -> l.startsWith("Target ") && l.endsWith(", --url)")), fromOption.out());
+        TestSupport.Result seeded = TestSupport.run(new seed(), TestSupport.adminEnv(null), "--env-file", file.toString(), "--dry-run");
+        assertTrue(seeded.out().contains("(DIRECT_URL from " + file + ")"), seeded.all());
+    }
+
+    @Test
+    void aDotenvOthersCanReadGetsAWarningAsSshGivesForKeys() throws Exception {
+        Path file = envFile("DIRECT_URL=postgresql://a:b@h/x\n");
+        List<String> warnings = new ArrayList<>();
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Settings.load(Map.of(), file, file.getParent(), warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains(file + " can be read by other users") && warnings.get(0).contains("644") && warnings.get(0).contains("chmod 600"), warnings.get(0));
+        warnings.clear();
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Settings.load(Map.of(), file, file.getParent(), warnings::add);
+        assertEquals(List.of(), warnings);
+    }
+
+    // ---- URLs that do not parse ----
+
+    @Test
+    void aPasswordWithAnUnencodedSlashIsNeverEchoedInPart() throws Exception {
+        String url = "postgresql://postgres:CanaryPw/Secret9@host:5432/db";
+        KitException e = assertThrows(KitException.class, () -> DatabaseTarget.parse(url, "DIRECT_URL", ".env"));
+        assertEquals(ExitCode.USAGE, e.exitCode);
+        assertTrue(e.getMessage().contains("DIRECT_URL from .env does not parse") && e.getMessage().contains("postgresql://****@host:5432/db")
+                && e.getMessage().contains("%2F"), e.getMessage());
+        for (String other : List.of("postgresql://postgres:Canary?Pw9@host:5432/db", "postgresql://postgres:CanaryPw9", "postgresql://postgres:Canary%Pw9@host/db")) {
+            KitException o = assertThrows(KitException.class, () -> DatabaseTarget.parse(other, "--url"));
+            assertFalse(o.getMessage().contains("Canary") || o.getMessage().contains("Pw9"), o.getMessage());
+        }
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--json");
+        assertEquals(2, r.code());
+        assertTrue(Console.JSON.readTree(r.out()).get("error").asText().contains("percent-encoded"), r.out());
+        assertFalse(r.all().contains("CanaryPw") || r.all().contains("Secret9"), r.all());
+    }
+
+    // ---- the connection timeout ----
+
+    @Test
+    void aServerThatNeverAnswersIsGivenUpAfterTheDocumentedTenSeconds() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) held.add(silent.accept()); // accepted, and never a byte in reply
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            long started = System.nanoTime();
+            TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", "postgresql://u:pw@127.0.0.1:" + silent.getLocalPort() + "/d"));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertEquals(3, r.code(), r.all());
+            assertTrue(r.err().contains("did not answer within 10 s"), r.err());
+            assertTrue(seconds >= 9 && seconds < 13, "gave up after " + seconds + " s");
+            for (java.net.Socket s : held) s.close();
+        }
+    }
+
+    // ---- the command line ----
+
+    @Test
+    void aBadOptionUnderJsonStillPrintsTheJsonErrorDocument() throws Exception {
+        for (Cli command : List.of(new migrate(), new seed(), new status(), new verify())) {
+            String name = command.getClass().getSimpleName();
+            TestSupport.Result r = TestSupport.run(command, TestSupport.env(), "--json", "--no-such-option");
+            assertEquals(2, r.code(), name + ": " + r.all());
+            com.fasterxml.jackson.databind.JsonNode doc = Console.JSON.readTree(r.out());
+            assertFalse(doc.get("ok").asBoolean(), name);
+            assertEquals(2, doc.get("exitCode").asInt(), name);
+            assertTrue(doc.get("error").asText().contains("--no-such-option"), name + ": " + r.out());
+            assertTrue(r.err().startsWith("error: ") && r.err().contains("--no-such-option"), name + ": " + r.err());
+        }
+        // a mistyped option that swallows a URL does not print its password
+        TestSupport.Result typo = TestSupport.run(new status(), TestSupport.env(), "--json", "--ulr", "postgresql://u:Secret9pw@h/d");
+        assertEquals(2, typo.code());
+        assertFalse(typo.all().contains("Secret9pw"), typo.all());
+    }
+
+    static Path envFile(String text) throws IOException {
+        Path file = Files.createTempDirectory("dotenv").resolve("app.env");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static DatabaseTarget resolve(Settings settings) {
+        return new TestCli().targetFrom(settings);
     }
 
     @ParameterizedTest(name = "{0}")
