@@ -25,6 +25,13 @@ record DatabaseTarget(
         String source,
         String from) {
 
+    /** The same target with one more driver connection property. */
+    DatabaseTarget withDriverParam(String key, String value) {
+        Map<String, String> params = new java.util.LinkedHashMap<>(driverParams);
+        params.put(key, value);
+        return new DatabaseTarget(host, port, database, user, password, schema, pgbouncerFlag, Map.copyOf(params), source, from);
+    }
+
     /** Query parameters only Prisma reads; `schema` becomes the search path. */
     private static final Set<String> PRISMA_ONLY = Set.of(
             "pgbouncer", "connection_limit", "pool_timeout", "schema", "statement_cache_size",

@@ -30,9 +30,7 @@ final class PrismaEngine implements MigrationEngine {
      * is sent as one Query message, unsplit, as Prisma's engine sends a migration.
      */
     static DatabaseTarget simpleProtocol(DatabaseTarget t) {
-        Map<String, String> params = new LinkedHashMap<>(t.driverParams());
-        params.put("preferQueryMode", "simple");
-        return new DatabaseTarget(t.host(), t.port(), t.database(), t.user(), t.password(), t.schema(), t.pgbouncerFlag(), Map.copyOf(params), t.source());
+        return t.withDriverParam("preferQueryMode", "simple");
     }
 
     /** @param c a session made from {@link #simpleProtocol}; Prisma's lock is taken on it until {@link #close}. */
