@@ -359,7 +359,7 @@ public class status extends DatabaseCli {
             try {
                 file = SeedFile.load(path, seedsRoot, settings, secrets::add);
             } catch (SeedFile.UnsetVariable e) {
-                notChecked(lines, f, name, e.variable + " is not set");
+                notChecked(lines, f, name, e.notSet());
                 unset.add(path);
                 continue;
             }

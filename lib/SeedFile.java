@@ -55,6 +55,11 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
                     + " in the environment or in .env (an empty value counts as unset).");
             this.variable = String.join(" and ", variables);
         }
+
+        /** "X is not set" or "X and Y are not set". */
+        String notSet() {
+            return variable + (variable.contains(" and ") ? " are" : " is") + " not set";
+        }
     }
 
     private static final Set<String> FIELDS = Set.of("table", "key", "mode", "rows", "description");

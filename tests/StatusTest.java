@@ -92,7 +92,7 @@ class StatusTest {
         String url = TestSupport.seeded();
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url));
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.out().contains("01_admin.json                not checked: ADMIN_SEED_EMAIL is not set"), r.out());
+        assertTrue(r.out().contains("01_admin.json                not checked: ADMIN_SEED_EMAIL and ADMIN_SEED_PASSWORD are not set"), r.out());
         assertTrue(r.out().contains("admin                        not checked: ADMIN_SEED_EMAIL is not set"), r.out());
     }
 
