@@ -21,7 +21,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -139,9 +139,11 @@ public class migrate extends DatabaseCli {
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
     private int lint(Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
         if (pending.isEmpty()) return 0;
-        Set<String> existing = Relations.existing(c, MigrationLint.indexedTables(pending));
-        List<MigrationLint.Finding> findings = MigrationLint.check(pending, existing::contains);
-        report.findings(findings, allowDestructive);
+        // read-only, before anything runs: which relations the migrations touch exist and hold rows
+        Map<String, String> existing = Relations.existing(c, MigrationLint.touched(pending));
+        MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(existing.keySet(), Relations.holdingRows(c, existing)));
+        List<MigrationLint.Finding> findings = lint.findings();
+        report.findings(findings, lint.notes(), allowDestructive);
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
         if (destructive > 0 && !allowDestructive) {
             throw KitException.usage(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data, so nothing was applied"

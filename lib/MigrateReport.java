@@ -27,7 +27,9 @@ final class MigrateReport implements MigrationEngine.Progress {
     }
 
     /** The lint's findings: data loss as errors unless allowed, the rest as warnings. */
-    void findings(List<MigrationLint.Finding> findings, boolean allowDestructive) {
+    void findings(List<MigrationLint.Finding> findings, List<String> notes, boolean allowDestructive) {
+        for (String n : notes) console.note(n);
+        doc.put("lintNotes", notes);
         doc.put("findings", findings.stream().map(f -> Map.of("file", f.file(), "line", f.line(), "statement", f.statement(),
                 "problem", f.problem(), "saferWay", f.saferWay(), "losesData", f.losesData())).toList());
         for (MigrationLint.Finding f : findings) {

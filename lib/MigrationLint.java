@@ -1,7 +1,9 @@
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -9,7 +11,11 @@ import java.util.regex.Pattern;
  * Reads pending migrations before they run and flags what hurts a live database, in the spirit of
  * the squawk linter: statements that lose data stop the run (unless --allow-destructive), those
  * that hold heavy locks or break the running app are warnings. Each finding names the file, the
- * line, the statement and the safer way.
+ * line, the statement and the safer way. A finding is raised only where data or a live app can be
+ * hurt: a relation that exists before the run and holds rows. One created by a migration of the
+ * same run (under whatever name a later rename gives it), or one that is empty, has nothing to
+ * lose and no app using it yet; an empty one gets a note. So a run that resumes an interrupted
+ * deploy judges the same statements as the run that started it.
  */
 final class MigrationLint {
 
@@ -19,12 +25,20 @@ final class MigrationLint {
         }
     }
 
+    /** Where the relations the migrations touch stand before the run (names as they are then). */
+    record Before(Set<String> existing, Set<String> holdingRows) {}
+
+    /** The findings, and notes about statements that would be findings on a table with rows. */
+    record Result(List<Finding> findings, List<String> notes) {}
+
     private static final Pattern CREATE_TABLE = Pattern.compile("^create (?:unlogged |temporary |temp )?table (?:if not exists )?(" + Identifier.P + ")");
     private static final Pattern DROP_TABLE = Pattern.compile("^drop table (?:if exists )?(" + Identifier.P + ")");
     private static final Pattern ALTER_TABLE = Pattern.compile("^alter table (?:if exists )?(?:only )?(" + Identifier.P + ")(.*)$");
+    private static final Pattern RENAME_TABLE = Pattern.compile("^ rename to (" + Identifier.P + ")$");
     private static final Pattern CREATE_INDEX = Pattern.compile("^create (?:unique )?index (concurrently )?(?:if not exists )?(?:" + Identifier.P + " )?on (?:only )?(" + Identifier.P + ")");
     private static final Pattern DELETE = Pattern.compile("^delete from (?:only )?(" + Identifier.P + ")");
     private static final Pattern UPDATE = Pattern.compile("^update (?:only )?(" + Identifier.P + ")");
+    private static final Pattern TRUNCATE = Pattern.compile("^truncate (?:table )?(?:only )?(" + Identifier.P + ")");
 
     /** An identifier as migrations write it: "Quoted", plain, optionally schema-qualified. */
     static final class Identifier {
@@ -38,66 +52,95 @@ final class MigrationLint {
         }
     }
 
-    /**
-     * @param existingTable whether a table already exists in the database (so an index on it locks live rows)
-     */
-    static List<Finding> check(List<MigrationFile> pending, Predicate<String> existingTable) {
-        List<Finding> findings = new ArrayList<>();
-        Set<String> createdHere = new java.util.HashSet<>();
-        for (MigrationFile file : pending) {
-            String name = file.name;
-            for (SqlScript.Statement st : file.statements()) {
-                String shown = st.shown();
-                String sql = st.normalized();
-                Matcher m;
-                if ((m = CREATE_TABLE.matcher(sql)).find()) {
-                    createdHere.add(Identifier.name(m.group(1)));
-                } else if ((m = DROP_TABLE.matcher(sql)).find() && !createdHere.contains(Identifier.name(m.group(1)))) {
-                    findings.add(new Finding(name, st.line(), shown, "drops a table and every row in it", "make sure nothing reads it any more and that it is backed up, then run with --allow-destructive", true));
-                } else if (sql.startsWith("drop schema")) {
-                    findings.add(new Finding(name, st.line(), shown, "drops a schema and everything in it", "make sure it is backed up, then run with --allow-destructive", true));
-                } else if (sql.startsWith("truncate") && !createdHere.contains(Identifier.name(sql.replaceFirst("^truncate (table )?(only )?", "").split("[ ,;(]")[0]))) {
-                    findings.add(new Finding(name, st.line(), shown, "deletes every row of the table", "delete only the rows you mean with a WHERE clause, or run with --allow-destructive", true));
-                } else if ((m = DELETE.matcher(sql)).find() && !sql.contains(" where ") && !createdHere.contains(Identifier.name(m.group(1)))) {
-                    findings.add(new Finding(name, st.line(), shown, "has no WHERE clause, so it deletes every row", "add a WHERE clause, or run with --allow-destructive if every row must go", true));
-                } else if ((m = UPDATE.matcher(sql)).find() && !sql.contains(" where ") && !createdHere.contains(Identifier.name(m.group(1)))) {
-                    findings.add(new Finding(name, st.line(), shown, "has no WHERE clause, so it overwrites every row", "add a WHERE clause, or run with --allow-destructive if every row must change", true));
-                } else if ((m = ALTER_TABLE.matcher(sql)).find()) {
-                    String table = Identifier.name(m.group(1));
-                    String rest = m.group(2);
-                    boolean live = !createdHere.contains(table);
-                    if (live && rest.matches(".*\\bdrop column\\b.*")) {
-                        findings.add(new Finding(name, st.line(), shown, "drops a column and its data", "stop the app using the column first, back it up, then run with --allow-destructive", true));
-                    }
-                    if (live && rest.matches(".*\\balter column \\S+ (set data )?type\\b.*")) {
-                        findings.add(new Finding(name, st.line(), shown, "rewrites the table under an exclusive lock that blocks reads and writes", "add a new column, backfill it in batches, then switch the app over", false));
-                    }
-                    if (live && rest.matches(".*\\badd (column )?(if not exists )?(?!constraint\\b)\\S+ [^,]*\\bnot null\\b.*") && !rest.matches(".*\\bdefault\\b.*")) {
-                        findings.add(new Finding(name, st.line(), shown, "adds a NOT NULL column without a default, which fails on a table that has rows", "add it with a DEFAULT, or nullable, backfill, then SET NOT NULL", false));
-                    }
-                    if (live && rest.matches(".*\\brename (column )?(\\S+ )?to\\b.*")) {
-                        findings.add(new Finding(name, st.line(), shown, "renames while the running app still uses the old name, so its queries fail until it is redeployed", "add the new name, move the app over, and drop the old one in a later release", false));
-                    }
-                } else if ((m = CREATE_INDEX.matcher(sql)).find() && m.group(1) == null) {
-                    String table = Identifier.name(m.group(2));
-                    if (!createdHere.contains(table) && existingTable.test(table)) {
-                        findings.add(new Finding(name, st.line(), shown, "blocks writes to \"" + table + "\" while the index builds", "use CREATE INDEX CONCURRENTLY, alone in a migration of its own", false));
-                    }
-                }
-            }
-        }
-        return findings;
+    /** The relations (by their names before the run) whose state the lint needs: look them up with {@link Relations}, read-only. */
+    static Set<String> touched(List<MigrationFile> pending) {
+        Set<String> names = new HashSet<>();
+        walk(pending, null, names, new ArrayList<>(), new ArrayList<>());
+        return names;
     }
 
-    /** The tables the lint may ask `existingTable` about (those an index is built on), to look them up in one query. */
-    static Set<String> indexedTables(List<MigrationFile> pending) {
-        Set<String> tables = new java.util.HashSet<>();
+    static Result check(List<MigrationFile> pending, Before before) {
+        List<Finding> findings = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        walk(pending, before, new HashSet<>(), findings, notes);
+        return new Result(findings, notes);
+    }
+
+    /**
+     * One pass over the statements, following each relation by name through CREATE TABLE and
+     * ALTER TABLE ... RENAME TO. Without `before`, only collects the names to look up.
+     */
+    private static void walk(List<MigrationFile> pending, Before before, Set<String> ask, List<Finding> findings, List<String> notes) {
+        // a relation's name now -> its name before the run; null: created by this run
+        Map<String, String> renamed = new HashMap<>();
         for (MigrationFile file : pending) {
             for (SqlScript.Statement st : file.statements()) {
-                Matcher m = CREATE_INDEX.matcher(st.normalized());
-                if (m.find()) tables.add(Identifier.name(m.group(2)));
+                String sql = st.normalized();
+                Matcher m;
+                String relation = null;
+                List<String[]> problems = new ArrayList<>(); // problem, safer way, "loses" or ""
+                if ((m = CREATE_TABLE.matcher(sql)).find()) {
+                    renamed.put(Identifier.name(m.group(1)), null);
+                    continue;
+                } else if ((m = DROP_TABLE.matcher(sql)).find()) {
+                    relation = Identifier.name(m.group(1));
+                    problems.add(new String[] {"drops a table and every row in it", "make sure nothing reads it any more and that it is backed up, then run with --allow-destructive", "loses"});
+                } else if (sql.startsWith("drop schema")) {
+                    if (before != null) findings.add(new Finding(file.name, st.line(), st.shown(), "drops a schema and everything in it", "make sure it is backed up, then run with --allow-destructive", true));
+                    continue;
+                } else if ((m = TRUNCATE.matcher(sql)).find()) {
+                    relation = Identifier.name(m.group(1));
+                    problems.add(new String[] {"deletes every row of the table", "delete only the rows you mean with a WHERE clause, or run with --allow-destructive", "loses"});
+                } else if ((m = DELETE.matcher(sql)).find() && !sql.contains(" where ")) {
+                    relation = Identifier.name(m.group(1));
+                    problems.add(new String[] {"has no WHERE clause, so it deletes every row", "add a WHERE clause, or run with --allow-destructive if every row must go", "loses"});
+                } else if ((m = UPDATE.matcher(sql)).find() && !sql.contains(" where ")) {
+                    relation = Identifier.name(m.group(1));
+                    problems.add(new String[] {"has no WHERE clause, so it overwrites every row", "add a WHERE clause, or run with --allow-destructive if every row must change", "loses"});
+                } else if ((m = ALTER_TABLE.matcher(sql)).find()) {
+                    relation = Identifier.name(m.group(1));
+                    String rest = m.group(2);
+                    Matcher to = RENAME_TABLE.matcher(rest);
+                    if (to.find()) {
+                        String was = renamed.containsKey(relation) ? renamed.remove(relation) : relation;
+                        renamed.put(Identifier.name(to.group(1)), was);
+                        if (was != null) ask.add(was);
+                        problems.add(new String[] {"renames while the running app still uses the old name, so its queries fail until it is redeployed", "add the new name, move the app over, and drop the old one in a later release", ""});
+                        report(file, st, was, problems, before, findings, notes);
+                        continue;
+                    }
+                    if (rest.matches(".*\\bdrop column\\b.*")) {
+                        problems.add(new String[] {"drops a column and its data", "stop the app using the column first, back it up, then run with --allow-destructive", "loses"});
+                    }
+                    if (rest.matches(".*\\balter column \\S+ (set data )?type\\b.*")) {
+                        problems.add(new String[] {"rewrites the table under an exclusive lock that blocks reads and writes", "add a new column, backfill it in batches, then switch the app over", ""});
+                    }
+                    if (rest.matches(".*\\badd (column )?(if not exists )?(?!constraint\\b)\\S+ [^,]*\\bnot null\\b.*") && !rest.matches(".*\\bdefault\\b.*")) {
+                        problems.add(new String[] {"adds a NOT NULL column without a default, which fails on a table that has rows", "add it with a DEFAULT, or nullable, backfill, then SET NOT NULL", ""});
+                    }
+                    if (rest.matches(".*\\brename (column )?(\\S+ )?to\\b.*")) {
+                        problems.add(new String[] {"renames while the running app still uses the old name, so its queries fail until it is redeployed", "add the new name, move the app over, and drop the old one in a later release", ""});
+                    }
+                } else if ((m = CREATE_INDEX.matcher(sql)).find() && m.group(1) == null) {
+                    relation = Identifier.name(m.group(2));
+                    problems.add(new String[] {"blocks writes to \"" + relation + "\" while the index builds", "use CREATE INDEX CONCURRENTLY, alone in a migration of its own", ""});
+                }
+                if (relation == null || problems.isEmpty()) continue;
+                String was = renamed.containsKey(relation) ? renamed.get(relation) : relation;
+                if (was != null) ask.add(was);
+                if (sql.startsWith("drop table")) renamed.remove(relation);
+                report(file, st, was, problems, before, findings, notes);
             }
         }
-        return tables;
+    }
+
+    /** Findings for a relation that held rows before the run; a note for one that was empty; nothing for one this run made. */
+    private static void report(MigrationFile file, SqlScript.Statement st, String was, List<String[]> problems, Before before, List<Finding> findings, List<String> notes) {
+        if (before == null || was == null || !before.existing().contains(was)) return;
+        if (!before.holdingRows().contains(was)) {
+            notes.add(file.name + " line " + st.line() + ": " + st.shown() + " " + problems.get(0)[0] + ", but \"" + was + "\" has no rows, so nothing is lost and no finding is raised.");
+            return;
+        }
+        for (String[] p : problems) findings.add(new Finding(file.name, st.line(), st.shown(), p[0], p[1], p[2].equals("loses")));
     }
 }

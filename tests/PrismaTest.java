@@ -240,4 +240,41 @@ class PrismaTest {
         }
         assertNotNull(TestSupport.one(url, "select count(*) from _prisma_migrations"));
     }
+
+    /** migrate --prisma as an operator runs it on a fresh or resumed deploy: no --allow-destructive. */
+    static TestSupport.Result migrateWithoutFlags(String url, Path folder, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--dir", emptyKit().toString(), "--prisma", folder.toString(), "--lock-timeout", "30s"));
+        args.addAll(List.of(more));
+        return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), args.toArray(String[]::new));
+    }
+
+    @Test
+    void theLargestCorpusAppliesFromEmptyAndResumesWithoutAllowDestructive() throws Exception {
+        Path documenso = corpus("documenso");
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = migrateWithoutFlags(url, documenso);
+        assertEquals(0, r.code(), r.all());
+        assertFalse(r.err().contains("data loss") || r.err().contains("warning:"), r.err());
+        assertRecordedAsPrismaWould(url, documenso);
+        // an interrupted deploy resumed: the rest is judged as the whole run judged it
+        String resumed = TestSupport.freshDatabase();
+        assertEquals(0, migrateWithoutFlags(resumed, documenso, "--target", "20230914031347_remove_redundant_created_column").code());
+        assertEquals("24", TestSupport.one(resumed, "select count(*) from _prisma_migrations"));
+        // two runs resume at once: one applies the rest, the other waits for Prisma's lock and finds nothing to do
+        CompletableFuture<TestSupport.Result> a = CompletableFuture.supplyAsync(() -> run(resumed, documenso));
+        CompletableFuture<TestSupport.Result> b = CompletableFuture.supplyAsync(() -> run(resumed, documenso));
+        for (TestSupport.Result x : List.of(a.get(180, TimeUnit.SECONDS), b.get(180, TimeUnit.SECONDS))) {
+            assertEquals(0, x.code(), x.all());
+            assertFalse(x.err().contains("data loss"), x.err());
+        }
+        assertRecordedAsPrismaWould(resumed, documenso);
+    }
+
+    private static TestSupport.Result run(String url, Path folder) {
+        try {
+            return migrateWithoutFlags(url, folder);
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
 }

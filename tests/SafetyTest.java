@@ -50,9 +50,16 @@ class SafetyTest {
         assertTrue(r.err().contains("V5__slow.sql ran longer than the statement timeout of 500 ms"), r.err());
     }
 
+    /** A migrated database whose tables hold rows, as a live one does: the lint judges tables with rows. */
+    static String live() {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "insert into \"Member\" (email, name) values ('m@example.com', 'M'); insert into \"Team\" (name, \"ownerId\") select 'T', id from \"Member\"");
+        return url;
+    }
+
     @Test
     void dataLosingStatementsStopTheRunUnlessAllowed() throws Exception {
-        String url = TestSupport.migrated();
+        String url = live();
         Path kit = kitWith("V5__cleanup.sql", String.join("\n",
                 "-- tidy up",
                 "DROP TABLE \"PointConfig\";",
@@ -80,7 +87,7 @@ class SafetyTest {
 
     @Test
     void lockHeavyStatementsAreWarningsWithTheSaferWay() throws Exception {
-        String url = TestSupport.migrated();
+        String url = live();
         Path kit = kitWith("V5__reshape.sql", String.join("\n",
                 "CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\");",
                 "ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT;",
@@ -140,7 +147,7 @@ class SafetyTest {
         assertEquals(3, s.get(0).line());
         assertTrue(s.get(0).sql().endsWith("LANGUAGE plpgsql"));
         assertEquals(4, s.get(1).line());
-        assertTrue(MigrationLint.check(List.of(), t -> true).isEmpty());
+        assertTrue(MigrationLint.check(List.of(), new MigrationLint.Before(java.util.Set.of(), java.util.Set.of())).findings().isEmpty());
     }
 
     @Test
@@ -164,5 +171,36 @@ class SafetyTest {
         assertFalse(MigrationFile.needsNoTransaction(s.get(0)));
         // a server position (characters from 1) inside a statement is a line of the file
         assertEquals(4, SqlScript.lineAt(script, SqlScript.offsetOf(script, s.get(0).offset(), script.indexOf("SELECT a") - s.get(0).offset() + 1)));
+    }
+
+    @Test
+    void aTableThisRunCreatesThenRenamesHasNothingToLose() throws Exception {
+        Path folder = MigrateTest.prismaFolder(
+                "01_create", "CREATE TABLE \"public\".\"Person\" (\"id\" TEXT PRIMARY KEY, \"nick\" TEXT, \"score\" INTEGER);\n",
+                "02_rename", "ALTER TABLE \"Person\" RENAME TO \"Contact\";\n",
+                "03_reshape", "ALTER TABLE \"Contact\" DROP COLUMN \"nick\";\nUPDATE \"Contact\" SET \"score\" = 0;\nALTER TABLE \"public\".\"Contact\" RENAME COLUMN \"score\" TO \"points\";\n");
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
+        assertEquals(0, r.code(), r.all());
+        assertFalse(r.err().contains("data loss") || r.err().contains("warning:"), r.err());
+        assertEquals("1", TestSupport.one(url, "select count(*) from information_schema.columns where table_name = 'Contact' and column_name = 'points'"));
+    }
+
+    @Test
+    void aDroppedColumnOfATableWithRowsStopsTheRunAlsoAfterARenameAnEmptyTableGetsANote() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "insert into \"Member\" (email) values ('m@example.com')");
+        Path renamedFirst = kitWith("V5__people.sql", "ALTER TABLE \"Member\" RENAME TO \"People\";\nALTER TABLE \"People\" DROP COLUMN \"name\";\n");
+        String before = TestSupport.fingerprint(url);
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", renamedFirst.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("data loss: V5__people.sql line 2: ALTER TABLE \"People\" DROP COLUMN \"name\" drops a column and its data"), r.err());
+        assertEquals(before, TestSupport.fingerprint(url));
+        // the same on a table that exists but holds no row: nothing to lose, a note, and it applies
+        Path empty = kitWith("V5__team.sql", "ALTER TABLE \"Team\" DROP COLUMN \"seats\";\n");
+        TestSupport.Result e = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", empty.toString());
+        assertEquals(0, e.code(), e.all());
+        assertTrue(e.err().contains("note: V5__team.sql line 1: ALTER TABLE \"Team\" DROP COLUMN \"seats\" drops a column and its data, but \"Team\" has no rows"), e.err());
+        assertFalse(e.err().contains("data loss") || e.err().contains("warning:"), e.err());
     }
 }
