@@ -101,6 +101,8 @@ record DatabaseTarget(
             }
         }
 
+        // jdbc: URLs carry the credentials in the query, so their authority holds none
+        boolean noCredentialsInAuthority = at >= 0 || scheme.startsWith("jdbc:");
         String host;
         int port = 5432;
         if (authority.startsWith("[")) {
@@ -108,13 +110,13 @@ record DatabaseTarget(
             if (close < 0) throw shown.bad("has an unclosed [ in its IPv6 host");
             host = authority.substring(1, close);
             String after = authority.substring(close + 1);
-            if (after.startsWith(":")) port = parsePort(after.substring(1), shown, at >= 0);
+            if (after.startsWith(":")) port = parsePort(after.substring(1), shown, noCredentialsInAuthority);
             else if (!after.isEmpty()) throw shown.bad("has text after the ] of its IPv6 host where a : and the port should be");
         } else {
             int colon = authority.lastIndexOf(':');
             if (colon >= 0) {
                 host = authority.substring(0, colon);
-                port = parsePort(authority.substring(colon + 1), shown, at >= 0);
+                port = parsePort(authority.substring(colon + 1), shown, noCredentialsInAuthority);
             } else {
                 host = authority;
             }
@@ -179,7 +181,7 @@ record DatabaseTarget(
         }
     }
 
-    /** @param afterUserInfo whether the text is known to lie after the user name and password, so it holds neither */
+    /** @param afterUserInfo whether the text is known to hold no part of the user name or password */
     private static int parsePort(String text, Shown shown, boolean afterUserInfo) {
         try {
             int port = Integer.parseInt(text);

@@ -101,6 +101,43 @@ class LauncherTest {
     }
 
     @Test
+    void aCatalogAliasStartsWithoutJBangsOwnJvmOnceKnownAndFollowsCatalogEdits() throws Exception {
+        // a small kit: the launcher, two scripts and a catalog whose alias points at the first
+        Path kit = java.nio.file.Files.createTempDirectory("launcher-alias-");
+        java.nio.file.Files.copy(TestSupport.kitDir().resolve("jbang"), kit.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        for (String word : List.of("first", "second")) {
+            java.nio.file.Files.writeString(kit.resolve(word + ".java"), "class " + word + " { public static void main(String[] a) { System.out.println(\"" + word + " \" + String.join(\",\", a)); } }\n");
+        }
+        String catalog = "{\n  \"aliases\": {\n    \"hello\": {\n      \"script-ref\": \"%s.java\",\n      \"description\": \"says a word\"\n    }\n  }\n}\n";
+        java.nio.file.Files.writeString(kit.resolve("jbang-catalog.json"), catalog.formatted("first"));
+        Map<String, String> env = TestSupport.env();
+        assertEquals("first a,b c", runIn(kit, env, "hello", "a", "b c"), "the alias with its arguments");
+        // known now: JBang's own JVM is not started again (an option it cannot start with proves it),
+        // exactly as for ./jbang first.java
+        Map<String, String> noJBang = TestSupport.env("JBANG_JAVA_OPTIONS", "-XX:+NoSuchOptionRcDbkit");
+        assertEquals("first x", runIn(kit, noJBang, "hello", "x"), "the alias started JBang again");
+        assertEquals("first", runIn(kit, env, "first.java"));
+        assertEquals("first y", runIn(kit, noJBang, "first.java", "y"));
+        // the catalog changed: the alias follows it
+        java.nio.file.Files.writeString(kit.resolve("jbang-catalog.json"), catalog.formatted("second") + " ");
+        assertEquals("second z", runIn(kit, env, "hello", "z"));
+    }
+
+    /** Runs the launcher in folder dir; returns its last output line, and fails on a non-zero exit. */
+    private static String runIn(Path dir, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(dir.resolve("jbang").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "did not finish: " + out);
+        assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + out);
+        return out.lines().reduce((a, b) -> b).orElse("").strip();
+    }
+
+    @Test
     void everyCatalogAliasBuildsAndAnswersHelp() throws Exception {
         JsonNode catalog = Console.JSON.readTree(TestSupport.kitDir().resolve("jbang-catalog.json").toFile());
         List<String> aliases = new ArrayList<>();
