@@ -162,7 +162,13 @@ public class status extends DatabaseCli {
             List<Map<String, Object>> list = new ArrayList<>();
             for (Section s : sections) {
                 doc.put(s.key(), s.json());
-                for (Finding f : s.findings()) list.add(Map.of("section", s.key(), "severity", f.severity().name().toLowerCase(Locale.ROOT), "finding", f.text()));
+                for (Finding f : s.findings()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("section", s.key());
+                    m.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
+                    m.put("finding", f.text());
+                    list.add(m);
+                }
             }
             doc.put("findings", list);
             doc.put("verdict", verdict.get(0));
@@ -375,7 +381,7 @@ public class status extends DatabaseCli {
                 }
                 f.put("state", "invalid");
                 f.put("problem", e.getMessage());
-                lines.add(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()));
+                lines.add(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()).stripTrailing());
                 findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 continue;
             }
