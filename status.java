@@ -163,7 +163,13 @@ public class status extends DatabaseCli {
             List<Map<String, Object>> list = new ArrayList<>();
             for (Section s : sections) {
                 doc.put(s.key(), s.json());
-                for (Finding f : s.findings()) list.add(Map.of("section", s.key(), "severity", f.severity().name().toLowerCase(Locale.ROOT), "finding", f.text()));
+                for (Finding f : s.findings()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("section", s.key());
+                    m.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
+                    m.put("finding", f.text());
+                    list.add(m);
+                }
             }
             doc.put("findings", list);
             doc.put("verdict", verdict.get(0));
@@ -377,7 +383,7 @@ public class status extends DatabaseCli {
                 }
                 f.put("state", "invalid");
                 f.put("problem", e.getMessage());
-                lines.add(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()));
+                lines.add(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()).stripTrailing());
                 findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 continue;
             }
@@ -426,7 +432,8 @@ public class status extends DatabaseCli {
             line = "not checked: schema not migrated";
         } else if (email == null) {
             json.put("seededRoles", roles);
-            String sql = roles.isEmpty() ? "select count(*) from \"Admin\"" : "select count(*) from \"Admin\" where role::text = any(?)";
+            // the role read through the row's JSON: a table without that column has no such admin, and the report goes on
+            String sql = roles.isEmpty() ? "select count(*) from \"Admin\"" : "select count(*) from \"Admin\" a where to_jsonb(a) ->> 'role' = any(?)";
             long admins;
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (!roles.isEmpty()) ps.setArray(1, c.createArrayOf("text", roles.toArray()));
