@@ -63,8 +63,11 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
     }
 
     private static final Set<String> FIELDS = Set.of("table", "key", "mode", "rows", "description");
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** A string in a seed file is at most this long: the parser holds a few copies of one while reading it; long text goes in a $file. */
+    static final int MAX_STRING = 1 << 20;
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(MAX_STRING).build()).build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Sub-values are read one at a time, so what follows them is not "trailing". */
     private static final ObjectReader VALUE_READER = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -116,6 +119,9 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+                throw KitException.usage(name + " has a string longer than 1 MiB" + where + "; put long text in a file beside it and use {\"$file\": \"...\"}.");
+            }
             throw KitException.usage(name + " is not valid JSON" + where + ": " + SeedValue.printable(e.getOriginalMessage().split("\n")[0]) + ".");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // a parser over bytes in memory does no I/O
@@ -183,7 +189,8 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
     /** A row object as a Row; every unset variable of the row is named at once. */
     private static Row row(JsonNode node, String where, SeedValue.Context ctx) {
         if (!node.isObject() || node.isEmpty()) throw KitException.usage(where + " must be an object of column names and values.");
-        Map<String, SeedValue> values = new LinkedHashMap<>();
+        ctx.budget().row(node.size(), ctx.file());
+        Map<String, SeedValue> values = new LinkedHashMap<>(node.size() * 4 / 3 + 1); // sized to the row: a file may hold many
         List<String> unset = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (e.getKey().isBlank()) throw KitException.usage(where + " has an empty column name.");
@@ -194,7 +201,7 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             }
         }
         if (!unset.isEmpty()) throw new UnsetVariable(ctx.file(), unset);
-        return new Row(Collections.unmodifiableMap(values));
+        return new Row(values);
     }
 
     /** A seed file (or the link it is) must resolve inside seeds/, like a $file. */

@@ -115,14 +115,26 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
     }
 
     /**
-     * How much one run reads: each file at most {@link #PER_FILE} bytes, all of them (seed files
-     * and every use of a $file) at most {@link #TOTAL}, so that neither one large file nor many
-     * can exhaust the memory the scripts run with.
+     * How much one run holds: each file at most {@link #PER_FILE} bytes, all of them (seed files
+     * and every use of a $file) at most {@link #TOTAL}, and at most {@link #VALUES} values and rows
+     * together (a row costs memory of its own), so that neither one large file nor many can exhaust the memory the scripts
+     * run with. Real seed data is far below each.
      */
     static final class Budget {
         static final long PER_FILE = 16L * 1024 * 1024;
-        static final long TOTAL = 32L * 1024 * 1024;
+        static final long TOTAL = 24L * 1024 * 1024;
+        static final long VALUES = 300_000;
         private long used;
+        private long values;
+
+        /** Counts a row and its values; `what` names the file for the sentence. */
+        void row(int count, String what) {
+            count++;
+            values += count;
+            if (values > VALUES) {
+                throw KitException.usage(what + " is too large to read: with it, this run would hold more than 300,000 values and rows; split the data across runs with --only.");
+            }
+        }
 
         long used() {
             return used;
@@ -132,7 +144,7 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
         long allowance(long size, String what) {
             if (size > PER_FILE) throw KitException.usage(what + " is larger than 16 MiB; split it into several files.");
             if (used + size > TOTAL) {
-                throw KitException.usage(what + " is too large to read: with it, this run would read more than 32 MiB of seed files and $file texts; split the data across runs with --only.");
+                throw KitException.usage(what + " is too large to read: with it, this run would read more than 24 MiB of seed files and $file texts; split the data across runs with --only.");
             }
             return Math.min(PER_FILE, TOTAL - used);
         }

@@ -167,10 +167,9 @@ final class Seeder {
                 for (SeedFile.Row row : group.getValue()) {
                     for (int i = 0; i < types.size(); i++) {
                         if (i > 0) data.append('\t');
-                        appendCopyText(data, SeedTable.bindText(types.get(i), row.get(columns.get(i)).json()));
+                        appendCopyText(in, data, SeedTable.bindText(types.get(i), row.get(columns.get(i)).json()));
                     }
                     data.append('\n');
-                    if (data.length() >= COPY_CHUNK) send(in, data);
                 }
                 send(in, data);
                 in.endCopy();
@@ -198,7 +197,7 @@ final class Seeder {
     private int temporaryTables;
 
     /** COPY's text format: \N for null, backslash escapes for the characters it uses. */
-    private static void appendCopyText(StringBuilder out, String text) {
+    private static void appendCopyText(org.postgresql.copy.CopyIn in, StringBuilder out, String text) throws SQLException {
         if (text == null) {
             out.append("\\N");
             return;
@@ -212,6 +211,7 @@ final class Seeder {
                 case '\r' -> out.append("\\r");
                 default -> out.append(c);
             }
+            if (out.length() >= COPY_CHUNK) send(in, out); // a long value goes in pieces too
         }
     }
 

@@ -282,13 +282,15 @@ class FaultTest {
         Figures.faultCases.incrementAndGet();
         String url = TestSupport.migrated();
         Path kit = TestSupport.kitCopy();
-        String text = "x".repeat(14 * 1000 * 1000);
+        String text = "x".repeat(500_000);
         for (int i = 1; i <= 6; i++) {
-            Files.writeString(kit.resolve("seeds/9" + i + "_big.json"), "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"big_" + i + "\", \"description\": \"" + text + "\"}]}");
+            StringBuilder json = new StringBuilder("{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [");
+            for (int r = 0; r < 28; r++) json.append(r == 0 ? "" : ", ").append("{\"key\": \"big_" + i + "_" + r + "\", \"description\": \"" + text + "\"}");
+            Files.writeString(kit.resolve("seeds/9" + i + "_big.json"), json.append("]}"));
         }
         TestSupport.Proc six = start(TestSupport.adminEnv(url), "seed.java", "--dir", kit.toString());
         assertEquals(2, six.waitFor(), six.all());
-        assertTrue(six.stderr().contains("93_big.json is too large to read: with it, this run would read more than 32 MiB"), six.stderr());
+        assertTrue(six.stderr().contains("92_big.json is too large to read: with it, this run would read more than 24 MiB"), six.stderr());
         assertFalse(six.all().contains("OutOfMemoryError"), six.all());
         for (int i = 1; i <= 6; i++) Files.delete(kit.resolve("seeds/9" + i + "_big.json"));
         Files.writeString(kit.resolve("seeds/big.html"), "y".repeat(15 * 1000 * 1000));
@@ -297,7 +299,7 @@ class FaultTest {
         Files.writeString(kit.resolve("seeds/99_shared.json"), "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [" + rows + "]}");
         TestSupport.Proc shared = start(TestSupport.adminEnv(url), "seed.java", "--dir", kit.toString());
         assertEquals(2, shared.waitFor(), shared.all());
-        assertTrue(shared.stderr().contains("99_shared.json row 3 column \"description\" file big.html is too large to read"), shared.stderr());
+        assertTrue(shared.stderr().contains("99_shared.json row 2 column \"description\" file big.html is too large to read"), shared.stderr());
         assertFalse(shared.all().contains("OutOfMemoryError"), shared.all());
         assertEquals("0|0|0|0", TestSupport.seededCounts(url));
         survived();
