@@ -9,7 +9,7 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/Migrations.java lib/MigrationLint.java
-//SOURCES lib/PrismaMigrations.java lib/Exposure.java lib/DirectMigrations.java
+//SOURCES lib/PrismaMigrations.java lib/Exposure.java lib/DirectMigrations.java lib/PlatformErrors.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -381,7 +381,7 @@ public class migrate extends DatabaseCli {
                     + (rolledBack ? "it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer."
                     : "it ran as written and is recorded as failed: check what it left behind, then use --resolve-rolled-back or --resolve-applied."), e);
         }
-        return KitException.failed(name + " failed: " + Database.firstLine(e.getMessage()) + (rolledBack
+        return KitException.failed(name + " failed: " + PlatformErrors.or(e, Database.firstLine(e.getMessage())) + (rolledBack
                 ? "; it was rolled back and nothing from it was applied. Fix it and run migrate again."
                 : "; it ran as written (outside the kit's transaction) and is recorded as failed in _prisma_migrations: check what it left behind, then use --resolve-rolled-back or --resolve-applied."), e);
     }

@@ -149,7 +149,7 @@ final class Migrations {
             return KitException.failed(file + " ran longer than the statement timeout of " + Durations.format(statementTimeout) + at + (statement != null ? " (" + MigrationLint.shorten(statement) + ")" : "")
                     + "; it was rolled back and nothing from it was applied. Raise --statement-timeout, or split the migration.", cause);
         }
-        return KitException.failed(file + " failed" + at + ": " + Database.firstLine(message) + (inTransaction
+        return KitException.failed(file + " failed" + at + ": " + PlatformErrors.or(sql, Database.firstLine(message)) + (inTransaction
                 ? "; it was rolled back and nothing from it was applied. Fix the file and run migrate again."
                 : "; it ran outside a transaction, so check what it left behind before running migrate again."), cause);
     }

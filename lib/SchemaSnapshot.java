@@ -10,7 +10,9 @@ import java.util.TreeMap;
  * A database's schema as comparable facts, read from the catalog: tables, columns (type,
  * nullability, default, identity), enums and their labels in order, indexes, constraints, views,
  * functions, triggers, extensions, row-level security and policies. Supabase-managed schemas and
- * the kit's bookkeeping tables are left out.
+ * the kit's bookkeeping tables are left out, and so are the extensions the platform installed (those
+ * in its schemas, such as pgcrypto and uuid-ossp in {@code extensions}): they are not managed here.
+ * An extension in a schema of the project's own (public, say) is compared like any other object.
  */
 final class SchemaSnapshot {
     static final String MANAGED = "'pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'realtime', 'extensions', 'graphql', "
@@ -21,10 +23,67 @@ final class SchemaSnapshot {
     /** A fact: what kind of thing, its name as an operator reads it, and what it is. */
     record Fact(String kind, String name, String definition) {}
 
-    final Map<String, Fact> facts = new TreeMap<>();
+    /** An extension installed in one of the platform's schemas: not managed here, but the shadow gets it too. */
+    record PlatformExtension(String name, String schema) {}
 
+    final Map<String, Fact> facts = new TreeMap<>();
+    /** The platform's schemas present in the database (auth, storage, extensions, ...), by name. */
+    final List<String> platformSchemas = new ArrayList<>();
+    final List<PlatformExtension> platformExtensions = new ArrayList<>();
+    /** The search_path a new session of this role gets (the one the migrations ran with). */
+    String sessionSearchPath;
+
+    /**
+     * Reads the catalog with search_path set to public alone, so that a default, a type or a policy
+     * that names an object of another schema reads the same whatever the session's own path
+     * (Supabase gives postgres "$user", public, extensions; a plain server "$user", public); the
+     * session's path is put back afterwards.
+     */
     static SchemaSnapshot read(Connection c) throws SQLException {
         SchemaSnapshot s = new SchemaSnapshot();
+        String before;
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select current_setting('search_path'), (select reset_val from pg_settings where name = 'search_path'), set_config('search_path', 'public', false)")) {
+            rs.next();
+            before = rs.getString(1);
+            s.sessionSearchPath = rs.getString(2);
+        }
+        try {
+            s.readFacts(c);
+        } finally {
+            try (var ps = c.prepareStatement("select set_config('search_path', ?, false)")) {
+                ps.setString(1, before);
+                ps.execute();
+            }
+        }
+        return s;
+    }
+
+    /**
+     * One line for the operator, or null when the database has nothing of a platform: what is left
+     * to the platform and not compared.
+     */
+    String notManagedHere() {
+        if (platformSchemas.isEmpty() && platformExtensions.isEmpty()) return null;
+        List<String> extensions = platformExtensions.stream().map(PlatformExtension::name).sorted().toList();
+        return "not managed here: the platform's schemas (" + String.join(", ", platformSchemas) + ")"
+                + (extensions.isEmpty() ? "" : " and the extensions it installed (" + String.join(", ", extensions) + ")");
+    }
+
+    private void readFacts(Connection c) throws SQLException {
+        SchemaSnapshot s = this;
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                select 's', n.nspname, null from pg_namespace n
+                where not (%1$s) and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%%'
+                union all
+                select 'e', e.extname, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+                where e.extname <> 'plpgsql' and not (%1$s)
+                order by 1, 2""".formatted(USER_SCHEMA))) {
+            while (rs.next()) {
+                if (rs.getString(1).equals("s")) platformSchemas.add(rs.getString(2));
+                else platformExtensions.add(new PlatformExtension(rs.getString(2), rs.getString(3)));
+            }
+        }
         s.collect(c, "table", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'rls ' || case when c.relrowsecurity then 'enabled' else 'disabled' end
                        || case when c.relforcerowsecurity then ', forced' else '' end
@@ -64,12 +123,13 @@ final class SchemaSnapshot {
                 select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(g.tgname), pg_get_triggerdef(g.oid)
                 from pg_trigger g join pg_class t on t.oid = g.tgrelid join pg_namespace n on n.oid = t.relnamespace
                 where not g.tgisinternal and %s""".formatted(USER_SCHEMA));
-        s.collect(c, "extension", "select quote_ident(extname), 'installed' from pg_extension where extname <> 'plpgsql'");
+        s.collect(c, "extension", """
+                select quote_ident(e.extname), 'installed in schema ' || quote_ident(n.nspname)
+                from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' and %s""".formatted(USER_SCHEMA));
         s.collect(c, "policy", """
                 select quote_ident(schemaname) || '.' || quote_ident(tablename) || '.' || quote_ident(policyname),
                        cmd || ' to ' || array_to_string(roles, ',') || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '')
                 from pg_policies where schemaname not in (%s)""".formatted(MANAGED));
-        return s;
     }
 
     private void collect(Connection c, String kind, String sql) throws SQLException {
