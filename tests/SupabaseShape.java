@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Assumptions;
  * <li>zonky's initdb always names the bootstrap superuser {@code postgres}; renaming it to
  *     {@code supabase_admin} (from another superuser, which is then dropped) gives what
  *     {@code initdb -U supabase_admin} gives: the bootstrap superuser, OID 10, is {@code supabase_admin}.</li>
- * <li>The server is PostgreSQL 17 (the kit's embedded binaries), where Supabase runs 15. Every
- *     script applies unchanged on 17; the differences that matter to the kit are said where they
- *     are tested (PostgreSQL 16 took from a CREATEROLE role the implicit admin of every role).</li>
+ * <li>The server is PostgreSQL 17 (the kit's embedded binaries), where Supabase runs 15;
+ *     {@code SUPABASE_SHAPE_PG=15} builds it on 15 instead (zonky's binaries, fetched from Maven
+ *     Central once). Every script applies unchanged on both.</li>
  * <li>Each test gets its own project: a copy of the built {@code postgres} database
  *     ({@code CREATE DATABASE ... TEMPLATE postgres OWNER postgres}). Schemas, extensions, event
  *     triggers, default privileges and grants inside the database are copied; the one grant on the
@@ -65,8 +65,14 @@ final class SupabaseShape {
         return server;
     }
 
+    /** The server's major version: 17, the kit's embedded binaries, unless SUPABASE_SHAPE_PG says 15 (Supabase's) or 16. */
+    static int major() {
+        String v = System.getenv("SUPABASE_SHAPE_PG");
+        return v == null || v.isBlank() ? 17 : Integer.parseInt(v.strip());
+    }
+
     private static EmbeddedServer build() throws IOException, SQLException {
-        EmbeddedServer srv = EmbeddedServer.start(17, null, true);
+        EmbeddedServer srv = EmbeddedServer.start(major(), null, true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 srv.close();
