@@ -33,7 +33,7 @@ final class PlatformErrors {
             m = PARAMETER.matcher(message);
             String what = m.find() ? "setting \"" + m.group(1) + "\" for the server" : "ALTER SYSTEM";
             return what + " needs a superuser (and ALTER SYSTEM cannot run in a migration's transaction), and " + NOT_SUPERUSER
-                    + ": change server settings through Supabase (Dashboard, Project Settings, Database, or its CLI), not in a migration";
+                    + ": change server settings through Supabase (its Dashboard or CLI), not in a migration";
         }
         if (state.equals("42501") && message.toLowerCase(java.util.Locale.ROOT).contains("superuser")) {
             return Database.firstLine(message) + ": it needs a superuser, and " + NOT_SUPERUSER + "; leave it to the platform (Supabase's Dashboard or support), not a migration";

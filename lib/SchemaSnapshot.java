@@ -71,7 +71,6 @@ final class SchemaSnapshot {
     }
 
     private void readFacts(Connection c) throws SQLException {
-        SchemaSnapshot s = this;
         try (var st = c.createStatement(); ResultSet rs = st.executeQuery("""
                 select 's', n.nspname, null from pg_namespace n
                 where not (%1$s) and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%%'
@@ -84,12 +83,12 @@ final class SchemaSnapshot {
                 else platformExtensions.add(new PlatformExtension(rs.getString(2), rs.getString(3)));
             }
         }
-        s.collect(c, "table", """
+        collect(c, "table", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'rls ' || case when c.relrowsecurity then 'enabled' else 'disabled' end
                        || case when c.relforcerowsecurity then ', forced' else '' end
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
                 where c.relkind in ('r', 'p') and %s and c.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "column", """
+        collect(c, "column", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
                        'type ' || format_type(a.atttypid, a.atttypmod)
                        || case when a.attnotnull then ', not null' else ', nullable' end
@@ -99,34 +98,34 @@ final class SchemaSnapshot {
                 from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
                 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
                 where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and %s and c.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "enum", """
+        collect(c, "enum", """
                 select quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'labels ' || string_agg(quote_literal(e.enumlabel), ', ' order by e.enumsortorder)
                 from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_enum e on e.enumtypid = t.oid
                 where %s group by 1""".formatted(USER_SCHEMA));
-        s.collect(c, "index", """
+        collect(c, "index", """
                 select quote_ident(n.nspname) || '.' || quote_ident(i.relname), regexp_replace(pg_get_indexdef(i.oid), ' ON [^ ]+ ', ' ON ' || quote_ident(t.relname) || ' ')
                 from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = i.relnamespace
                 where %s and t.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "constraint", """
+        collect(c, "constraint", """
                 select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid)
                 from pg_constraint k join pg_class t on t.oid = k.conrelid join pg_namespace n on n.oid = t.relnamespace
                 where %s and t.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "view", """
+        collect(c, "view", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_viewdef(c.oid)
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('v', 'm') and %s""".formatted(USER_SCHEMA));
-        s.collect(c, "function", """
+        collect(c, "function", """
                 select quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                        'returns ' || pg_get_function_result(p.oid) || ', body md5 ' || md5(coalesce(p.prosrc, ''))
                 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                 where %s and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')""".formatted(USER_SCHEMA));
-        s.collect(c, "trigger", """
+        collect(c, "trigger", """
                 select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(g.tgname), pg_get_triggerdef(g.oid)
                 from pg_trigger g join pg_class t on t.oid = g.tgrelid join pg_namespace n on n.oid = t.relnamespace
                 where not g.tgisinternal and %s""".formatted(USER_SCHEMA));
-        s.collect(c, "extension", """
+        collect(c, "extension", """
                 select quote_ident(e.extname), 'installed in schema ' || quote_ident(n.nspname)
                 from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' and %s""".formatted(USER_SCHEMA));
-        s.collect(c, "policy", """
+        collect(c, "policy", """
                 select quote_ident(schemaname) || '.' || quote_ident(tablename) || '.' || quote_ident(policyname),
                        cmd || ' to ' || array_to_string(roles, ',') || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '')
                 from pg_policies where schemaname not in (%s)""".formatted(MANAGED));
