@@ -10,7 +10,7 @@
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
 //SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
-//SOURCES lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java
+//SOURCES lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS

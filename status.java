@@ -8,7 +8,7 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java
-//SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
+//SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/PlatformErrors.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr

@@ -56,7 +56,7 @@ final class MigrationFailure {
             return KitException.failed(file.name + " ran longer than the statement timeout of " + Durations.format(statementTimeout) + where + shown
                     + after(aftermath, "Raise --statement-timeout, or split the migration."), e);
         }
-        String message = e == null ? "" : Database.firstLine(e.getMessage());
+        String message = e == null ? "" : PlatformErrors.or(e, Database.firstLine(e.getMessage()));
         return KitException.failed(file.name + " failed" + where + ": " + message + after(aftermath, "Fix the file and run migrate again."), e);
     }
 

@@ -25,8 +25,13 @@ final class SchemaDrift {
             throw KitException.usage("--schema needs a shadow PostgreSQL " + major + ", and the kit has binaries for 15, 16 and 17 only.");
         }
         SchemaSnapshot actual = SchemaSnapshot.read(target);
+        String platform = actual.notManagedHere();
+        if (platform != null) console.line("  " + platform);
         try (EmbeddedServer shadow = EmbeddedServer.start(major, null, true)) {
             String url = shadow.createDatabase("shadow");
+            try (Connection c = shadow.admin("shadow")) {
+                installTargetExtensions(actual, c);
+            }
             if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, dir, prisma);
             try (Connection c = shadow.admin("shadow")) {
                 return SchemaSnapshot.compare(SchemaSnapshot.read(c), actual);
@@ -46,6 +51,36 @@ final class SchemaDrift {
             engine.apply(engine.plan(version), MigrationEngine.Progress.SILENT);
         } catch (KitException | SQLException e) {
             throw KitException.failed("the migrations did not apply to the shadow database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives the shadow what the platform gave the target before any migration ran: its extensions,
+     * in the same schemas, and the search_path the target's sessions start with, so that a
+     * migration's {@code CREATE EXTENSION IF NOT EXISTS "uuid-ossp"} finds it there and an
+     * unqualified {@code uuid_generate_v4()} resolves, on the shadow as on the target. An extension
+     * the shadow's binaries lack (Supabase's own, such as pg_graphql) is left out.
+     */
+    static void installTargetExtensions(SchemaSnapshot target, Connection shadow) throws SQLException {
+        java.util.Set<String> available = new java.util.HashSet<>();
+        try (var st = shadow.createStatement(); ResultSet rs = st.executeQuery("select name from pg_available_extensions")) {
+            while (rs.next()) available.add(rs.getString(1));
+        }
+        try (var st = shadow.createStatement()) {
+            for (SchemaSnapshot.PlatformExtension e : target.platformExtensions) {
+                if (!available.contains(e.name())) continue;
+                String schema = "\"" + e.schema().replace("\"", "\"\"") + "\"";
+                st.execute("create schema if not exists " + schema + "; create extension if not exists \"" + e.name().replace("\"", "\"\"") + "\" with schema " + schema + " cascade");
+            }
+        }
+        if (target.sessionSearchPath != null) {
+            try (var ps = shadow.prepareStatement("select set_config('search_path', ?, false)")) {
+                ps.setString(1, target.sessionSearchPath);
+                ps.execute();
+            }
+            try (var st = shadow.createStatement()) {
+                st.execute("alter database shadow set search_path from current");
+            }
         }
     }
 }

@@ -10,7 +10,9 @@ import java.util.TreeMap;
  * A database's schema as comparable facts, read from the catalog: tables, columns (type,
  * nullability, default, identity), enums and their labels in order, indexes, constraints, views,
  * functions, triggers, extensions, row-level security and policies. Supabase-managed schemas and
- * the kit's bookkeeping tables are left out.
+ * the kit's bookkeeping tables are left out, and so are the extensions the platform installed (those
+ * in its schemas, such as pgcrypto and uuid-ossp in {@code extensions}): they are not managed here.
+ * An extension in a schema of the project's own (public, say) is compared like any other object.
  */
 final class SchemaSnapshot {
     static final String MANAGED = "'pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'realtime', 'extensions', 'graphql', "
@@ -21,16 +23,72 @@ final class SchemaSnapshot {
     /** A fact: what kind of thing, its name as an operator reads it, and what it is. */
     record Fact(String kind, String name, String definition) {}
 
-    final Map<String, Fact> facts = new TreeMap<>();
+    /** An extension installed in one of the platform's schemas: not managed here, but the shadow gets it too. */
+    record PlatformExtension(String name, String schema) {}
 
+    final Map<String, Fact> facts = new TreeMap<>();
+    /** The platform's schemas present in the database (auth, storage, extensions, ...), by name. */
+    final List<String> platformSchemas = new ArrayList<>();
+    final List<PlatformExtension> platformExtensions = new ArrayList<>();
+    /** The search_path a new session of this role gets (the one the migrations ran with). */
+    String sessionSearchPath;
+
+    /**
+     * Reads the catalog with search_path set to public alone, so that a default, a type or a policy
+     * that names an object of another schema reads the same whatever the session's own path
+     * (Supabase gives postgres "$user", public, extensions; a plain server "$user", public); the
+     * session's path is put back afterwards.
+     */
     static SchemaSnapshot read(Connection c) throws SQLException {
         SchemaSnapshot s = new SchemaSnapshot();
-        s.collect(c, "table", """
+        String before;
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select current_setting('search_path'), (select reset_val from pg_settings where name = 'search_path'), set_config('search_path', 'public', false)")) {
+            rs.next();
+            before = rs.getString(1);
+            s.sessionSearchPath = rs.getString(2);
+        }
+        try {
+            s.readFacts(c);
+        } finally {
+            try (var ps = c.prepareStatement("select set_config('search_path', ?, false)")) {
+                ps.setString(1, before);
+                ps.execute();
+            }
+        }
+        return s;
+    }
+
+    /**
+     * One line for the operator, or null when the database has nothing of a platform: what is left
+     * to the platform and not compared.
+     */
+    String notManagedHere() {
+        if (platformSchemas.isEmpty() && platformExtensions.isEmpty()) return null;
+        List<String> extensions = platformExtensions.stream().map(PlatformExtension::name).sorted().toList();
+        return "not managed here: the platform's schemas (" + String.join(", ", platformSchemas) + ")"
+                + (extensions.isEmpty() ? "" : " and the extensions it installed (" + String.join(", ", extensions) + ")");
+    }
+
+    private void readFacts(Connection c) throws SQLException {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                select 's', n.nspname, null from pg_namespace n
+                where not (%1$s) and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%%'
+                union all
+                select 'e', e.extname, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+                where e.extname <> 'plpgsql' and not (%1$s)
+                order by 1, 2""".formatted(USER_SCHEMA))) {
+            while (rs.next()) {
+                if (rs.getString(1).equals("s")) platformSchemas.add(rs.getString(2));
+                else platformExtensions.add(new PlatformExtension(rs.getString(2), rs.getString(3)));
+            }
+        }
+        collect(c, "table", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'rls ' || case when c.relrowsecurity then 'enabled' else 'disabled' end
                        || case when c.relforcerowsecurity then ', forced' else '' end
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
                 where c.relkind in ('r', 'p') and %s and c.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "column", """
+        collect(c, "column", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
                        'type ' || format_type(a.atttypid, a.atttypmod)
                        || case when a.attnotnull then ', not null' else ', nullable' end
@@ -40,36 +98,37 @@ final class SchemaSnapshot {
                 from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
                 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
                 where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and %s and c.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "enum", """
+        collect(c, "enum", """
                 select quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'labels ' || string_agg(quote_literal(e.enumlabel), ', ' order by e.enumsortorder)
                 from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_enum e on e.enumtypid = t.oid
                 where %s group by 1""".formatted(USER_SCHEMA));
-        s.collect(c, "index", """
+        collect(c, "index", """
                 select quote_ident(n.nspname) || '.' || quote_ident(i.relname), regexp_replace(pg_get_indexdef(i.oid), ' ON [^ ]+ ', ' ON ' || quote_ident(t.relname) || ' ')
                 from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = i.relnamespace
                 where %s and t.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "constraint", """
+        collect(c, "constraint", """
                 select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid)
                 from pg_constraint k join pg_class t on t.oid = k.conrelid join pg_namespace n on n.oid = t.relnamespace
                 where %s and t.relname %s""".formatted(USER_SCHEMA, NOT_BOOKKEEPING));
-        s.collect(c, "view", """
+        collect(c, "view", """
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_viewdef(c.oid)
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('v', 'm') and %s""".formatted(USER_SCHEMA));
-        s.collect(c, "function", """
+        collect(c, "function", """
                 select quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                        'returns ' || pg_get_function_result(p.oid) || ', body md5 ' || md5(coalesce(p.prosrc, ''))
                 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                 where %s and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')""".formatted(USER_SCHEMA));
-        s.collect(c, "trigger", """
+        collect(c, "trigger", """
                 select quote_ident(n.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(g.tgname), pg_get_triggerdef(g.oid)
                 from pg_trigger g join pg_class t on t.oid = g.tgrelid join pg_namespace n on n.oid = t.relnamespace
                 where not g.tgisinternal and %s""".formatted(USER_SCHEMA));
-        s.collect(c, "extension", "select quote_ident(extname), 'installed' from pg_extension where extname <> 'plpgsql'");
-        s.collect(c, "policy", """
+        collect(c, "extension", """
+                select quote_ident(e.extname), 'installed in schema ' || quote_ident(n.nspname)
+                from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' and %s""".formatted(USER_SCHEMA));
+        collect(c, "policy", """
                 select quote_ident(schemaname) || '.' || quote_ident(tablename) || '.' || quote_ident(policyname),
                        cmd || ' to ' || array_to_string(roles, ',') || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '')
                 from pg_policies where schemaname not in (%s)""".formatted(MANAGED));
-        return s;
     }
 
     private void collect(Connection c, String kind, String sql) throws SQLException {

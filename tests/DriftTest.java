@@ -68,4 +68,35 @@ class DriftTest {
         assertEquals(5, r.code(), r.all());
         assertTrue(r.out().contains("DRIFT: column \"Account\".\"extra\" is in the database but no migration creates it: added by hand?"), r.out());
     }
+
+    /**
+     * What a platform installs in its own schemas (Supabase: pgcrypto and uuid-ossp in "extensions")
+     * is not drift, and is said once to be not managed here; a migration that names the platform's
+     * extension by its schema applies to the shadow as to the target; an extension made by hand in
+     * public is still drift.
+     */
+    @Test
+    void extensionsInAPlatformSchemaAreNotDriftButOneMadeByHandInPublicIs() throws Exception {
+        java.nio.file.Path kit = TestSupport.kitCopy();
+        java.nio.file.Files.writeString(kit.resolve("migrations/V5__tokens.sql"), """
+                CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+                CREATE TABLE "Token" ("id" UUID NOT NULL DEFAULT extensions.uuid_generate_v4(), "digest" TEXT DEFAULT encode(extensions.digest('x', 'sha256'), 'hex'),
+                    CONSTRAINT "Token_pkey" PRIMARY KEY ("id"));
+                ALTER TABLE "Token" ENABLE ROW LEVEL SECURITY;
+                """);
+        String url = TestSupport.freshDatabase();
+        TestSupport.exec(url, "create schema extensions; create extension \"uuid-ossp\" with schema extensions; create extension pgcrypto with schema extensions");
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        assertEquals(0, TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString()).code());
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--schema");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("\n  not managed here: the platform's schemas (extensions) and the extensions it installed (pgcrypto, uuid-ossp)\n"), r.out());
+        assertEquals(1, r.out().split("not managed here", -1).length - 1, r.out());
+        TestSupport.exec(url, "create extension pg_trgm schema public");
+        TestSupport.Result drift = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--schema", "--json");
+        assertEquals(5, drift.code(), drift.all());
+        JsonNode differences = Console.JSON.readTree(drift.out()).get("drift").get("differences");
+        assertEquals(1, differences.size(), drift.out());
+        assertEquals("extension \"pg_trgm\" is in the database but no migration creates it: added by hand?", differences.get(0).asText());
+    }
 }

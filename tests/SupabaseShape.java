@@ -1,0 +1,197 @@
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A database shaped like a fresh Supabase project, built by Supabase's own set-up scripts
+ * (../shared/supabase, read at test time, never copied here) as that folder's README says, in an
+ * embedded cluster of its own: roles are cluster-wide, and this one demotes {@code postgres}.
+ *
+ * <p>What differs from the README, and why:
+ * <ul>
+ * <li>zonky's initdb always names the bootstrap superuser {@code postgres}; renaming it to
+ *     {@code supabase_admin} (from another superuser, which is then dropped) gives what
+ *     {@code initdb -U supabase_admin} gives: the bootstrap superuser, OID 10, is {@code supabase_admin}.</li>
+ * <li>The server is PostgreSQL 17 (the kit's embedded binaries), where Supabase runs 15;
+ *     {@code SUPABASE_SHAPE_PG=15} builds it on 15 instead (zonky's binaries, fetched from Maven
+ *     Central once). Every script applies unchanged on both.</li>
+ * <li>Each test gets its own project: a copy of the built {@code postgres} database
+ *     ({@code CREATE DATABASE ... TEMPLATE postgres OWNER postgres}). Schemas, extensions, event
+ *     triggers, default privileges and grants inside the database are copied; the one grant on the
+ *     database itself ({@code GRANT ALL ON DATABASE postgres TO postgres}) is covered by ownership.</li>
+ * </ul>
+ * The operator connects as {@code postgres} with its password (scram-sha-256); only
+ * {@code supabase_admin} is trusted from localhost, for setting up and checking by plain SQL.
+ */
+final class SupabaseShape {
+    static final Path SCRIPTS = TestSupport.kitDir().resolveSibling("shared").resolve("supabase");
+    /** Needs the pgsodium extension, which a vanilla server lacks (the README says to skip it). */
+    static final String SKIPPED = "20230529180330_alter_api_roles_for_inherit.sql";
+
+    private static EmbeddedServer server;
+    private static String password;
+    private static final AtomicInteger projects = new AtomicInteger();
+
+    /** The scripts' folder, or the test is skipped with a sentence (as the corpus tests are). */
+    static Path scripts() {
+        Assumptions.assumeTrue(Files.isRegularFile(SCRIPTS.resolve("README.md")),
+                "Supabase's set-up scripts are read from " + SCRIPTS + " (shared/supabase beside the kit), which is not here; the Supabase-shaped tests need them");
+        return SCRIPTS;
+    }
+
+    static synchronized EmbeddedServer server() {
+        scripts();
+        if (server == null) {
+            try {
+                server = build();
+            } catch (IOException | SQLException e) {
+                throw new IllegalStateException("could not build the Supabase-shaped database: " + e.getMessage(), e);
+            }
+        }
+        return server;
+    }
+
+    /** The server's major version: 17, the kit's embedded binaries, unless SUPABASE_SHAPE_PG says 15 (Supabase's) or 16. */
+    static int major() {
+        String v = System.getenv("SUPABASE_SHAPE_PG");
+        return v == null || v.isBlank() ? 17 : Integer.parseInt(v.strip());
+    }
+
+    private static EmbeddedServer build() throws IOException, SQLException {
+        EmbeddedServer srv = EmbeddedServer.start(major(), null, true);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                srv.close();
+            } catch (IOException ignored) {
+                // the run is over
+            }
+        }));
+        // 1. the bootstrap superuser is supabase_admin (renamed from another superuser's session)
+        String jdbc = "jdbc:postgresql://localhost:" + srv.port() + "/postgres";
+        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedServer.USER, srv.password); Statement st = c.createStatement()) {
+            st.execute("alter role postgres rename to supabase_admin");
+            String hba;
+            try (ResultSet rs = st.executeQuery("show hba_file")) {
+                rs.next();
+                hba = rs.getString(1);
+            }
+            Files.writeString(Path.of(hba), String.join("\n",
+                    "host all supabase_admin 127.0.0.1/32 trust",
+                    "host all supabase_admin ::1/128 trust",
+                    "host all all 127.0.0.1/32 scram-sha-256",
+                    "host all all ::1/128 scram-sha-256", ""));
+            st.execute("select pg_reload_conf()");
+        }
+        password = Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(18));
+        // 2. as supabase_admin: postgres, a superuser for now, owns the database
+        try (Connection c = srv.postgres.getDatabase("supabase_admin", "postgres").getConnection(); Statement st = c.createStatement()) {
+            st.execute("drop role " + EmbeddedServer.USER);
+            st.execute("create role postgres superuser login password '" + password + "'");
+            st.execute("alter database postgres owner to postgres");
+        }
+        // 3. as postgres: init-scripts/ in name order, without the pgjwt line (not in contrib)
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", password); Statement st = c.createStatement()) {
+            for (Path file : sqlFiles(SCRIPTS.resolve("init-scripts"))) {
+                String sql = Files.readString(file).lines().filter(l -> !l.matches("(?i)\\s*create extension .*pgjwt.*"))
+                        .reduce("", (a, b) -> a + b + "\n");
+                run(st, file, sql);
+            }
+        }
+        // 4. as supabase_admin: migrations/ in name order (the demotion of postgres among them)
+        try (Connection c = srv.postgres.getDatabase("supabase_admin", "postgres").getConnection(); Statement st = c.createStatement()) {
+            for (Path file : sqlFiles(SCRIPTS.resolve("migrations"))) {
+                if (file.getFileName().toString().equals(SKIPPED)) continue;
+                run(st, file, Files.readString(file));
+            }
+        }
+        return srv;
+    }
+
+    private static List<Path> sqlFiles(Path folder) throws IOException {
+        try (var s = Files.list(folder)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
+        }
+    }
+
+    private static void run(Statement st, Path file, String sql) throws SQLException {
+        try {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new SQLException(file.getFileName() + ": " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    /** A fresh project (a copy of the built database); its URL as the operator has it: postgres with its password. */
+    static String freshProject() {
+        EmbeddedServer srv = server();
+        String name = "project" + projects.incrementAndGet();
+        try (Connection c = srv.postgres.getDatabase("supabase_admin", "postgres").getConnection(); Statement st = c.createStatement()) {
+            st.execute("create database " + name + " template postgres owner postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return "postgresql://postgres:" + password + "@localhost:" + srv.port() + "/" + name;
+    }
+
+    /** The platform's superuser (supabase_admin) on a project, for setting up and checking by plain SQL. */
+    static Connection platform(String url) throws SQLException {
+        return server().postgres.getDatabase("supabase_admin", TestSupport.databaseName(url)).getConnection();
+    }
+
+    /** The operator's own session (postgres, with its password), as the kit opens it. */
+    static Connection operator(String url) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + server().port() + "/" + TestSupport.databaseName(url), "postgres", password);
+    }
+
+    static List<String> rows(String url, String sql) {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = platform(url); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 1; i <= n; i++) sb.append(i > 1 ? "|" : "").append(rs.getObject(i) instanceof Boolean b ? b.toString() : rs.getString(i));
+                rows.add(sb.toString());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
+    }
+
+    static String one(String url, String sql) {
+        List<String> r = rows(url, sql);
+        return r.isEmpty() ? null : r.get(0);
+    }
+
+    /** Runs SQL as the operator (postgres), as someone at the SQL editor would. */
+    static void asOperator(String url, String sql) {
+        try (Connection c = operator(url); var st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A script run in-process, as TestSupport.run, checking that postgres's password never shows either. */
+    static TestSupport.Result run(Cli command, Map<String, String> env, String... args) {
+        TestSupport.Result r = TestSupport.run(command, env, args);
+        assertFalse(r.all().contains(password), "output contains postgres's password:\n" + r.all());
+        return r;
+    }
+
+    private SupabaseShape() {}
+}
