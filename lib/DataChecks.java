@@ -68,6 +68,8 @@ final class DataChecks {
     private final Map<String, List<String>> enums = new HashMap<>();
     /** What the statement being checked changes, for the statements after it (not for its own checks). */
     private final Map<String, String> changing = new HashMap<>();
+    /** Columns ("table\0column") added by earlier statements of this run without a default: null in every row. */
+    private final Set<String> addedNull = new HashSet<>();
     /** A statement whose writes cannot be told (DO, CALL, SELECT, WITH), by where. */
     private String changesAnything;
 
@@ -128,7 +130,10 @@ final class DataChecks {
                 a.keywords("column");
                 String column = a.identifier();
                 if (column == null) continue;
-                if (a.keywords("set", "not", "null")) {
+                if (addedNull.contains(table.name() + "\0" + column) && a.keywords("set", "not", "null")) {
+                    planned.add(anyRow(table, "rows (" + quote(column) + " is added by this run without a default, so it is null in every row)",
+                            "and " + quote(column) + ", added by this run without a default, is null in each; add it with a DEFAULT, or backfill it before SET NOT NULL"));
+                } else if (a.keywords("set", "not", "null")) {
                     planned.add(rows(table, "nulls in " + quote(column), "null values in " + quote(column),
                             quote(column) + " is null"));
                 } else if (a.keywords("set", "data", "type") || a.keywords("type")) {
@@ -150,7 +155,10 @@ final class DataChecks {
                     if (columns == null) {
                         planned.add(cannotTell(table, "a primary key using an existing index", "the index's columns are not read from the target"));
                     } else {
-                        planned.add(primaryKey(table, columns));
+                        planned.add(newColumn(table, columns) != null
+                                ? anyRow(table, "rows (" + quote(newColumn(table, columns)) + " is added by this run without a default, so it is null in every row)",
+                                        "and " + quote(newColumn(table, columns)) + ", added by this run without a default, is null in each, which a primary key refuses")
+                                : primaryKey(table, columns));
                     }
                 } else if (a.keywords("unique")) {
                     boolean nullsNotDistinct = a.keywords("nulls", "not", "distinct");
@@ -160,7 +168,9 @@ final class DataChecks {
                         planned.add(cannotTell(table, "a unique constraint using an existing index", "the index's columns are not read from the target"));
                     } else {
                         List<String> keys = columns.stream().map(DataChecks::quote).toList();
-                        planned.add(duplicates(table, keys, nullsNotDistinct, null));
+                        planned.add(!nullsNotDistinct && newColumn(table, columns) != null
+                                ? nullKey(table, "duplicates of (" + String.join(", ", keys) + ")", newColumn(table, columns))
+                                : duplicates(table, keys, nullsNotDistinct, null));
                     }
                 } else if (a.keywords("exclude")) {
                     planned.add(cannotTell(table, "an exclusion constraint", "exclusion constraints are not checked"));
@@ -182,9 +192,25 @@ final class DataChecks {
         boolean required = a.has("not", "null") || a.has("primary", "key");
         boolean filled = a.has("default") || a.has("generated") || a.hasAny("serial", "bigserial", "smallserial", "serial2", "serial4", "serial8");
         if (required && !filled) {
-            planned.add(new Planned(table, List.of(), "rows (a NOT NULL column " + quote(column) + " without a default)",
-                    "select count(*) from (select from " + table.sql() + " limit " + CAP + ") s", Kind.ANY_ROW, null, null));
+            planned.add(anyRow(table, "rows (a NOT NULL column " + quote(column) + " without a default)",
+                    "and the new NOT NULL column " + quote(column) + " has no default to fill them; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL"));
         }
+        if (!filled) addedNull.add(table.name() + "\0" + column);
+    }
+
+    private static Planned anyRow(Name table, String check, String why) {
+        return new Planned(table, List.of(), check, "select count(*) from (select from " + table.sql() + " limit " + CAP + ") s", Kind.ANY_ROW, null, why);
+    }
+
+    /** A key with a column this run adds without a default: null in every row, so no row can break a unique key or a simple foreign key. */
+    private static Planned nullKey(Name table, String check, String column) {
+        return new Planned(table, List.of(), check, null, null, Verdict.PASSES, quote(column) + " is added by this run without a default, so it is null in every row");
+    }
+
+    /** The first of these columns that this run adds without a default, or null. */
+    private String newColumn(Name table, List<String> columns) {
+        for (String c : columns) if (addedNull.contains(table.name() + "\0" + c)) return c;
+        return null;
     }
 
     private void foreignKey(Name table, Cursor a, List<Planned> planned) {
@@ -195,6 +221,10 @@ final class DataChecks {
         List<String> parentColumns = a.peek("(") ? a.columnList() : null;
         boolean full = a.keywords("match", "full");
         if (a.has("not", "valid")) return;
+        if (!full && newColumn(table, columns) != null) {
+            planned.add(nullKey(table, "orphans of (" + String.join(", ", columns.stream().map(DataChecks::quote).toList()) + ")", newColumn(table, columns)));
+            return;
+        }
         String shown = "rows of " + table.sql() + " whose (" + String.join(", ", columns.stream().map(DataChecks::quote).toList()) + ") has no row in " + parent.sql();
         StringJoiner allSet = new StringJoiner(" and "), anyNull = new StringJoiner(" or "), match = new StringJoiner(" and ");
         for (int k = 0; k < columns.size(); k++) {
@@ -317,7 +347,10 @@ final class DataChecks {
         c.keywords("nulls", "distinct");
         int where = c.findTopLevel("where");
         String predicate = where < c.end ? Token.render(c.t, where + 1, c.end) : null;
-        planned.add(duplicates(table, keys, nullsNotDistinct, predicate));
+        List<String> plain = new ArrayList<>();
+        for (String k : keys) if (k.startsWith("\"") && k.endsWith("\"") && !k.contains(" collate ")) plain.add(k.substring(1, k.length() - 1).replace("\"\"", "\""));
+        String added = newColumn(table, plain);
+        planned.add(!nullsNotDistinct && added != null ? nullKey(table, "duplicates of (" + String.join(", ", keys) + ")", added) : duplicates(table, keys, nullsNotDistinct, predicate));
     }
 
     /** An index element as an expression: a column, a function call, a parenthesized expression; with its COLLATE. */
@@ -391,17 +424,19 @@ final class DataChecks {
 
     private Prediction decide(String file, int line, String shown, Planned p) throws SQLException {
         String table = p.table().sql();
-        if (p.fixed() != null) return new Prediction(file, line, shown, table, p.check(), p.fixed(), -1, p.fixedDetail());
+        if (p.fixed() == Verdict.CANNOT_TELL) return new Prediction(file, line, shown, table, p.check(), p.fixed(), -1, p.fixedDetail());
         for (Name n : concat(p.table(), p.alsoReads())) {
             if (changed.containsKey(n.name())) return new Prediction(file, line, shown, table, p.check(), Verdict.CANNOT_TELL, -1, n.sql() + ": " + changed.get(n.name()));
         }
         if (changesAnything != null) return new Prediction(file, line, shown, table, p.check(), Verdict.CANNOT_TELL, -1, changesAnything);
+        if (p.fixed() != null) return new Prediction(file, line, shown, table, p.check(), p.fixed(), 0, p.fixedDetail());
         if (created.contains(p.table().name())) return new Prediction(file, line, shown, table, p.check(), Verdict.PASSES, 0, "created by this run, so it holds no rows");
         long[] answer;
         try {
             answer = readOnly(target, timeout, p.query());
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("08")) throw e;
             String message = Database.firstLine(String.valueOf(e.getMessage())).replaceFirst("^ERROR: ", "");
             if (p.kind() == Kind.CAST && state.startsWith("22")) {
                 return new Prediction(file, line, shown, table, p.check(), Verdict.FAILS, 1, "at least one value " + p.fixedDetail().replaceFirst("^values of \\S+ that ", "that ") + " (" + message + ")");
@@ -415,7 +450,7 @@ final class DataChecks {
         String at = count >= CAP ? "at least " + CAP : String.valueOf(count);
         return switch (p.kind()) {
             case ROWS -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "row") + " with " + p.fixedDetail());
-            case ANY_ROW -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "row") + ", and the new NOT NULL column has no default to fill them; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL");
+            case ANY_ROW -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "row") + ", " + p.fixedDetail());
             case DUPLICATES -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "value") + " of " + p.fixedDetail() + " held by more than one row");
             case ORPHANS -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + p.fixedDetail().replaceFirst("^rows", plural(count, "row")));
             case PRIMARY_KEY -> {

@@ -209,6 +209,20 @@ class RehearseTest {
     }
 
     @Test
+    void aColumnTheRunAddsWithoutADefaultIsNullInEveryRow() throws SQLException {
+        String[] migration = {"ALTER TABLE \"T\" ADD COLUMN \"slug\" TEXT", "CREATE UNIQUE INDEX \"T_slug_key\" ON \"T\"(\"slug\")",
+                "ALTER TABLE \"T\" ADD COLUMN \"pid\" INTEGER", "ALTER TABLE \"T\" ADD CONSTRAINT \"T_pid_fkey\" FOREIGN KEY (\"pid\") REFERENCES \"P\"(\"id\")",
+                "ALTER TABLE \"T\" ALTER COLUMN \"slug\" SET NOT NULL"};
+        bothWays("create table \"T\" (id int primary key); create table \"P\" (id int primary key)",
+                "insert into \"T\" values (1), (2)", "select 1", 2, "\"T\"", migration);
+        String url = target("create table \"T\" (id int primary key); create table \"P\" (id int primary key); insert into \"T\" values (1), (2)");
+        String[] backfilled = {migration[0], "UPDATE \"T\" SET \"slug\" = 't' || \"id\"", migration[1], migration[4]};
+        List<DataChecks.Prediction> p = predict(url, backfilled);
+        assertEquals(List.of(DataChecks.Verdict.CANNOT_TELL, DataChecks.Verdict.CANNOT_TELL), p.stream().map(DataChecks.Prediction::verdict).toList(), p.toString());
+        assertNull(apply(url, backfilled));
+    }
+
+    @Test
     void notValidConstraintsAndPlainStatementsNeedNoCheck() throws SQLException {
         String url = target("create table p (id int primary key); create table c (id int, p int, n int); insert into c values (1, 7, -1)");
         String[] migration = {"alter table c add constraint c_p foreign key (p) references p (id) not valid",
