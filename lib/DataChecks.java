@@ -48,8 +48,8 @@ final class DataChecks {
         String sentence() {
             String where = file + " line " + line + ": " + statement;
             return switch (verdict) {
-                case FAILS -> where + " would fail: " + table + " has " + detail + "; fix those rows first (or add the constraint NOT VALID and validate it later).";
-                case PASSES -> where + ": no " + check + " in " + table + ".";
+                case FAILS -> where + " would fail: " + table + " has " + detail + ".";
+                case PASSES -> where + ": ok, " + table + " has no " + check + ".";
                 case CANNOT_TELL -> where + ": cannot tell from the data whether it succeeds (" + check + " in " + table + "): " + detail + ".";
             };
         }
@@ -90,7 +90,7 @@ final class DataChecks {
      */
     List<Prediction> check(String file, int line, String sql) throws SQLException {
         List<Token> tokens = Token.scan(sql);
-        String shown = shorten(Token.render(tokens, 0, tokens.size()));
+        String shown = show(tokens);
         List<Planned> planned = new ArrayList<>();
         Cursor c = new Cursor(tokens);
         if (c.keywords("alter", "table")) {
@@ -110,10 +110,14 @@ final class DataChecks {
     // ------------------------------------------------------------------ what each form asks
 
     /** A check to run: on which table, asking what, with which query (null: decided without a query). */
-    private record Planned(Name table, List<Name> alsoReads, String check, String query, Kind kind, Verdict fixed, String fixedDetail) {}
+    private record Planned(Name table, List<Name> alsoReads, String check, String query, Kind kind, Verdict fixed, String fixedDetail, String advice) {
+        Planned(Name table, List<Name> alsoReads, String check, String query, Kind kind, Verdict fixed, String fixedDetail) {
+            this(table, alsoReads, check, query, kind, fixed, fixedDetail, null);
+        }
+    }
 
     /** How to read the query's answer. */
-    private enum Kind { ROWS, DUPLICATES, PRIMARY_KEY, ORPHANS, CAST, ANY_ROW }
+    private enum Kind { ROWS, DUPLICATES, PRIMARY_KEY, CAST, ANY_ROW }
 
     private void alterTable(Cursor c, List<Planned> planned) {
         c.keywords("if", "exists");
@@ -134,8 +138,8 @@ final class DataChecks {
                     planned.add(anyRow(table, "rows (" + quote(column) + " is added by this run without a default, so it is null in every row)",
                             "and " + quote(column) + ", added by this run without a default, is null in each; add it with a DEFAULT, or backfill it before SET NOT NULL"));
                 } else if (a.keywords("set", "not", "null")) {
-                    planned.add(rows(table, "nulls in " + quote(column), "null values in " + quote(column),
-                            quote(column) + " is null"));
+                    planned.add(rows(table, "nulls in " + quote(column), "row", "with a null in " + quote(column),
+                            "fill them first (or drop the SET NOT NULL)", quote(column) + " is null"));
                 } else if (a.keywords("set", "data", "type") || a.keywords("type")) {
                     planned.add(typeChange(table, column, a));
                     changing.put(table.name(), "an earlier ALTER COLUMN " + quote(column) + " TYPE rewrites its values");
@@ -147,7 +151,8 @@ final class DataChecks {
                     if (expr == null) continue;
                     if (a.has("not", "valid")) continue;
                     String e = Token.render(c.t, expr[0], expr[1]);
-                    planned.add(rows(table, "rows violating CHECK (" + e + ")", "rows violating CHECK (" + e + ")", "not (" + e + ")"));
+                    planned.add(rows(table, "rows violating CHECK (" + e + ")", "row", "violating CHECK (" + e + ")",
+                            "fix those rows first, or add the constraint NOT VALID and VALIDATE it once they are fixed", "not (" + e + ")"));
                 } else if (a.keywords("foreign", "key")) {
                     foreignKey(table, a, planned);
                 } else if (a.keywords("primary", "key")) {
@@ -225,7 +230,7 @@ final class DataChecks {
             planned.add(nullKey(table, "orphans of (" + String.join(", ", columns.stream().map(DataChecks::quote).toList()) + ")", newColumn(table, columns)));
             return;
         }
-        String shown = "rows of " + table.sql() + " whose (" + String.join(", ", columns.stream().map(DataChecks::quote).toList()) + ") has no row in " + parent.sql();
+        String shown = "whose (" + String.join(", ", columns.stream().map(DataChecks::quote).toList()) + ") has no row in " + parent.sql();
         StringJoiner allSet = new StringJoiner(" and "), anyNull = new StringJoiner(" or "), match = new StringJoiner(" and ");
         for (int k = 0; k < columns.size(); k++) {
             allSet.add("c." + quote(columns.get(k)) + " is not null");
@@ -236,14 +241,15 @@ final class DataChecks {
         if (created.contains(parent.name()) && !changed.containsKey(parent.name())) {
             orphan = "(" + allSet + ")";
         } else if (parentColumns == null || parentColumns.size() != columns.size()) {
-            planned.add(cannotTell(table, shown, "the referenced columns are not named, and the parent's primary key is not read from the target"));
+            planned.add(cannotTell(table, "rows " + shown, "the referenced columns are not named, and the parent's primary key is not read from the target"));
             return;
         } else {
             orphan = "(" + allSet + ") and not exists (select from " + parent.sql() + " p where " + match + ")";
         }
         String where = full ? orphan + " or ((" + anyNull + ") and not (" + allSet.toString().replace("is not null", "is null") + "))" : orphan;
-        planned.add(new Planned(table, List.of(parent), "orphans (" + shown + ")",
-                "select count(*) from (select from " + table.sql() + " c where " + where + " limit " + CAP + ") s", Kind.ORPHANS, null, shown));
+        planned.add(new Planned(table, List.of(parent), "rows " + shown,
+                "select count(*) from (select from " + table.sql() + " c where " + where + " limit " + CAP + ") s", Kind.ROWS, null, "row " + shown,
+                "delete or fix those rows first, or add the constraint NOT VALID and VALIDATE it once they are fixed"));
     }
 
     private Planned primaryKey(Name table, List<String> columns) {
@@ -254,7 +260,7 @@ final class DataChecks {
         }
         String query = "select (select count(*) from (select from " + table.sql() + " where " + anyNull + " limit " + CAP + ") n),"
                 + " (select count(*) from (select from " + table.sql() + " group by " + keys + " having count(*) > 1 limit " + CAP + ") d)";
-        return new Planned(table, List.of(), "nulls or duplicates of (" + keys + ")", query, Kind.PRIMARY_KEY, null, "(" + keys + ")");
+        return new Planned(table, List.of(), "nulls or duplicates of (" + keys + ")", query, Kind.PRIMARY_KEY, null, "(" + keys + ")", "remove the duplicates and fill the nulls first");
     }
 
     /** Key values that appear more than once; a null in a key column makes a row distinct unless NULLS NOT DISTINCT. */
@@ -265,11 +271,12 @@ final class DataChecks {
         String key = String.join(", ", keys);
         String query = "select count(*) from (select from " + table.sql() + (where.length() > 0 ? " where " + where : "")
                 + " group by " + key + " having count(*) > 1 limit " + CAP + ") d";
-        return new Planned(table, List.of(), "duplicates of (" + key + ")" + (predicate != null ? " where " + predicate : ""), query, Kind.DUPLICATES, null, "(" + key + ")");
+        return new Planned(table, List.of(), "duplicates of (" + key + ")" + (predicate != null ? " where " + predicate : ""), query, Kind.DUPLICATES, null, "(" + key + ")", "remove the duplicates first");
     }
 
-    private Planned rows(Name table, String check, String what, String condition) {
-        return new Planned(table, List.of(), check, "select count(*) from (select from " + table.sql() + " where " + condition + " limit " + CAP + ") s", Kind.ROWS, null, what);
+    /** Rows meeting a condition; the failure reads "N nouns what; advice". */
+    private Planned rows(Name table, String check, String noun, String what, String advice, String condition) {
+        return new Planned(table, List.of(), check, "select count(*) from (select from " + table.sql() + " where " + condition + " limit " + CAP + ") s", Kind.ROWS, null, noun + " " + what, advice);
     }
 
     private static Planned cannotTell(Name table, String check, String why) {
@@ -289,7 +296,7 @@ final class DataChecks {
         a.i = typeEnd;
         int usingAt = a.findTopLevel("using");
         String value = usingAt < a.end ? Token.render(a.t, usingAt + 1, a.end) : quote(column);
-        String check = "values of " + quote(column) + " that " + type + " rejects";
+        String check = "value of " + quote(column) + " that " + type + " rejects";
         Cursor ty = new Cursor(a.t, typeStart, typeEnd);
         Name typeName = ty.name();
         if (typeName != null && enums.containsKey(typeName.name()) && ty.i == typeEnd) {
@@ -303,8 +310,8 @@ final class DataChecks {
             String text = "(" + Token.render(v, 0, cast) + ")::text";
             StringJoiner labels = new StringJoiner(", ");
             for (String l : enums.get(typeName.name())) labels.add(literal(l));
-            return rows(table, check, "values of " + quote(column) + " that are not labels of " + typeName.sql(),
-                    text + " is not null and " + text + " not in (" + labels + ")");
+            return rows(table, check, "value", "of " + quote(column) + " that " + (enums.get(typeName.name()).size() == 1 ? "is not the label" : "are not labels") + " of " + typeName.sql(),
+                    "change those rows to a label " + typeName.sql() + " keeps first, or map them in the USING expression", text + " is not null and " + text + " not in (" + labels + ")");
         }
         ty.i = typeStart;
         String first = ty.identifier();
@@ -315,11 +322,12 @@ final class DataChecks {
             int[] n = ty.parens();
             if (n != null && n[1] == n[0] + 1 && ty.i == typeEnd && a.t.get(n[0]).kind() == Token.Kind.NUMBER) {
                 String length = a.t.get(n[0]).text();
-                return rows(table, check, "values of " + quote(column) + " longer than " + length + " characters", lengthOf + " > " + length);
+                return rows(table, check, "value", "of " + quote(column) + " longer than " + length + " characters",
+                        "shorten them first, or choose a longer type", lengthOf + " > " + length);
             }
         }
         if (typeStart == typeEnd) return cannotTell(table, check, "the type is not read");
-        return new Planned(table, List.of(), check, "select count((" + value + ")::" + type + ") from " + table.sql(), Kind.CAST, null, check);
+        return new Planned(table, List.of(), check, "select count((" + value + ")::" + type + ") from " + table.sql(), Kind.CAST, null, check, "fix those values first, or convert them in a USING expression");
     }
 
     private void createUniqueIndex(Cursor c, List<Planned> planned) {
@@ -439,7 +447,7 @@ final class DataChecks {
             if (state.startsWith("08")) throw e;
             String message = Database.firstLine(String.valueOf(e.getMessage())).replaceFirst("^ERROR: ", "");
             if (p.kind() == Kind.CAST && state.startsWith("22")) {
-                return new Prediction(file, line, shown, table, p.check(), Verdict.FAILS, 1, "at least one value " + p.fixedDetail().replaceFirst("^values of \\S+ that ", "that ") + " (" + message + ")");
+                return new Prediction(file, line, shown, table, p.check(), Verdict.FAILS, 1, "at least one " + p.fixedDetail() + " (" + message + "); " + p.advice());
             }
             if (state.equals("57014")) message = "the check took longer than " + Durations.format(timeout) + " (a long scan, or a lock held by the live app)";
             else if (state.equals("55P03")) message = "the check waited longer than " + Durations.format(timeout) + " for a lock";
@@ -449,17 +457,19 @@ final class DataChecks {
         long count = answer[0];
         String at = count >= CAP ? "at least " + CAP : String.valueOf(count);
         return switch (p.kind()) {
-            case ROWS -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "row") + " with " + p.fixedDetail());
+            case ROWS -> {
+                String[] nounWhat = p.fixedDetail().split(" ", 2);
+                yield count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, nounWhat[0]) + " " + nounWhat[1] + "; " + p.advice());
+            }
             case ANY_ROW -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "row") + ", " + p.fixedDetail());
-            case DUPLICATES -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "value") + " of " + p.fixedDetail() + " held by more than one row");
-            case ORPHANS -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + p.fixedDetail().replaceFirst("^rows", plural(count, "row")));
+            case DUPLICATES -> count == 0 ? pass(file, line, shown, p) : fail(file, line, shown, p, count, at + " " + plural(count, "value") + " of " + p.fixedDetail() + " held by more than one row; " + p.advice());
             case PRIMARY_KEY -> {
                 long dups = answer[1];
                 if (count == 0 && dups == 0) yield pass(file, line, shown, p);
                 List<String> parts = new ArrayList<>();
                 if (count > 0) parts.add(at + " " + plural(count, "row") + " with a null in " + p.fixedDetail());
                 if (dups > 0) parts.add((dups >= CAP ? "at least " + CAP : String.valueOf(dups)) + " " + plural(dups, "value") + " of " + p.fixedDetail() + " held by more than one row");
-                yield fail(file, line, shown, p, Math.max(count, dups), String.join(" and ", parts));
+                yield fail(file, line, shown, p, Math.max(count, dups), String.join(" and ", parts) + "; " + p.advice());
             }
             case CAST -> pass(file, line, shown, p);
         };
@@ -521,6 +531,15 @@ final class DataChecks {
     static String literal(String text) {
         if (text.indexOf('\0') >= 0) throw new IllegalArgumentException("a literal cannot hold a NUL character");
         return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** A statement as reports show it: without comments, on one line, at most 100 characters. */
+    static String show(String sql) {
+        return show(Token.scan(sql));
+    }
+
+    private static String show(List<Token> tokens) {
+        return shorten(Token.render(tokens, 0, tokens.size()));
     }
 
     static String shorten(String sql) {

@@ -32,11 +32,13 @@ final class LockReport {
      * @param mode      pg_locks' name for it (AccessExclusiveLock)
      * @param rows      the target's estimate; null when the target has no such relation (the run creates it)
      * @param rewritten the statement gave the relation a new file: every row is copied under this lock
+     * @param heldSince a stronger (or the same) lock the migration already holds on it, as "AccessExclusiveLock since line 2", or null
      */
-    record Lock(String relation, String kind, String mode, Long rows, boolean rewritten) {
+    record Lock(String relation, String kind, String mode, Long rows, boolean rewritten, String heldSince) {
         String sentence() {
             String size = rows == null ? "new in this run" : rows == 1 ? "1 row" : rows + " rows";
-            return mode + " on " + kind + " " + relation + " (" + size + ")" + (rewritten ? ", rewritten" : "") + ": " + blocks(mode);
+            String what = rows == null ? "nothing uses it yet" : heldSince != null ? "held already: " + heldSince : blocks(mode);
+            return mode + " on " + kind + " " + relation + " (" + size + ")" + (rewritten ? ", rewritten" : "") + ": " + what;
         }
     }
 
@@ -86,9 +88,10 @@ final class LockReport {
         shadow.setAutoCommit(false);
         try (Statement st = shadow.createStatement()) {
             Map<Long, Long> files = files(st);
-            Map<Long, String> held = new HashMap<>();
+            Map<Long, List<String>> held = new HashMap<>();
+            Map<Long, Integer> firstLine = new HashMap<>();
             for (Step step : statements) {
-                String shown = DataChecks.shorten(step.sql());
+                String shown = DataChecks.show(step.sql());
                 try {
                     st.execute(step.sql());
                 } catch (SQLException e) {
@@ -103,40 +106,44 @@ final class LockReport {
                         out.add(new StatementLocks(file, step.line(), shown, List.of(), "PostgreSQL cannot run it in a transaction"
                                 + (shown.toLowerCase(java.util.Locale.ROOT).contains("concurrently") ? "; CONCURRENTLY takes ShareUpdateExclusiveLock, which lets reads and writes go on" : "")));
                         files = files(st);
-                        held.clear();
                         continue;
                     }
                     throw e;
                 }
                 Map<Long, Long> after = files(st);
-                Map<Long, String[]> strongest = new LinkedHashMap<>();
+                Map<Long, List<String>> now = new LinkedHashMap<>();
+                Map<Long, String> names = new HashMap<>(), kinds = new HashMap<>();
                 try (ResultSet rs = st.executeQuery(HELD)) {
                     while (rs.next()) {
                         long oid = rs.getLong(1);
-                        String mode = rs.getString(5);
-                        String[] seen = strongest.get(oid);
-                        if (seen == null || MODES.indexOf(mode) < MODES.indexOf(seen[3])) {
-                            strongest.put(oid, new String[] {rs.getString(2), rs.getString(3), rs.getString(4), mode});
-                        }
+                        now.computeIfAbsent(oid, k -> new ArrayList<>()).add(rs.getString(5));
+                        names.put(oid, DataChecks.quote(rs.getString(2)) + "." + DataChecks.quote(rs.getString(3)));
+                        kinds.put(oid, kind(rs.getString(4)));
                     }
                 }
                 List<Lock> locks = new ArrayList<>();
-                for (var e : strongest.entrySet()) {
+                for (var e : now.entrySet()) {
                     long oid = e.getKey();
-                    String[] r = e.getValue();
+                    List<String> before = held.getOrDefault(oid, List.of());
+                    String taken = strongest(e.getValue().stream().filter(m -> !before.contains(m)).toList());
                     boolean rewritten = files.containsKey(oid) && after.containsKey(oid) && !files.get(oid).equals(after.get(oid));
-                    boolean stronger = !held.containsKey(oid) || MODES.indexOf(r[3]) < MODES.indexOf(held.get(oid));
-                    if (stronger || rewritten) {
-                        locks.add(new Lock(DataChecks.quote(r[0]) + "." + DataChecks.quote(r[1]), kind(r[2]), r[3], null, rewritten));
+                    String already = strongest(before);
+                    if (taken == null && rewritten) taken = already;
+                    if (taken != null) {
+                        boolean covered = already != null && MODES.indexOf(already) <= MODES.indexOf(taken);
+                        locks.add(new Lock(names.get(oid), kinds.get(oid), taken, null, rewritten, covered ? already + " since line " + firstLine.get(oid) : null));
                     }
-                    held.put(oid, r[3]);
+                    if (!before.isEmpty() && (taken == null || MODES.indexOf(already) <= MODES.indexOf(taken))) continue;
+                    firstLine.put(oid, step.line());
                 }
-                locks.sort((a, b) -> MODES.indexOf(a.mode()) - MODES.indexOf(b.mode()));
+                for (var e : now.entrySet()) held.put(e.getKey(), new ArrayList<>(e.getValue()));
+                locks.sort((x, y) -> MODES.indexOf(x.mode()) - MODES.indexOf(y.mode()));
                 out.add(new StatementLocks(file, step.line(), shown, locks, null));
                 files = after;
                 if (!inTransaction) {
                     shadow.commit();
                     held.clear();
+                    firstLine.clear();
                 }
             }
             shadow.commit();
@@ -181,10 +188,17 @@ final class LockReport {
         List<StatementLocks> out = new ArrayList<>();
         for (StatementLocks s : report) {
             List<Lock> locks = new ArrayList<>();
-            for (Lock l : s.locks()) locks.add(new Lock(l.relation(), l.kind(), l.mode(), rows.get(l.relation()), l.rewritten()));
+            for (Lock l : s.locks()) locks.add(new Lock(l.relation(), l.kind(), l.mode(), rows.get(l.relation()), l.rewritten(), l.heldSince()));
             out.add(new StatementLocks(s.file(), s.line(), s.statement(), locks, s.notMeasured()));
         }
         return out;
+    }
+
+    /** The strongest of these modes, or null when there are none. */
+    private static String strongest(List<String> modes) {
+        String best = null;
+        for (String m : modes) if (best == null || MODES.indexOf(m) < MODES.indexOf(best)) best = m;
+        return best;
     }
 
     private static Map<Long, Long> files(Statement st) throws SQLException {

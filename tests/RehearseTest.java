@@ -340,9 +340,10 @@ class RehearseTest {
         assertEquals("AccessExclusiveLock on table \"public\".\"t\" (5000 rows), rewritten: blocks every read and write until the migration commits", rewrite.sentence());
         // the same lock again is held already (from line 1), and a constant default rewrites nothing
         assertTrue(r.get(1).locks().stream().noneMatch(l -> l.relation().equals("\"public\".\"t\"")), r.get(1).toString());
-        // the new index is new; the table is held already
+        // the index is new; the table is held already, and ShareLock too (the rewrite rebuilt its index under it)
         assertEquals(List.of("\"public\".\"t_a\""), r.get(2).locks().stream().map(LockReport.Lock::relation).toList());
         assertNull(r.get(2).locks().get(0).rows());
+        assertEquals("AccessExclusiveLock on index \"public\".\"t_a\" (new in this run): nothing uses it yet", r.get(2).locks().get(0).sentence());
         assertEquals("1", TestSupport.one(dbs[0], "select count(*) from pg_attribute where attrelid = 't'::regclass and attname = 'd'"), "the shadow keeps the migration");
     }
 
@@ -359,6 +360,12 @@ class RehearseTest {
         assertEquals("AccessExclusiveLock", r.get(2).locks().get(0).mode());
         assertEquals("ShareUpdateExclusiveLock", r.get(3).locks().get(0).mode());
         assertEquals("true", TestSupport.one(dbs[0], "select indisvalid from pg_index where indexrelid = 't_a2'::regclass"));
+        // in one transaction, a weaker lock on a table the migration holds already says since when
+        String[] again = shadowAndTarget("create table t (id int primary key, a int)", 300);
+        List<LockReport.StatementLocks> q = locks(again, true, "alter table t add column d int default 0", "create index t_a on t (a)");
+        assertEquals(List.of("\"public\".\"t_a\" AccessExclusiveLock null null", "\"public\".\"t\" ShareLock 300 AccessExclusiveLock since line 1"),
+                q.get(1).locks().stream().map(l -> l.relation() + " " + l.mode() + " " + l.rows() + " " + l.heldSince()).toList());
+        assertEquals("ShareLock on table \"public\".\"t\" (300 rows): held already: AccessExclusiveLock since line 1", q.get(1).locks().get(1).sentence());
     }
 
     @Test
