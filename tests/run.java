@@ -6,7 +6,7 @@
 //DEPS org.junit.platform:junit-platform-launcher:6.1.3
 //SOURCES ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 //SOURCES Runner.java TestSupport.java UrlTest.java MigrateTest.java SeedTest.java StatusTest.java LauncherTest.java
-//SOURCES PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java SupabaseTest.java DriftTest.java DirectMigrationsTest.java
+//SOURCES PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java SupabaseTest.java DriftTest.java DirectMigrationsTest.java ConnectionTest.java
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.List;
 /** The suite: every test class against real PostgreSQL (or those named as arguments). */
 class run {
     static final List<Class<?>> ALL = List.of(UrlTest.class, MigrateTest.class, SeedTest.class, StatusTest.class,
-            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, DriftTest.class, DirectMigrationsTest.class, LauncherTest.class);
+            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, DriftTest.class, DirectMigrationsTest.class, LauncherTest.class, ConnectionTest.class);
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
