@@ -41,6 +41,9 @@ class run {
 
     static int repeats = 3;
     static boolean trace;
+    static boolean startupOnly;
+    static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    static final List<String> startupRows = new ArrayList<>();
     static EmbeddedServer server;
     static DelayProxy delayed;
     static ProtocolTrace tracer;
@@ -72,6 +75,7 @@ class run {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("trace")) trace = true;
+        else if (args.length > 0 && args[0].equals("startup")) startupOnly = true;
         else if (args.length > 0) repeats = Integer.parseInt(args[0]);
         work = Files.createTempDirectory("bench-");
         Path certs = certificates(work.resolve("certs"));
@@ -288,6 +292,10 @@ class run {
             traceCases(cases);
             return;
         }
+        if (startupOnly) {
+            startup(upToDate);
+            return;
+        }
 
         System.out.println("Warming up (dependencies, compiled scripts, class archives)...");
         for (int i = 0; i < 2; i++) {
@@ -304,7 +312,75 @@ class run {
             results.add(r);
             System.out.printf(Locale.ROOT, "  %-70s %7.2f s %8.2f s %6.1f RT %5d counted%n", c.name(), loop, slow.seconds(), r.roundTrips(), r.counted());
         }
+        startup(upToDate);
         write();
+    }
+
+    /**
+     * Start-up on loopback: each script through ./jbang on Java 17 with its class-data archive
+     * (//CDS), beside the same jar and classpath on Java 25, plain and with an ahead-of-time cache
+     * (JEP 483/514/515) made by one training run of that very command.
+     */
+    static void startup(String upToDate) throws Exception {
+        if (!Files.isExecutable(JAVA_25)) {
+            startupRows.add("| (no Java 25 at " + JAVA_25 + ") | | | |");
+            return;
+        }
+        System.out.println("Start-up, Java 17 + CDS against Java 25 with an AOT cache, medians of " + repeats + " on loopback:");
+        for (String[] job : List.of(new String[] {"status.java", "Database is up to date."}, new String[] {"migrate.java", "nothing to apply"})) {
+            String script = job[0];
+            Map<String, String> env = withoutAdminPassword(env(upToDate, server.port()));
+            List<String> java25 = java25Command(script);
+            Path aot = work.resolve(script + ".aot");
+            List<String> training = new ArrayList<>(java25);
+            training.add(1, "-XX:AOTCacheOutput=" + aot);
+            must(time(env, KIT, training.toArray(String[]::new)), "training " + script + " on Java 25");
+            List<String> withCache = new ArrayList<>(java25);
+            withCache.add(1, "-XX:AOTCache=" + aot);
+            double j17 = startupMedian(env, job[1], jbang(), KIT.resolve(script).toString());
+            double j25 = startupMedian(env, job[1], java25.toArray(String[]::new));
+            double j25aot = startupMedian(env, job[1], withCache.toArray(String[]::new));
+            String row = String.format(Locale.ROOT, "| %s | %.2f s | %.2f s | %.2f s |", script.replace(".java", "") + (script.startsWith("migrate") ? ", nothing to do" : ", up to date"), j17, j25, j25aot);
+            startupRows.add(row);
+            System.out.println("  " + row);
+        }
+    }
+
+    static double startupMedian(Map<String, String> env, String mustSay, String... command) throws Exception {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            Sample s = time(env, KIT, command);
+            if (s.exit() != 0 || !s.output().contains(mustSay)) throw new IllegalStateException(String.join(" ", command) + " did not say \"" + mustSay + "\":\n" + s.output());
+            times.add(s.seconds());
+        }
+        times.sort(Double::compare);
+        return times.get(times.size() / 2);
+    }
+
+    /** The script's jar and classpath as JBang resolved them, its //RUNTIME_OPTIONS, on Java 25. */
+    static List<String> java25Command(String script) throws Exception {
+        Process p = new ProcessBuilder("java", "-cp", Path.of(System.getProperty("user.home"), ".cache", "rc-dbkit", "jbang-0.132.1-gson-2.13.2").resolve("*").toString(),
+                "dev.jbang.Main", "info", "tools", script).directory(KIT.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IllegalStateException("jbang info tools " + script + " failed");
+        String jar = field(json, "applicationJar");
+        String main = field(json, "mainClass");
+        int from = json.indexOf("\"resolvedDependencies\"");
+        String deps = json.substring(json.indexOf('[', from) + 1, json.indexOf(']', from));
+        List<String> classpath = new ArrayList<>(List.of(jar));
+        for (String d : deps.split(",")) if (!d.isBlank()) classpath.add(d.strip().replace("\"", ""));
+        List<String> command = new ArrayList<>(List.of(JAVA_25.toString()));
+        for (String line : Files.readAllLines(KIT.resolve(script))) {
+            if (line.startsWith("//RUNTIME_OPTIONS ")) command.addAll(List.of(line.substring("//RUNTIME_OPTIONS ".length()).strip().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", String.join(":", classpath), main));
+        return command;
+    }
+
+    static String field(String json, String name) {
+        var m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        if (!m.find()) throw new IllegalStateException("no " + name + " in jbang's answer");
+        return m.group(1);
     }
 
     /** The closed port: the delayed proxy's own port stands for the server's, with nothing listening behind it. */
@@ -462,7 +538,7 @@ class run {
         try (var s = Files.list(flywayFolder)) {
             for (Path f : s.filter(f -> f.getFileName().toString().endsWith(".sql")).toList()) {
                 String name = f.getFileName().toString();
-                Files.writeString(to.resolve(version(f) + "_" + name.substring(name.indexOf("__") + 2)), "-- migrate:up\n" + Files.readString(f));
+                Files.writeString(to.resolve(version(f) + "_" + name.substring(name.indexOf("__") + 2)), "-- migrate:up\n" + Files.readString(f) + "\n-- migrate:down\n");
             }
         }
         return to;
@@ -471,7 +547,7 @@ class run {
     static Path dbmateCopyOfPrisma(Path prismaFolder, Path to) throws IOException {
         Files.createDirectories(to);
         for (Path f : migrationFiles(prismaFolder)) {
-            Files.writeString(to.resolve(f.getParent().getFileName() + ".sql"), "-- migrate:up\n" + Files.readString(f));
+            Files.writeString(to.resolve(f.getParent().getFileName() + ".sql"), "-- migrate:up\n" + Files.readString(f) + "\n-- migrate:down\n");
         }
         return to;
     }
@@ -563,6 +639,14 @@ class run {
                 .append("seed of a fresh database ≤ 16, the Prisma path ≤ 3 per migration plus a fixed start (10), a Flyway deploy no more than Flyway's own command line; ")
                 .append("status and a no-op migrate ≤ 1.0 s on loopback (Java 17); a wrong password or a closed port answers after one attempt. ")
                 .append("The machine is shared: timings drift between runs, round trips much less.\n");
+        if (!startupRows.isEmpty()) {
+            md.append("\n## Start-up: Java 17 with CDS, or Java 25 with its ahead-of-time cache\n\n")
+                    .append("Loopback, medians of ").append(repeats).append(". Java 17: through `./jbang` as an operator runs it (the launcher's cached command, ")
+                    .append("the script's class-data archive). Java 25 (").append(version(JAVA_25.toString(), "-version").lines().findFirst().orElse("?"))
+                    .append("): the same jar, classpath and options, plain, and with `-XX:AOTCache` made by one training run of the same command (`-XX:AOTCacheOutput`).\n\n")
+                    .append("| command | Java 17 + CDS | Java 25 | Java 25 + AOT cache |\n|---|---:|---:|---:|\n");
+            for (String row : startupRows) md.append(row).append('\n');
+        }
         System.out.println();
         System.out.print(md);
         Files.writeString(KIT.resolve("bench/RESULTS.md"), md.toString());
