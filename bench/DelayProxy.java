@@ -95,6 +95,7 @@ final class DelayProxy implements AutoCloseable {
                 int id = ++connections;
                 roundTrips.incrementAndGet();
                 java.util.concurrent.atomic.AtomicBoolean clientSpoke = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicBoolean clientDone = new java.util.concurrent.atomic.AtomicBoolean();
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
                 synchronized (sockets) {
@@ -112,8 +113,8 @@ final class DelayProxy implements AutoCloseable {
                     closeQuietly(client);
                     closeQuietly(server);
                 };
-                pipe(id, true, client, server, 2 * delayNanos, ended, clientSpoke);
-                pipe(id, false, server, client, 0, ended, clientSpoke);
+                pipe(id, true, client, server, 2 * delayNanos, ended, clientSpoke, clientDone);
+                pipe(id, false, server, client, 0, ended, clientSpoke, clientDone);
             } catch (IOException e) {
                 if (closed) return;
             }
@@ -125,7 +126,8 @@ final class DelayProxy implements AutoCloseable {
     private static final Chunk END = new Chunk(0, null);
 
     /** One direction: a reader stamps each chunk with its arrival time, a writer delivers it then. */
-    private void pipe(int id, boolean fromClient, Socket from, Socket to, long firstExtraNanos, Runnable ended, java.util.concurrent.atomic.AtomicBoolean clientSpoke) throws IOException {
+    private void pipe(int id, boolean fromClient, Socket from, Socket to, long firstExtraNanos, Runnable ended, java.util.concurrent.atomic.AtomicBoolean clientSpoke,
+                      java.util.concurrent.atomic.AtomicBoolean clientDone) throws IOException {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
@@ -136,14 +138,16 @@ final class DelayProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     if (observer != null) observer.bytes(id, fromClient, Arrays.copyOf(buf, n));
+                    // what the server says after the client hung up (TLS's close_notify) is no answer it waits for
                     if (fromClient) clientSpoke.set(true);
-                    else if (clientSpoke.getAndSet(false)) roundTrips.incrementAndGet();
+                    else if (clientSpoke.getAndSet(false) && !clientDone.get()) roundTrips.incrementAndGet();
                     queue.add(new Chunk(System.nanoTime() + delayNanos + extra, Arrays.copyOf(buf, n)));
                     extra = 0;
                 }
             } catch (IOException ignored) {
                 // the connection ended
             }
+            if (fromClient) clientDone.set(true);
             queue.add(END);
         });
         daemon("delay-proxy-write", () -> {
