@@ -39,7 +39,7 @@ final class Database {
         boolean announced = false;
         while (true) {
             try {
-                Connection c = DriverManager.getConnection(target.jdbcUrl(), target.driverProperties(applicationName));
+                Connection c = DriverManager.getConnection(target.jdbcUrl(), driverProperties());
                 applySessionSettings(c);
                 return c;
             } catch (SQLException e) {
@@ -74,10 +74,34 @@ final class Database {
         return this;
     }
 
+    /**
+     * The target's driver properties, and: the server is assumed to be 9.0 or newer (the kit
+     * supports 15-17), so pgjdbc sends application_name in the start-up packet instead of a SET
+     * after login, one round trip less on every connection.
+     */
+    private java.util.Properties driverProperties() {
+        java.util.Properties p = target.driverProperties(applicationName);
+        if (!p.containsKey("assumeMinServerVersion")) p.setProperty("assumeMinServerVersion", "9.0");
+        return p;
+    }
+
+    /** The server process behind each session this object opened, learnt with its settings. */
+    private final java.util.Map<Connection, Integer> backendPids = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * The settings, and the server process's id, in one round trip: the statements go in one
+     * query string, which pgjdbc sends as one flight.
+     */
     private void applySessionSettings(Connection c) throws SQLException {
         if (sessionSettings.isEmpty()) return;
         try (var st = c.createStatement()) {
-            for (String sql : sessionSettings) st.execute(sql);
+            boolean rows = st.execute(String.join("; ", sessionSettings) + "; select pg_backend_pid()");
+            while (!rows && st.getUpdateCount() != -1) rows = st.getMoreResults();
+            if (rows) {
+                try (var rs = st.getResultSet()) {
+                    if (rs.next()) backendPids.put(c, rs.getInt(1));
+                }
+            }
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -85,17 +109,26 @@ final class Database {
     }
 
     /**
-     * Whether the connection goes through a transaction pooler, asked of the server side: two
-     * sessions open at once that share one server process can only be a transaction pooler
-     * (PgBouncer, Supavisor) multiplexing them.
+     * Whether the connection goes through a transaction pooler, asked of the server side.
+     *
+     * A session straight to PostgreSQL knows its server process from the login itself (the
+     * process id in the cancel key) and it equals pg_backend_pid(): that costs no second session
+     * and at most one round trip. A pooler (PgBouncer, Supavisor) hands out cancel keys of its
+     * own, so there the kit asks a second session, opened only now that the first has logged in
+     * (a wrong password fails once): two sessions open at once that share one server process can
+     * only be a transaction pooler multiplexing them.
      */
     boolean sharesServerProcesses(Connection first) throws SQLException {
+        int firstPid = backendPid(first);
+        if (firstPid == first.unwrap(org.postgresql.PGConnection.class).getBackendPID()) return false;
         try (Connection second = connect()) {
-            return backendPid(first) == backendPid(second);
+            return firstPid == backendPid(second);
         }
     }
 
-    private static int backendPid(Connection c) throws SQLException {
+    private int backendPid(Connection c) throws SQLException {
+        Integer known = backendPids.get(c);
+        if (known != null) return known;
         try (var st = c.createStatement(); var rs = st.executeQuery("select pg_backend_pid()")) {
             rs.next();
             return rs.getInt(1);
@@ -239,13 +272,17 @@ final class Database {
         }
     }
 
+    /** "PostgreSQL 17.6": from what the server reported at login (no round trip), asked only if it did not. */
     static String serverVersion(Connection c) throws SQLException {
-        try (var st = c.createStatement(); var rs = st.executeQuery("show server_version")) {
-            rs.next();
-            String v = rs.getString(1);
-            int space = v.indexOf(' ');
-            return "PostgreSQL " + (space > 0 ? v.substring(0, space) : v);
+        String v = c.unwrap(org.postgresql.PGConnection.class).getParameterStatus("server_version");
+        if (v == null) {
+            try (var st = c.createStatement(); var rs = st.executeQuery("show server_version")) {
+                rs.next();
+                v = rs.getString(1);
+            }
         }
+        int space = v.indexOf(' ');
+        return "PostgreSQL " + (space > 0 ? v.substring(0, space) : v);
     }
 
     /** The first line of a server or library message, without the "ERROR: " prefix. */
