@@ -299,6 +299,10 @@ public class status extends DatabaseCli {
         long applied = history.count(MigrationHistory.State.APPLIED) + history.count(MigrationHistory.State.EDITED);
         long pending = history.count(MigrationHistory.State.PENDING);
         String current = history.currentVersion();
+        if (underWay != null) { // the migration under way is not the database's version yet
+            current = null;
+            for (MigrationHistory.Entry e : history.entries) if (e.state() != MigrationHistory.State.PENDING && !e.version().equals(underWay)) current = e.version();
+        }
         lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
         for (MigrationHistory.Renamed r : history.renamed) {
             lines.add("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");

@@ -203,6 +203,7 @@ class StatusTest {
             TestSupport.Result r = PrismaTest.status(url, PrismaTest.EDGE);
             assertEquals(1, r.code(), r.all());
             assertTrue(r.out().contains("[~] 04_own_transaction") && r.out().contains("being applied"), r.out());
+            assertTrue(r.out().contains("3 applied, 2 pending, 1 being applied; current version 03_functions"), r.out());
             assertFalse(r.out().contains("[F]") || r.out().contains("FAILED"), r.out());
             assertTrue(r.out().contains("Work is pending: ") && r.out().contains("migration 04_own_transaction is being applied by another session"), r.out());
         }
