@@ -48,12 +48,15 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
 
     /** $env variables that are not set: status reports the file as "not checked", seed refuses. */
     static final class UnsetVariable extends KitException {
+        /** The first variable that is not set (status names it), and all of them. */
         final String variable;
+        final List<String> variables;
 
         UnsetVariable(String file, List<String> variables) {
             super(ExitCode.USAGE, file + " needs " + String.join(" and ", variables) + (variables.size() == 1 ? ", which is not set: set it" : ", which are not set: set them")
                     + " in the environment or in .env (an empty value counts as unset).");
-            this.variable = String.join(" and ", variables);
+            this.variable = variables.get(0);
+            this.variables = List.copyOf(variables);
         }
 
         /** "X is not set" or "X and Y are not set". */
@@ -197,7 +200,7 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             try {
                 values.put(e.getKey(), SeedValue.of(e.getValue(), where + " column \"" + e.getKey() + "\"", ctx));
             } catch (UnsetVariable u) {
-                unset.add(u.variable);
+                unset.addAll(u.variables);
             }
         }
         if (!unset.isEmpty()) throw new UnsetVariable(ctx.file(), unset);
