@@ -11,6 +11,7 @@
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
 //SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
 //SOURCES lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
+//SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java lib/DataChecks.java lib/LockReport.java lib/Rehearsal.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -40,6 +41,9 @@ public class migrate extends DatabaseCli {
 
     @Option(names = "--dry-run", description = "List what would be applied and what the lint finds; change nothing (not even the history table).")
     boolean dryRun;
+
+    @Option(names = "--rehearse", description = "Try the pending migrations on a copy of the target's schema (a shadow PostgreSQL built from the applied migrations) and ask the target's rows, read-only, which statements would fail; say what each statement locks. Changes nothing on the target.")
+    boolean rehearse;
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Give up a migration that waits longer than this for a lock held by live traffic (default 5s).")
     Duration lockTimeout;
@@ -84,11 +88,16 @@ public class migrate extends DatabaseCli {
         if (prisma == null && (resolveApplied != null || resolveRolledBack != null || baselinePrisma != null)) {
             throw KitException.usage("--resolve-applied, --resolve-rolled-back and --baseline-prisma are for Prisma migrations; add --prisma DIR.");
         }
+        if (rehearse && (dryRun || resolveApplied != null || resolveRolledBack != null || baselinePrisma != null)) {
+            throw KitException.usage("--rehearse changes nothing on the target already; run it without --dry-run, --resolve-applied, --resolve-rolled-back or --baseline-prisma.");
+        }
         // Prisma's migrations go to the server as written, one simple-protocol query each
         Database database = new Database(prisma != null ? PrismaEngine.simpleProtocol(target) : target, "rc-dbkit migrate", wait, console)
                 .withSetting("lock_timeout", lockTimeout.toMillis() + "ms")
                 .withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
-        MigrateReport report = new MigrateReport(console, dryRun);
+        // a rehearsal's every session on the target is read-only: the server refuses any write
+        if (rehearse) database.withSetting("default_transaction_read_only", "on");
+        MigrateReport report = new MigrateReport(console, dryRun || rehearse);
         // one session for the whole run: version, pooler check, history, lint
         try (Connection c = database.connect()) {
             String server = Database.serverVersion(c);
@@ -104,6 +113,7 @@ public class migrate extends DatabaseCli {
                 MigrationEngine.Plan plan = engine.plan(targetVersion);
                 int findings = lint(c, plan.pending(), report);
                 report.howTheyRun(plan.pending(), prisma != null);
+                if (rehearse) return report.rehearsed(new Rehearsal(c, dir, prisma, console, lockTimeout, statementTimeout).run(plan, targetVersion));
                 if (dryRun || plan.pending().isEmpty()) return report.nothingApplied(plan.pending(), plan.current(), dryRun);
                 confirm(target, plan.pending().stream().map(m -> m.name).toList(), findings);
                 try {
@@ -113,7 +123,7 @@ public class migrate extends DatabaseCli {
                     throw e;
                 }
             } finally {
-                if (!dryRun) protectBookkeeping(c);
+                if (!dryRun && !rehearse) protectBookkeeping(c);
             }
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
@@ -145,7 +155,9 @@ public class migrate extends DatabaseCli {
         List<MigrationLint.Finding> findings = lint.findings();
         report.findings(findings, lint.notes(), allowDestructive);
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
-        if (destructive > 0 && !allowDestructive) {
+        if (destructive > 0 && !allowDestructive && rehearse) {
+            console().warn(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data: a real run stops there unless given --allow-destructive.");
+        } else if (destructive > 0 && !allowDestructive) {
             throw KitException.usage(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data, so nothing was applied"
                     + (dryRun ? " (and a real run would stop here too)" : "") + ": review them, then run again with --allow-destructive.");
         }

@@ -16,28 +16,69 @@ import java.util.List;
 final class SchemaDrift {
 
     static List<String> check(Connection target, String appliedVersion, Path dir, Path prisma, Console console) throws SQLException {
+        try (Shadow shadow = build(target, appliedVersion, dir, prisma, console, "--schema")) {
+            return shadow.differences;
+        }
+    }
+
+    /** A shadow server holding database "shadow", built from the target's applied migrations, and how it differs from the target. */
+    static final class Shadow implements AutoCloseable {
+        final EmbeddedServer server;
+        final List<String> differences;
+
+        private Shadow(EmbeddedServer server, List<String> differences) {
+            this.server = server;
+            this.differences = differences;
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } catch (java.io.IOException e) {
+                // the shadow's files are temporary; nothing of the target's depends on them
+            }
+        }
+    }
+
+    /**
+     * Builds the shadow (for `option`, named in the sentence when the kit lacks the target's major
+     * version) and leaves it running for the caller, who closes it.
+     */
+    static Shadow build(Connection target, String appliedVersion, Path dir, Path prisma, Console console, String option) throws SQLException {
         int major;
         try (var st = target.createStatement(); ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000")) {
             rs.next();
             major = rs.getInt(1);
         }
         if (!EmbeddedServer.BINARIES.containsKey(major)) {
-            throw KitException.usage("--schema needs a shadow PostgreSQL " + major + ", and the kit has binaries for 15, 16 and 17 only.");
+            throw KitException.usage(option + " needs a shadow PostgreSQL " + major + ", and the kit has binaries for 15, 16 and 17 only.");
         }
         SchemaSnapshot actual = SchemaSnapshot.read(target);
         String platform = actual.notManagedHere();
         if (platform != null) console.line("  " + platform);
-        try (EmbeddedServer shadow = EmbeddedServer.start(major, null, true)) {
+        EmbeddedServer shadow;
+        try {
+            shadow = EmbeddedServer.start(major, null, true);
+        } catch (java.io.IOException e) {
+            throw KitException.failed("could not start the shadow PostgreSQL " + major + ": " + e.getMessage(), e);
+        }
+        try {
             String url = shadow.createDatabase("shadow");
             try (Connection c = shadow.admin("shadow")) {
                 installTargetExtensions(actual, c);
             }
             if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, dir, prisma);
             try (Connection c = shadow.admin("shadow")) {
-                return SchemaSnapshot.compare(SchemaSnapshot.read(c), actual);
+                return new Shadow(shadow, SchemaSnapshot.compare(SchemaSnapshot.read(c), actual));
             }
-        } catch (java.io.IOException e) {
-            throw KitException.failed("could not start the shadow PostgreSQL " + major + ": " + e.getMessage(), e);
+        } catch (RuntimeException | SQLException e) {
+            try {
+                shadow.close();
+            } catch (java.io.IOException ignored) {
+                // as in Shadow.close
+            }
+            throw e;
         }
     }
 

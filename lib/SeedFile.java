@@ -61,7 +61,7 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
 
         /** "X is not set" or "X and Y are not set". */
         String notSet() {
-            return variable + (variable.contains(" and ") ? " are" : " is") + " not set";
+            return String.join(" and ", variables) + (variables.size() > 1 ? " are" : " is") + " not set";
         }
     }
 

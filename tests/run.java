@@ -8,7 +8,7 @@
 //SOURCES Runner.java TestSupport.java UrlTest.java MigrateTest.java SeedTest.java StatusTest.java LauncherTest.java
 //SOURCES RoundTrips.java PgBouncer.java PoolerTest.java TlsTest.java SafetyTest.java PrismaTest.java SupabaseTest.java DriftTest.java
 //SOURCES SeedValueTest.java SupabaseShape.java SupabaseShapeTest.java
-//SOURCES ../lib/DataChecks.java ../lib/LockReport.java RehearseTest.java ConnectionTest.java
+//SOURCES RehearseTest.java RehearseCommandTest.java ConnectionTest.java
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.List;
 /** The suite: every test class against real PostgreSQL (or those named as arguments). */
 class run {
     static final List<Class<?>> ALL = List.of(UrlTest.class, MigrateTest.class, SeedTest.class, StatusTest.class,
-            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, DriftTest.class, LauncherTest.class, SeedValueTest.class, SupabaseShapeTest.class, RehearseTest.class, ConnectionTest.class);
+            PoolerTest.class, TlsTest.class, SafetyTest.class, PrismaTest.class, SupabaseTest.class, DriftTest.class, LauncherTest.class, SeedValueTest.class, SupabaseShapeTest.class, RehearseTest.class, RehearseCommandTest.class, ConnectionTest.class);
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);

@@ -1,0 +1,141 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * migrate --rehearse as an operator runs it: on a migrated database with rows, the prediction
+ * (exit code and sentence) is compared with what the real migrate then does, and the target is
+ * unchanged by every rehearsal (catalog and rows).
+ */
+class RehearseCommandTest {
+
+    private static Path kitWith(String file, String sql) throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations").resolve(file), sql);
+        return kit;
+    }
+
+    /** A migrated database with two members, one without a name. */
+    private static String withMembers() {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "insert into \"Member\" (email, name) values ('a@example.com', 'Ada'), ('b@example.com', null)");
+        return url;
+    }
+
+    /** What an operator would compare before and after: the catalog of public and every row. */
+    private static String state(String url) {
+        return TestSupport.fingerprint(url) + String.join("\n", TestSupport.rows(url,
+                "select c.relname || ':' || c.relkind::text || ':' || coalesce(string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull, ',' order by a.attnum), '')"
+                + " from pg_class c join pg_namespace n on n.oid = c.relnamespace left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped"
+                + " where n.nspname = 'public' group by c.relname, c.relkind order by 1"));
+    }
+
+    private static TestSupport.Result rehearse(String url, Path kit, String... more) {
+        String before = state(url);
+        List<String> args = new java.util.ArrayList<>(List.of("--dir", kit.toString(), "--rehearse"));
+        args.addAll(List.of(more));
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), args.toArray(String[]::new));
+        assertEquals(before, state(url), "the rehearsal changed the target: " + r.all());
+        return r;
+    }
+
+    private static TestSupport.Result migrateFor(String url, Path kit) {
+        return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+    }
+
+    @Test
+    void setNotNullOverANullIsPredictedToFailAndTheRealRunFailsAlike() throws Exception {
+        String url = withMembers();
+        Path kit = kitWith("V5__name_required.sql", "-- every member has a name\n\nALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
+        TestSupport.Result r = rehearse(url, kit);
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains("V5__name_required.sql line 3") && r.err().contains("would fail") && r.err().contains("1 "), r.err());
+        assertTrue(r.err().contains("Nothing was applied to the target."), r.err());
+        TestSupport.Result real = migrateFor(url, kit);
+        assertEquals(4, real.code(), real.all());
+        assertTrue(real.err().contains("V5__name_required.sql failed"), real.err());
+    }
+
+    @Test
+    void setNotNullWithNoNullIsPredictedToApplyAndTheRealRunApplies() throws Exception {
+        String url = withMembers();
+        TestSupport.exec(url, "update \"Member\" set name = 'Bo' where name is null");
+        Path kit = kitWith("V5__name_required.sql", "ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
+        TestSupport.Result r = rehearse(url, kit);
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("V5__name_required.sql") && r.out().contains("applies on the copy"), r.out());
+        assertTrue(r.out().contains("AccessExclusiveLock") && r.out().contains("\"Member\""), r.out());
+        assertTrue(r.out().contains("Rehearsal: all 1 pending migration apply on the copy"), r.out());
+        assertEquals(0, migrateFor(url, kit).code());
+        assertEquals("NO", TestSupport.one(url, "select is_nullable from information_schema.columns where table_name = 'Member' and column_name = 'name'"));
+    }
+
+    @Test
+    void aUniqueIndexOverDuplicatesIsPredictedToFail() throws Exception {
+        String url = withMembers();
+        TestSupport.exec(url, "update \"Member\" set name = 'Ada'");
+        Path kit = kitWith("V5__unique_name.sql", "CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\");\n");
+        TestSupport.Result r = rehearse(url, kit);
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains("V5__unique_name.sql line 1"), r.err());
+        assertEquals(4, migrateFor(url, kit).code());
+    }
+
+    @Test
+    void aMigrationThatFailsOnTheSchemaIsCaughtOnTheCopyWithItsLine() throws Exception {
+        String url = withMembers();
+        // V3 made this index already: the copy fails exactly where the target would
+        Path kit = kitWith("V5__again.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n\nCREATE UNIQUE INDEX \"Member_email_key\" ON \"Member\"(\"email\");\n");
+        TestSupport.Result r = rehearse(url, kit);
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains("V5__again.sql failed at line 3") && r.err().contains("already exists"), r.err());
+        TestSupport.Result real = migrateFor(url, kit);
+        assertEquals(4, real.code(), real.all());
+        assertTrue(real.err().contains("V5__again.sql failed at line 3"), real.err());
+    }
+
+    @Test
+    void aHandMadeChangeStopsTheRehearsalWithTheDrift() throws Exception {
+        String url = withMembers();
+        TestSupport.exec(url, "create index \"Member_name_idx\" on \"Member\"(name)");
+        Path kit = kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        TestSupport.Result r = rehearse(url, kit);
+        assertEquals(5, r.code(), r.all());
+        assertTrue(r.err().contains("index \"Member_name_idx\" is in the database but no migration creates it"), r.err());
+        assertTrue(r.err().contains("a rehearsal on a copy would prove nothing"), r.err());
+    }
+
+    @Test
+    void onAnEmptyDatabaseTheRehearsalWritesNothingNotEvenTheHistoryTable() {
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = rehearse(url, TestSupport.kitCopy());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("all 4 pending migrations apply on the copy"), r.out());
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where schemaname = 'public'"));
+    }
+
+    @Test
+    void thePrismaPathRehearsesAndPredictsAsWell() throws Exception {
+        String url = TestSupport.freshDatabase();
+        Path kit = Files.createTempDirectory("rehearse-prisma");
+        Path dir = kit.resolve("prisma-migrations");
+        Files.createDirectories(dir.resolve("20240101000000_init"));
+        Files.writeString(dir.resolve("migration_lock.toml"), "provider = \"postgresql\"\n");
+        Files.writeString(dir.resolve("20240101000000_init/migration.sql"), "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY, \"email\" TEXT);\n");
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--prisma", dir.toString()).code());
+        TestSupport.exec(url, "insert into \"User\" (email) values ('a@example.com'), (null)");
+        Files.createDirectories(dir.resolve("20240201000000_email_required"));
+        Files.writeString(dir.resolve("20240201000000_email_required/migration.sql"), "-- AlterTable\nALTER TABLE \"User\" ALTER COLUMN \"email\" SET NOT NULL;\n");
+        TestSupport.Result r = rehearse(url, kit, "--prisma", dir.toString());
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains("20240201000000_email_required/migration.sql line 2"), r.err());
+        assertFalse(r.err().contains("DRIFT"), r.err());
+        TestSupport.Result real = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--prisma", dir.toString());
+        assertEquals(4, real.code(), real.all());
+    }
+}
