@@ -57,6 +57,20 @@ final class FlywayEngine implements MigrationEngine {
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection while reading " + "flyway_schema_history: " + Database.firstLine(e.getMessage()), e);
         }
+        if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
+            String version;
+            try {
+                version = MigrationFile.normalizeVersion(target.startsWith("V") ? target.substring(1) : target);
+            } catch (NumberFormatException e) {
+                version = null;
+            }
+            String wanted = version;
+            if (wanted == null || history.files.stream().noneMatch(f -> f.version.equals(wanted))) {
+                throw KitException.usage("--target " + target + " names no migration in " + folder + (history.files.isEmpty() ? ""
+                        : " (the versions there run from " + history.files.get(0).version + " to " + history.files.get(history.files.size() - 1).version + ")")
+                        + "; give the version of one of them. Nothing was applied.");
+            }
+        }
         // Flyway's validation refuses a renamed file too, but its message does not say which
         stopOnDrift(history.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
         // nothing to do is the common case: said from the history, without starting Flyway

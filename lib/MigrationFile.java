@@ -46,6 +46,19 @@ final class MigrationFile {
         this.text = t.startsWith("\uFEFF") ? t.substring(1) : t;
     }
 
+    /** Other names Flyway reads in migrations/: repeatable migrations and callbacks (beforeMigrate.sql, ...). */
+    private static final Pattern FLYWAY_OTHER = Pattern.compile("R__.+\\.sql|(before|after)[A-Za-z]+(__.*)?\\.sql");
+
+    /** Whether a file in migrations/ is an .sql file that Flyway would not take as any of its kinds (V5_x.sql, v6__x.sql, U5__x.sql). */
+    static boolean misnamed(String fileName) {
+        return fileName.endsWith(".sql") && !FLYWAY_NAME.matcher(fileName).matches() && !FLYWAY_OTHER.matcher(fileName).matches();
+    }
+
+    /** A description as Flyway stores it in its history: over 200 characters, the first 197 and "...". */
+    static String abbreviated(String description) {
+        return description.length() <= 200 ? description : description.substring(0, 197) + "...";
+    }
+
     /** A file in migrations/ whose name matches {@link #FLYWAY_NAME}; null for any other name. */
     static MigrationFile flyway(Path folder, Path file) {
         Matcher m = FLYWAY_NAME.matcher(file.getFileName().toString());

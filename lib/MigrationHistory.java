@@ -73,9 +73,15 @@ final class MigrationHistory {
         List<MigrationFile> files = new ArrayList<>();
         // Flyway looks in subfolders too; a file there is named by its path inside migrations/
         try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+            List<String> misnamed = new ArrayList<>();
             for (Path p : stream.filter(Files::isRegularFile).sorted().toList()) {
                 MigrationFile f = MigrationFile.flyway(folder, p);
                 if (f != null) files.add(f);
+                else if (MigrationFile.misnamed(p.getFileName().toString())) misnamed.add(folder.relativize(p).toString());
+            }
+            if (!misnamed.isEmpty()) {
+                throw KitException.usage("migrations/ holds " + (misnamed.size() == 1 ? "a file that is not named" : misnamed.size() + " files that are not named")
+                        + " as a Flyway migration: " + String.join(", ", misnamed) + "; name each V<version>__<description>.sql (such as V5__add_teams.sql), or move it out of migrations/. Nothing was applied.");
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw KitException.usage("the folder " + folder + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
@@ -115,7 +121,7 @@ final class MigrationHistory {
                 entries.add(new Entry(f.version, f.description, f.script, State.PENDING, null, checksum, null));
                 continue;
             }
-            if (!"BASELINE".equals(row[5]) && !f.description.equals(row[0])) renamed.add(new Renamed(f.script, f.version, (String) row[0], f.description));
+            if (!"BASELINE".equals(row[5]) && !MigrationFile.abbreviated(f.description).equals(row[0])) renamed.add(new Renamed(f.script, f.version, (String) row[0], f.description));
             Integer sum = (Integer) row[2];
             State state = !(Boolean) row[4] ? State.FAILED
                     : "BASELINE".equals(row[5]) || sum == null || sum == checksum ? State.APPLIED : State.EDITED;

@@ -38,6 +38,9 @@ final class MigrationLint {
     private static final Pattern CREATE_INDEX = Pattern.compile("^create (?:unique )?index (concurrently )?(?:if not exists )?(?:" + Identifier.P + " )?on (?:only )?(" + Identifier.P + ")");
     private static final Pattern DELETE = Pattern.compile("^delete from (?:only )?(" + Identifier.P + ")");
     private static final Pattern UPDATE = Pattern.compile("^update (?:only )?(" + Identifier.P + ")");
+    private static final Pattern ADD_COLUMN = Pattern.compile("\\badd (?:column )?(?:if not exists )?(?!(?:constraint|primary|foreign|unique|check|exclude)\\b)(" + Identifier.ONE + ")");
+    private static final Pattern DROP_COLUMN = Pattern.compile("\\bdrop column (?:if exists )?(" + Identifier.ONE + ")");
+    private static final Pattern RENAME_COLUMN = Pattern.compile("^ rename (?:column )?(" + Identifier.ONE + ") to (" + Identifier.ONE + ")$");
     private static final Pattern TRUNCATE = Pattern.compile("^truncate (?:table )?(?:only )?(" + Identifier.P + ")");
 
     /** An identifier as migrations write it: "Quoted", plain, optionally schema-qualified. */
@@ -73,6 +76,8 @@ final class MigrationLint {
     private static void walk(List<MigrationFile> pending, Before before, Set<String> ask, List<Finding> findings, List<String> notes) {
         // a relation's name now -> its name before the run; null: created by this run
         Map<String, String> renamed = new HashMap<>();
+        // columns this run adds to relations that existed before it, by the relation's name now
+        Map<String, Set<String>> added = new HashMap<>();
         for (MigrationFile file : pending) {
             for (SqlScript.Statement st : file.statements()) {
                 String sql = st.normalized();
@@ -104,12 +109,22 @@ final class MigrationLint {
                     if (to.find()) {
                         String was = renamed.containsKey(relation) ? renamed.remove(relation) : relation;
                         renamed.put(Identifier.name(to.group(1)), was);
+                        Set<String> columns = added.remove(relation);
+                        if (columns != null) added.put(Identifier.name(to.group(1)), columns);
                         if (was != null) ask.add(was);
                         problems.add(new String[] {"renames while the running app still uses the old name, so its queries fail until it is redeployed", "add the new name, move the app over, and drop the old one in a later release", ""});
                         report(file, st, was, problems, before, findings, notes);
                         continue;
                     }
-                    if (rest.matches(".*\\bdrop column\\b.*")) {
+                    Set<String> mine = added.computeIfAbsent(relation, k -> new HashSet<>());
+                    Matcher col = ADD_COLUMN.matcher(rest);
+                    while (col.find()) mine.add(Identifier.name(col.group(1)));
+                    Matcher renamedColumn = RENAME_COLUMN.matcher(rest);
+                    if (renamedColumn.find() && mine.remove(Identifier.name(renamedColumn.group(1)))) mine.add(Identifier.name(renamedColumn.group(2)));
+                    boolean dropsOldColumn = false;
+                    Matcher dropped = DROP_COLUMN.matcher(rest);
+                    while (dropped.find()) dropsOldColumn |= !mine.contains(Identifier.name(dropped.group(1)));
+                    if (dropsOldColumn) {
                         problems.add(new String[] {"drops a column and its data", "stop the app using the column first, back it up, then run with --allow-destructive", "loses"});
                     }
                     if (rest.matches(".*\\balter column \\S+ (set data )?type\\b.*")) {

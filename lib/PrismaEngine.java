@@ -49,6 +49,9 @@ final class PrismaEngine implements MigrationEngine {
 
     @Override
     public Plan plan(String target) {
+        if (target != null && all.stream().noneMatch(m -> m.version.equals(target))) {
+            throw KitException.usage("--target " + target + " names no migration in " + folder + "; give the name of one of its folders. Nothing was applied.");
+        }
         try {
             if (!table) {
                 List<String> tables = userTables();

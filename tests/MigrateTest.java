@@ -471,4 +471,50 @@ class MigrateTest {
             assertEquals(List.of(), SchemaSnapshot.compare(SchemaSnapshot.read(a), SchemaSnapshot.read(b)));
         }
     }
+
+    @Test
+    void misnamedFilesAndATargetThatNamesNoMigrationAreRefusedBeforeAnythingIsApplied() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        for (String name : List.of("V5_misnamed.sql", "v6__lowercase.sql", "U7__undo.sql")) Files.writeString(kit.resolve("migrations").resolve(name), "CREATE TABLE \"x\" (id int);\n");
+        String url = TestSupport.freshDatabase();
+        for (String[] args : List.of(new String[] {"--dry-run"}, new String[0])) {
+            List<String> all = new java.util.ArrayList<>(List.of("--dir", kit.toString()));
+            all.addAll(List.of(args));
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), all.toArray(String[]::new));
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("V5_misnamed.sql") && r.err().contains("v6__lowercase.sql") && r.err().contains("U7__undo.sql")
+                    && r.err().contains("V<version>__<description>.sql"), r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.startsWith("error:")).count(), r.err());
+        }
+        TestSupport.Result st = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, st.code(), st.all());
+        assertTrue(st.err().contains("V5_misnamed.sql"), st.err());
+        assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
+        // a --target that names no migration, on both engines
+        TestSupport.Result target = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--target", "7");
+        assertEquals(2, target.code(), target.all());
+        assertTrue(target.err().contains("--target 7 names no migration"), target.err());
+        TestSupport.Result typo = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", PrismaTest.EDGE.toString(), "--target", "03_typo");
+        assertEquals(2, typo.code(), typo.all());
+        assertTrue(typo.err().contains("--target 03_typo names no migration"), typo.err());
+        assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
+    }
+
+    @Test
+    void namesAndDescriptionsAreReadByFlywaysRules() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5.sql"), "CREATE TABLE \"five\" (id int);\n");
+        Files.writeString(kit.resolve("migrations/V6__.sql"), "CREATE TABLE \"six\" (id int);\n");
+        Files.writeString(kit.resolve("migrations/V7__" + "a_long_description".repeat(12) + ".sql"), "CREATE TABLE \"seven\" (id int);\n");
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, r.code(), r.all());
+        assertEquals("3", TestSupport.one(url, "select count(*) from pg_tables where tablename in ('five', 'six', 'seven')"));
+        TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, again.code(), again.all());
+        assertTrue(again.out().contains("Database is up to date at version 7; nothing to apply."), again.out());
+        TestSupport.Result st = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertTrue(st.out().contains("7 applied, 0 pending"), st.out());
+        assertTrue(st.code() != 5, st.all());
+    }
 }
