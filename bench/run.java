@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Benchmark: the kit against psql and Flyway's command line, medians and ratios in one run; writes bench/RESULTS.md.
 //JAVA 17+
-//DEPS org.postgresql:postgresql:42.7.14
 //SOURCES ../lib/EmbeddedServer.java ../lib/KitException.java ../lib/ExitCode.java
 
 import java.io.IOException;

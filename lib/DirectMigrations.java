@@ -1,5 +1,3 @@
-//DEPS org.postgresql:postgresql:42.7.14
-//DEPS org.flywaydb:flyway-core:13.12.0
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,3 @@
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

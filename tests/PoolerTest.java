@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The scripts through a real PgBouncer in transaction mode, as through Supabase's port 6543. */
+@Needs(Tool.PGBOUNCER)
 class PoolerTest {
     static PgBouncer bouncer;
 
