@@ -5,6 +5,7 @@
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES DepsTest.java
 //SOURCES DirectMigrationsTest.java
+//SOURCES DocsTest.java
 //SOURCES DriftTest.java
 //SOURCES LauncherTest.java
 //SOURCES MigrateTest.java
