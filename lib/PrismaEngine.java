@@ -1,4 +1,4 @@
-//DEPS org.postgresql:postgresql:42.7.14
+//SOURCES PostgresDriver.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,3 @@
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES SeedValue.java
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

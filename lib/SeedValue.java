@@ -1,4 +1,3 @@
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;

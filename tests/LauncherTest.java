@@ -42,9 +42,17 @@ class LauncherTest {
     }
 
     @Test
-    void exitCodesReachTheShell() throws Exception {
+    void noUrlIsExit2AtTheShell() throws Exception {
         assertEquals(2, jbang(TestSupport.env(), "migrate.java").code());
+    }
+
+    @Test
+    void anUnreachableDatabaseIsExit3AtTheShell() throws Exception {
         assertEquals(3, jbang(TestSupport.env("DIRECT_URL", "postgresql://kit:x@localhost:1/x"), "status.java").code());
+    }
+
+    @Test
+    void helpIsExit0AndListsTheExitCodes() throws Exception {
         Run help = jbang(TestSupport.env(), "seed.java", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Exit codes:") && help.out().contains("--dry-run"), help.out());
@@ -63,8 +71,17 @@ class LauncherTest {
     }
 
     @Test
-    void throughALinkTheLauncherStillWatchesTheKitsOwnFiles() throws Exception {
-        // a small kit: the launcher, a script, and a lib file the script pulls in
+    void aLinkToTheLauncherRunFromAnotherFolderWatchesTheKitsOwnFiles() throws Exception {
+        linkedKitRunsEachEdit(true);
+    }
+
+    @Test
+    void theLauncherFindingALinkToItselfOnPathDoesNotLoopAndWatchesTheKitsOwnFiles() throws Exception {
+        linkedKitRunsEachEdit(false);
+    }
+
+    /** A small kit (the launcher, a script, a lib file it pulls in), a link to the launcher on PATH; each edit of the lib file is run, not a stale build. */
+    static void linkedKitRunsEachEdit(boolean throughTheLink) throws Exception {
         Path kit = java.nio.file.Files.createTempDirectory("launcher-kit-");
         java.nio.file.Files.copy(TestSupport.kitDir().resolve("jbang"), kit.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         java.nio.file.Files.createDirectories(kit.resolve("lib"));
@@ -73,21 +90,19 @@ class LauncherTest {
         java.nio.file.Files.createSymbolicLink(bin.resolve("jbang"), kit.resolve("jbang"));
         Map<String, String> env = TestSupport.env();
         env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        String launcher = (throughTheLink ? bin : kit).resolve("jbang").toString();
         for (String word : List.of("first", "second")) {
             java.nio.file.Files.writeString(kit.resolve("lib/Word.java"), "class Word { static final String WORD = \"" + word + "\"; }\n");
-            // the link run from another folder, and the launcher finding the link to itself on PATH
-            for (String launcher : List.of(bin.resolve("jbang").toString(), kit.resolve("jbang").toString())) {
-                ProcessBuilder pb = new ProcessBuilder(launcher, kit.resolve("hello.java").toString()).directory(bin.toFile()).redirectErrorStream(true);
-                pb.environment().clear();
-                pb.environment().putAll(env);
-                Process p = pb.start();
-                boolean finished = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
-                if (!finished) p.destroyForcibly();
-                assertTrue(finished, launcher + " kept starting itself");
-                String out = new String(p.getInputStream().readAllBytes());
-                assertEquals(0, p.exitValue(), out);
-                assertEquals(word, out.lines().reduce((a, b) -> b).orElse("").strip(), launcher + " ran a stale build: " + out);
-            }
+            ProcessBuilder pb = new ProcessBuilder(launcher, kit.resolve("hello.java").toString()).directory(bin.toFile()).redirectErrorStream(true);
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            boolean finished = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+            if (!finished) p.destroyForcibly();
+            assertTrue(finished, launcher + " kept starting itself");
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.exitValue(), out);
+            assertEquals(word, out.lines().reduce((a, b) -> b).orElse("").strip(), launcher + " ran a stale build: " + out);
         }
     }
 

@@ -18,10 +18,7 @@ final class PgBouncer implements AutoCloseable {
     }
 
     static Path binary() {
-        for (String p : new String[] {"/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"}) {
-            if (Files.isExecutable(Path.of(p))) return Path.of(p);
-        }
-        throw new IllegalStateException("pgbouncer is not installed: apt-get install pgbouncer (.ci/run does)");
+        return Tool.pgbouncer().orElseThrow(() -> new IllegalStateException(Tool.PGBOUNCER.missingSentence(Tool.Machine.current())));
     }
 
     static PgBouncer start(EmbeddedServer server) throws IOException, InterruptedException {

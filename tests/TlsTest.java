@@ -9,7 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** sslmode against a PostgreSQL that serves a self-signed certificate. */
+/** sslmode against a PostgreSQL that serves a self-signed certificate (made with openssl). */
+@Needs(Tool.OPENSSL)
 class TlsTest {
     static EmbeddedServer tls;
     static Path certs;
