@@ -396,11 +396,11 @@ final class DataChecks {
             c.keywords("or", "replace");
             boolean temp = c.keywords("temporary") || c.keywords("temp") || c.keywords("unlogged");
             if (c.keywords("table")) {
-                c.keywords("if", "not", "exists");
+                boolean maybe = c.keywords("if", "not", "exists");
                 Name name = c.name();
                 if (name != null && !temp) {
                     if (c.findTopLevel("as") < c.end) changed.put(name.name(), "it is created from a query");
-                    else { created.add(name.name()); changed.remove(name.name()); }
+                    else if (!maybe) { created.add(name.name()); changed.remove(name.name()); }
                 }
             } else if (c.keywords("type")) {
                 Name name = c.name();

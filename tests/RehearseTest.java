@@ -245,6 +245,10 @@ class RehearseTest {
         assertEquals(DataChecks.Verdict.FAILS, p.get(2).verdict(), p.get(2).sentence());
         assertEquals(1, p.get(2).count());
         assertTrue(apply(url, migration) != null);
+        // IF NOT EXISTS may keep a table that holds rows: its rows are asked
+        String kept = target("create table post (id int primary key, author int); insert into post values (1, 5), (2, 5)");
+        List<DataChecks.Prediction> q = predict(kept, "create table if not exists post (id int primary key, author int)", "create unique index post_author on post (author)");
+        assertEquals(DataChecks.Verdict.FAILS, q.get(0).verdict(), q.toString());
     }
 
     @Test
