@@ -310,6 +310,7 @@ class run {
             Result r = new Result(c, loop, slow.seconds(), slow.counted());
             results.add(r);
             System.out.printf(Locale.ROOT, "  %-70s %7.2f s %8.2f s %6.1f RT %5d counted%n", c.name(), loop, slow.seconds(), r.roundTrips(), r.counted());
+            write(); // a run cut short still leaves what it measured
         }
         startup(upToDate);
         write();
