@@ -91,13 +91,13 @@ final class MigrateReport implements MigrationEngine.Progress {
         applied.add(e);
     }
 
-    /** Ends a half-written "Applying ..." line before the error is printed. */
     /** A rehearsal's report (exit 0: everything would apply). */
     int rehearsed(Map<String, Object> rehearsal) {
         doc.put("rehearsal", rehearsal);
         return finish();
     }
 
+    /** Ends a half-written "Applying ..." line before the error is printed. */
     void failed() {
         if (!console.json) console.out.println();
         console.out.flush();
