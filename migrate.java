@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
         description = "Apply the pending migrations in migrations/ (or a Prisma migrations folder) to the database, each in its own transaction, under an advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, a transaction pooler, no migrations folder, a data-losing statement without --allow-destructive, or no confirmation",
+            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a --target that names no migration, a data-losing statement without --allow-destructive, or no confirmation",
             "3:the database could not be reached or refused the login",
-            "4:a migration failed; it was rolled back",
-            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma"})
+            "4:a migration failed (or timed out waiting for a lock); it was rolled back. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
+            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations"})
 public class migrate extends DatabaseCli {
 
     @Option(names = "--target", paramLabel = "VERSION", description = "Apply migrations up to and including VERSION only (Flyway; for Prisma the folder name).")
