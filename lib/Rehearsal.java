@@ -114,8 +114,10 @@ final class Rehearsal {
                 throw KitException.failed("the rehearsal predicts that migrate would fail" + (failures.size() > 1 ? " (" + failures.size() + " problems above; the first)" : "") + ": "
                         + first + " Nothing was applied to the target.", null);
             }
-            console.line("Rehearsal: " + (plan.pending().isEmpty() ? "nothing to apply" : "all " + MigrateReport.plural(plan.pending().size(), "pending migration")
-                    + " apply on the copy, and the target's data breaks none of their statements") + " (" + Durations.format(Duration.ofNanos(System.nanoTime() - started)) + ").");
+            int n = plan.pending().size();
+            console.line("Rehearsal: " + (n == 0 ? "nothing to apply"
+                    : (n == 1 ? "the pending migration applies" : "all " + n + " pending migrations apply") + " on the copy, and the target's data breaks none of "
+                    + (n == 1 ? "its" : "their") + " statements") + " (" + Durations.format(Duration.ofNanos(System.nanoTime() - started)) + ").");
             return doc;
         }
     }
