@@ -29,10 +29,12 @@ final class PlatformErrors {
             String name = m.group(1) != null ? m.group(1) : m.group(2);
             return "extension \"" + name + "\" is not installed on this server; on Supabase, " + EXTENSIONS + ", if the Dashboard lists it";
         }
-        if ((state.equals("25001") && message.contains("ALTER SYSTEM")) || (state.equals("42501") && PARAMETER.matcher(message).find())) {
-            m = PARAMETER.matcher(message);
-            String what = m.find() ? "setting \"" + m.group(1) + "\" for the server" : "ALTER SYSTEM";
-            return what + " needs a superuser (and ALTER SYSTEM cannot run in a migration's transaction), and " + NOT_SUPERUSER
+        if (state.equals("25001") && message.contains("ALTER SYSTEM")) {
+            return "ALTER SYSTEM cannot run in a migration's transaction, and it needs a superuser, and " + NOT_SUPERUSER
+                    + ": change server settings through Supabase (its Dashboard or CLI), not in a migration";
+        }
+        if (state.equals("42501") && (m = PARAMETER.matcher(message)).find()) {
+            return "setting \"" + m.group(1) + "\" for the server needs a superuser, and " + NOT_SUPERUSER
                     + ": change server settings through Supabase (its Dashboard or CLI), not in a migration";
         }
         if (state.equals("42501") && message.toLowerCase(java.util.Locale.ROOT).contains("superuser")) {

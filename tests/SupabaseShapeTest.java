@@ -222,7 +222,7 @@ class SupabaseShapeTest {
         Path kit = kitWith("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n");
         TestSupport.Result r = migrate(url, "--dir", kit.toString());
         assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("V5__settings.sql failed at line 1: ALTER SYSTEM needs a superuser (and ALTER SYSTEM cannot run in a migration's transaction), and the role migrate connects as is not one"
+        assertTrue(r.err().contains("V5__settings.sql failed at line 1: setting \"work_mem\" for the server needs a superuser, and the role migrate connects as is not one"
                 + " (on Supabase, postgres never is): change server settings through Supabase (its Dashboard or CLI), not in a migration"), r.err());
         assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
         // outside a transaction the server refuses it for want of a superuser; said the same way
