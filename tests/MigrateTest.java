@@ -526,15 +526,13 @@ class MigrateTest {
         TestSupport.exec(url, "grant connect on database " + db + " to history_blind");
         TestSupport.exec(url, "grant usage, create on schema public to history_blind");
         String asBlind = url.replaceFirst("//[^@]*@", "//history_blind:Blind-Pw-4821@");
+        String before = TestSupport.fingerprint(url);
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asBlind));
         // before: exit 3, "lost the connection ... permission denied for table flyway_schema_history"
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("error: role history_blind lacks the SELECT, INSERT, UPDATE, DELETE privileges on table flyway_schema_history")
                 && r.err().contains("nothing was applied") && r.err().contains("GRANT SELECT, INSERT, UPDATE, DELETE ON flyway_schema_history TO history_blind;"), r.err());
         assertFalse(r.all().contains("Blind-Pw-4821"), r.all());
-        TestSupport.exec(url, "grant select on flyway_schema_history to history_blind");
-        TestSupport.Result partly = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asBlind));
-        // SELECT alone: everything is applied already, so migrate reads the history and has nothing to do
-        assertEquals(0, partly.code(), partly.all());
+        assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
     }
 }
