@@ -59,8 +59,8 @@ final class AdvisoryLocks {
     }
 
     static String waiting(String lockName, String holder, Duration wait) {
-        return "another session holds " + lockName + (holder == null ? "" : " (" + holder + ")") + "; waiting up to "
-                + Durations.format(wait) + " for it to finish (--lock-wait).";
+        return "another session holds " + lockName + (holder == null ? "" : " (" + holder + ")")
+                + (wait.isZero() ? "; --lock-wait is 0s, so not waiting for it." : "; waiting up to " + Durations.format(wait) + " for it to finish (--lock-wait).");
     }
 
     static String gaveUp(String lockName, String holder, Duration wait) {

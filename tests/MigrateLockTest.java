@@ -169,4 +169,27 @@ class MigrateLockTest {
         assertFalse(r.err().contains("Fix the file"), r.err());
         assertEquals("01_init", TestSupport.one(url, "select string_agg(migration_name, ',') from _prisma_migrations"));
     }
+
+    @Test
+    void aRoleThatCannotSeeOtherSessionsIsToldWhatCanBeSeen() throws Exception {
+        String url = TestSupport.freshDatabase();
+        String db = TestSupport.databaseName(url);
+        TestSupport.exec(url, "create role app_deployer login password 'Deploy-Pw-7731'");
+        TestSupport.exec(url, "grant connect, create on database " + db + " to app_deployer");
+        TestSupport.exec(url, "grant usage, create on schema public to app_deployer");
+        String asDeployer = url.replaceFirst("//[^@]*@", "//app_deployer:Deploy-Pw-7731@");
+        try (Connection holder = TestSupport.server().admin(db)) {
+            holder.createStatement().execute("set application_name = 'prisma-deploy'");
+            holder.createStatement().execute("select pg_advisory_lock(72707369)");
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asDeployer),
+                    "--dir", PrismaTest.emptyKit().toString(), "--prisma", PrismaTest.EDGE.toString(), "--lock-wait", "0s");
+            assertEquals(4, r.code(), r.all());
+            // as on Supabase without pg_read_all_stats: another role's client address and times are hidden, its application and role are not
+            assertTrue(r.err().contains("note: another session holds Prisma's migration lock (application \"prisma-deploy\", process ")
+                    && r.err().contains("its client address and start time are hidden from this role (pg_read_all_stats shows them)")
+                    && r.err().contains("--lock-wait is 0s, so not waiting for it."), r.err());
+            assertFalse(r.all().contains("Deploy-Pw-7731"), r.all());
+        }
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = '_prisma_migrations'"));
+    }
 }
