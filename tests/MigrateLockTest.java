@@ -121,8 +121,12 @@ class MigrateLockTest {
         Path kit = flywayKitWithSlowV5();
         TestSupport.Proc p = TestSupport.launch(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
         waitUntil(url, SLEEPING, "V5 is running", 1200);
+        long t = System.nanoTime();
         interrupt(p.process());
         assertEquals(130, p.waitFor(), p.all());
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        System.out.println("     Ctrl-C to exit 130: " + ms + " ms");
+        assertTrue(ms < 10_000, "took " + ms + " ms to stop");
         // cancelled on the server, not left to sleep its minute
         waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", 30);
         assertEquals("0", TestSupport.one(url, NO_ADVISORY_LOCK));
