@@ -5,7 +5,7 @@
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
 //SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
-//SOURCES lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
+//SOURCES lib/AdvisoryLocks.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java lib/DataChecks.java lib/LockReport.java lib/Rehearsal.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
@@ -25,10 +25,11 @@ import picocli.CommandLine.Option;
         description = "Apply the pending migrations in migrations/ (or a Prisma migrations folder) to the database, each in its own transaction, under an advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a --target that names no migration, a data-losing statement without --allow-destructive, or no confirmation",
-            "3:the database could not be reached or refused the login",
-            "4:a migration failed (or timed out waiting for a lock); it was rolled back. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
-            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations"})
+            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a --target that names no migration, a role without privileges on the history table, a data-losing statement without --allow-destructive, or no confirmation",
+            "3:the database could not be reached or refused the login, or ended the session mid-run (re-running is safe)",
+            "4:a migration failed (or timed out waiting for a lock); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
+            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
+            "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})
 public class migrate extends DatabaseCli {
 
     @Option(names = "--target", paramLabel = "VERSION", description = "Apply migrations up to and including VERSION only (Flyway; for Prisma the folder name).")
@@ -42,6 +43,10 @@ public class migrate extends DatabaseCli {
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Give up a migration that waits longer than this for a lock held by live traffic (default 5s).")
     Duration lockTimeout;
+
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long to wait for another migrate (or prisma migrate deploy) that holds the migration lock (default 60s; 0s gives up at once).")
+    Duration lockWait;
 
     @Option(names = "--statement-timeout", paramLabel = "DURATION", defaultValue = "0s", description = "Give up a statement that runs longer than this (default: no limit).")
     Duration statementTimeout;
@@ -93,6 +98,59 @@ public class migrate extends DatabaseCli {
         // a rehearsal's every session on the target is read-only: the server refuses any write
         if (rehearse) database.withSetting("default_transaction_read_only", "on");
         MigrateReport report = new MigrateReport(console, dryRun || rehearse);
+        // Ctrl-C or SIGTERM: cancel on the server, close the sessions (the lock goes with them), say what was applied, exit 130
+        Thread hook = new Thread(() -> interrupted(database, report, prisma != null, console), "rc-dbkit interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(target, database, report, prisma, console);
+        } catch (RuntimeException | SQLException | Error e) {
+            if (interrupted) waitForTheHook();
+            throw e;
+        } finally {
+            finished = true;
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook decides
+            }
+        }
+    }
+
+    private volatile boolean finished, interrupted;
+
+    /**
+     * The shutdown hook: does nothing once the run has ended; otherwise cancels the running
+     * statement and closes the sessions (bounded at 5 s), prints one sentence (no URL, no secret)
+     * and ends the JVM with 130.
+     */
+    private void interrupted(Database database, MigrateReport report, boolean prisma, Console console) {
+        if (finished) return;
+        interrupted = true;
+        Thread closer = new Thread(database::cancelAndClose, "rc-dbkit cancel");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(5000);
+        } catch (InterruptedException ignored) {
+            // say what is known
+        }
+        String sentence = report.interrupted(prisma);
+        console.error(sentence);
+        if (console.json) console.document(Map.of("exitCode", 130, "error", sentence));
+        console.out.flush();
+        Runtime.getRuntime().halt(130);
+    }
+
+    /** The main thread after an interrupt: the hook speaks and ends the JVM. */
+    private static void waitForTheHook() {
+        try {
+            Thread.sleep(10_000);
+        } catch (InterruptedException ignored) {
+            // fall through
+        }
+    }
+
+    private Integer run(DatabaseTarget target, Database database, MigrateReport report, Path prisma, Console console) throws SQLException {
         // one session for the whole run: version, pooler check, history, lint
         try (Connection c = database.connect()) {
             String server = Database.serverVersion(c);
@@ -101,8 +159,8 @@ public class migrate extends DatabaseCli {
             }
             report.target(target.masked(), server, target.origin());
             try (MigrationEngine engine = prisma != null
-                    ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout)
-                    : new FlywayEngine(dir, database, c, console, lockTimeout, statementTimeout)) {
+                    ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout, lockWait)
+                    : new FlywayEngine(dir, database, c, console, lockTimeout, statementTimeout, lockWait)) {
                 if (engine instanceof PrismaEngine p && (resolveApplied != null || resolveRolledBack != null)) return report.said(p.resolve(resolveApplied, resolveRolledBack, dryRun));
                 if (engine instanceof PrismaEngine p && baselinePrisma != null) return report.said(p.baseline(baselinePrisma, dryRun));
                 MigrationEngine.Plan plan = engine.plan(targetVersion);
@@ -114,11 +172,11 @@ public class migrate extends DatabaseCli {
                 try {
                     return report.done(engine.apply(plan, report));
                 } catch (KitException e) {
-                    report.failed();
+                    if (!interrupted) report.failed();
                     throw e;
                 }
             } finally {
-                if (!dryRun && !rehearse) protectBookkeeping(c);
+                if (!dryRun && !rehearse && !interrupted) protectBookkeeping(c);
             }
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);

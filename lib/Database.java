@@ -41,6 +41,7 @@ final class Database {
             try {
                 Connection c = DriverManager.getConnection(target.jdbcUrl(), driverProperties());
                 applySessionSettings(c);
+                opened.add(c);
                 return c;
             } catch (SQLException e) {
                 Failure failure = explain(e);
@@ -62,6 +63,35 @@ final class Database {
                     throw KitException.unreachable(failure.sentence, e);
                 }
                 pause = Math.min(pause * 2, 2000);
+            }
+        }
+    }
+
+    /** Every session this object opened (weakly), for {@link #cancelAndClose}. */
+    private final java.util.Set<Connection> opened = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /**
+     * On an interrupt: cancels the statement each open session runs, on the server (pgjdbc's public
+     * PGConnection.cancelQuery, a cancel request on a connection of its own), then closes the
+     * sessions, so the server rolls back their open transactions and releases their advisory locks.
+     */
+    void cancelAndClose() {
+        java.util.List<Connection> sessions;
+        synchronized (opened) {
+            sessions = new java.util.ArrayList<>(opened);
+        }
+        for (Connection c : sessions) {
+            try {
+                if (!c.isClosed()) c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+            } catch (SQLException | RuntimeException ignored) {
+                // closing it below ends its statement too
+            }
+        }
+        for (Connection c : sessions) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // gone already
             }
         }
     }

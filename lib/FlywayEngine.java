@@ -1,3 +1,4 @@
+//SOURCES AdvisoryLocks.java
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
 import java.nio.file.Path;
@@ -41,6 +42,14 @@ final class FlywayEngine implements MigrationEngine {
 
     /** @param session the run's connection, for reading the history without Flyway */
     FlywayEngine(Path dir, Database database, Connection session, Console console, Duration lockTimeout, Duration statementTimeout) {
+        this(dir, database, session, console, lockTimeout, statementTimeout, PrismaEngine.DEFAULT_LOCK_WAIT);
+    }
+
+    private final Duration lockWait;
+
+    /** @param lockWait how long Flyway waits for its lock (Flyway tries once a second: lockRetryCount) */
+    FlywayEngine(Path dir, Database database, Connection session, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait) {
+        this.lockWait = lockWait;
         this.folder = MigrationHistory.folder(dir);
         this.database = database;
         this.session = session;
@@ -55,6 +64,7 @@ final class FlywayEngine implements MigrationEngine {
         try {
             history = MigrationHistory.read(session, folder);
         } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) throw MigrationFailure.noPrivilege(session, "flyway_schema_history", e);
             throw KitException.unreachable("lost the connection while reading " + "flyway_schema_history: " + Database.firstLine(e.getMessage()), e);
         }
         if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
@@ -98,11 +108,25 @@ final class FlywayEngine implements MigrationEngine {
     public Outcome apply(Plan plan, Progress progress) {
         if (plan.pending().isEmpty()) return new Outcome(0, plan.current());
         this.progress = progress;
+        // Flyway's lock key is Flyway's own business; another migrate that holds an advisory lock is the one to wait for
+        String holder;
+        try {
+            holder = AdvisoryLocks.holderByApplication(session, database.applicationName);
+        } catch (SQLException e) {
+            throw MigrationFailure.lost(e);
+        }
+        String lockName = "the migration lock (Flyway's advisory lock)";
+        if (holder != null) console.note(AdvisoryLocks.waiting(lockName, holder, lockWait));
         MigrateResult result;
         try {
             result = flyway.migrate();
         } catch (FlywayException e) {
             rethrowKit(e);
+            if (running == null && String.valueOf(e.getMessage()).contains("advisory lock")) {
+                throw KitException.failed((holder != null ? AdvisoryLocks.gaveUp(lockName, holder, lockWait)
+                        : "another session still held the migration lock (Flyway's advisory lock) after waiting " + Durations.format(lockWait) + "; ")
+                        + "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.", e);
+            }
             if (e instanceof FlywayValidateException) {
                 throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
             }
@@ -125,7 +149,9 @@ final class FlywayEngine implements MigrationEngine {
                 .placeholderReplacement(false)
                 .validateMigrationNaming(true)
                 .validateOnMigrate(true)
-                .callbacks(new Listener());
+                .callbacks(new Listener())
+                // Flyway tries its lock once a second, lockRetryCount more times
+                .lockRetryCount((int) Math.max(0, (lockWait.toMillis() + 999) / 1000));
         // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own
         // session; the session-level lock is safe, since migrate never runs through a pooler.
         config.getConfigurationExtension(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);

@@ -73,8 +73,13 @@ final class MigrateReport implements MigrationEngine.Progress {
         return finish();
     }
 
+    /** What the run is doing, for an interrupt: the migration running now, and those applied before it. */
+    private volatile MigrationFile running;
+    private final List<String> appliedNames = java.util.Collections.synchronizedList(new ArrayList<>());
+
     @Override
     public void applying(MigrationFile m) {
+        running = m;
         if (!console.json) {
             console.out.print("Applying " + m.name + " ... ");
             console.out.flush();
@@ -83,6 +88,8 @@ final class MigrateReport implements MigrationEngine.Progress {
 
     @Override
     public void applied(MigrationFile m, long ms) {
+        running = null;
+        appliedNames.add(m.name);
         console.line("applied in " + ms + " ms");
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("version", m.version);
@@ -117,6 +124,37 @@ final class MigrateReport implements MigrationEngine.Progress {
     private int finish() {
         if (console.json) console.document(doc);
         return ExitCode.OK;
+    }
+
+    /**
+     * The one sentence for a run stopped by Ctrl-C or a stop signal, once its statement was cancelled
+     * on the server and its sessions closed: what was applied, and what became of the one running.
+     * @param prisma whether Prisma's path ran it (a script with its own BEGIN/COMMIT then runs as written)
+     */
+    String interrupted(boolean prisma) {
+        MigrationFile m = running;
+        if (m != null && !console.json) {
+            console.out.println();
+            console.out.flush();
+        }
+        List<String> done;
+        synchronized (appliedNames) {
+            done = List.copyOf(appliedNames);
+        }
+        String before = done.isEmpty() ? "no migration was applied before it"
+                : plural(done.size(), "migration") + " (" + String.join(", ", done) + ") " + (done.size() == 1 ? "was" : "were") + " applied before it and stay";
+        String lock = "its statement was cancelled on the server and its session closed, so the migration lock is free";
+        if (m == null) {
+            return "migrate was interrupted " + (done.isEmpty() ? "before any migration was applied; " + lock + " and nothing was applied."
+                    : "after applying " + plural(done.size(), "migration") + " (" + String.join(", ", done) + "); " + lock + ".")
+                    + " Run migrate again to apply the rest.";
+        }
+        boolean outside = m.needsNoTransaction() || (prisma && m.ownsTransaction());
+        return "migrate was interrupted while applying " + m.name + ": " + lock + "; "
+                + (outside ? m.name + " ran outside a transaction, so it may be partly applied" + (prisma ? " and _prisma_migrations records it as started, not finished" : "")
+                        + ": check what it left behind" + (prisma ? ", then use --resolve-rolled-back or --resolve-applied" : "") + " before running migrate again; "
+                        : m.name + " was rolled back and nothing from it was applied; ")
+                + before + "." + (outside ? "" : " Re-running migrate is safe.");
     }
 
     static String plural(int n, String word) {

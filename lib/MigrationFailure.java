@@ -1,6 +1,7 @@
 //SOURCES PostgresDriver.java
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -52,12 +53,60 @@ final class MigrationFailure {
                 case RECORDED_AS_FAILED -> "; it ran as written and is recorded as failed: check what it left behind, then use --resolve-rolled-back or --resolve-applied.";
             }, e);
         }
+        if (sessionEnded(state)) {
+            String why = e == null ? "" : " (" + Database.firstLine(e.getMessage()) + ")";
+            return KitException.unreachable(file.name + " was interrupted" + where + " because the server ended the session or went away" + why + switch (aftermath) {
+                case ROLLED_BACK -> "; it ran in a transaction, so nothing from it was applied, and the file is not at fault: re-running migrate is safe once the server answers.";
+                case OUTSIDE_TRANSACTION -> "; it ran outside a transaction, so it may be partly applied: check what it left behind (an INVALID index, for one), then run migrate again.";
+                case RECORDED_AS_FAILED -> "; it ran as written, outside a transaction, so it may be partly applied: check what it left behind, then use --resolve-rolled-back or --resolve-applied and run migrate again.";
+            }, e);
+        }
         if (state.equals("57014") && statementTimeout.toMillis() > 0) {
             return KitException.failed(file.name + " ran longer than the statement timeout of " + Durations.format(statementTimeout) + where + shown
                     + after(aftermath, "Raise --statement-timeout, or split the migration."), e);
         }
         String message = e == null ? "" : PlatformErrors.or(e, Database.firstLine(e.getMessage()));
         return KitException.failed(file.name + " failed" + where + ": " + message + after(aftermath, "Fix the file and run migrate again."), e);
+    }
+
+    /** The server ended the session (pg_terminate_backend, shutdown, crash recovery) or the connection broke. */
+    static boolean sessionEnded(String state) {
+        return state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.startsWith("08");
+    }
+
+    /** A failure outside any migration: the connection went, or the role may not read the history. */
+    static KitException lost(SQLException e) {
+        return KitException.unreachable("lost the connection while migrating: " + Database.firstLine(e.getMessage()), e);
+    }
+
+    /**
+     * The role may not read or write the history table (SQLSTATE 42501): which privileges it lacks
+     * on which table, and what to grant. Exit 2: nothing ran, and the request (the role in the URL)
+     * is what must change, not a migration.
+     */
+    static KitException noPrivilege(java.sql.Connection c, String table, SQLException e) {
+        String role = null, qualified = table;
+        List<String> missing = new java.util.ArrayList<>();
+        String sql = "select quote_ident(current_user), c.oid::regclass::text, p.priv from (values ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE')) p(priv) "
+                + "left join pg_class c on c.oid = to_regclass(?) where c.oid is null or not has_table_privilege(c.oid, p.priv)";
+        try (var ps = c.prepareStatement(sql)) {
+            ps.setString(1, table);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    role = rs.getString(1);
+                    if (rs.getString(2) != null) qualified = rs.getString(2);
+                    missing.add(rs.getString(3));
+                }
+            }
+        } catch (SQLException ignored) {
+            // say what the server said
+        }
+        String who = role == null ? "the role in the URL" : "role " + role;
+        String privileges = missing.isEmpty() ? "SELECT, INSERT, UPDATE, DELETE" : String.join(", ", missing);
+        return KitException.usage(who + " lacks the " + privileges + " privilege" + (missing.size() == 1 ? "" : "s") + " on table " + qualified
+                + ", the migration history that migrate reads and writes (" + Database.firstLine(e.getMessage()) + "), so nothing was applied: "
+                + "run migrate as the table's owner (on Supabase, the postgres role), or have the owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON "
+                + qualified + " TO " + (role == null ? "<role>" : role) + ";");
     }
 
     private static String after(Aftermath aftermath, String then) {

@@ -1,4 +1,4 @@
-//SOURCES PostgresDriver.java
+//SOURCES PostgresDriver.java AdvisoryLocks.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,15 +35,25 @@ final class PrismaEngine implements MigrationEngine {
 
     /** @param c a session made from {@link #simpleProtocol}; Prisma's lock is taken on it until {@link #close}. */
     PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout) throws SQLException {
+        this(folder, c, console, lockTimeout, statementTimeout, DEFAULT_LOCK_WAIT);
+    }
+
+    /** How long a run waits for Prisma's lock when the command gives no --lock-wait. */
+    static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
+
+    /**
+     * @param lockWait how long to wait for Prisma's lock when another session holds it (said at
+     *     once, with who holds it); not bounded by the session's lock_timeout, which is for migrations
+     */
+    PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait) throws SQLException {
         this.folder = folder;
         this.c = c;
         this.lockTimeout = lockTimeout;
         this.statementTimeout = statementTimeout;
         this.all = PrismaMigrations.list(folder, console::note);
         // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply
-        try (var st = c.createStatement()) {
-            st.execute("select pg_advisory_lock(" + PrismaMigrations.PRISMA_LOCK + ")");
-        }
+        AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", lockWait, console::note,
+                "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
         this.table = PrismaMigrations.tableExists(c);
     }
 
@@ -203,7 +213,8 @@ final class PrismaEngine implements MigrationEngine {
         return tables;
     }
 
-    private static KitException lost(SQLException e) {
+    private KitException lost(SQLException e) {
+        if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, "_prisma_migrations", e);
         return KitException.unreachable("lost the connection while migrating: " + Database.firstLine(e.getMessage()), e);
     }
 

@@ -1,3 +1,4 @@
+//SOURCES AdvisoryLocks.java
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,57 +36,8 @@ final class Seeder {
      * runs out is its own sentence, exit 4, with nothing written.
      */
     static void lock(Connection c, Duration wait, Consumer<String> say) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_xact_lock(?)")) {
-            ps.setLong(1, ADVISORY_LOCK);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getBoolean(1)) return;
-            }
-        }
-        String holder = holder(c);
-        say.accept("another session holds seed's lock" + (holder == null ? "" : " (" + holder + ")") + "; waiting up to "
-                + Durations.format(wait) + " for it to finish (--lock-wait).");
-        String gaveUp = "another session" + (holder == null ? "" : " (" + holder + ")") + " still held seed's lock after waiting "
-                + Durations.format(wait) + "; nothing was written: run seed again once it has finished, or wait longer with --lock-wait 5m.";
-        if (wait.isZero()) throw KitException.failed(gaveUp, null);
-        try (PreparedStatement set = c.prepareStatement("select current_setting('lock_timeout'), set_config('lock_timeout', ?, true)");
-             PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
-            set.setString(1, Math.max(1, wait.toMillis()) + "ms");
-            String before;
-            try (ResultSet rs = set.executeQuery()) {
-                rs.next();
-                before = rs.getString(1);
-            }
-            lock.setLong(1, ADVISORY_LOCK);
-            lock.execute();
-            set.setString(1, before);
-            set.executeQuery().close();
-        } catch (SQLException e) {
-            if ("55P03".equals(e.getSQLState())) throw KitException.failed(gaveUp, e);
-            throw e;
-        }
-    }
-
-    /** Who holds seed's lock: application, client address, process id and since when, or null when nobody can be seen. */
-    private static String holder(Connection c) throws SQLException {
-        String sql = """
-                select a.pid, nullif(a.application_name, ''), host(a.client_addr), to_char(a.xact_start at time zone 'UTC', 'HH24:MI:SS')
-                from pg_locks l join pg_stat_activity a on a.pid = l.pid
-                where l.locktype = 'advisory' and l.granted and l.classid::bigint = ? and l.objid::bigint = ? and l.objsubid = 1
-                limit 1""";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, ADVISORY_LOCK >>> 32);
-            ps.setLong(2, ADVISORY_LOCK & 0xffff_ffffL);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return null;
-                List<String> parts = new ArrayList<>();
-                if (rs.getString(2) != null) parts.add("application \"" + rs.getString(2) + "\"");
-                if (rs.getString(3) != null) parts.add("client " + rs.getString(3));
-                parts.add("process " + rs.getInt(1));
-                if (rs.getString(4) != null) parts.add("since " + rs.getString(4) + " UTC");
-                return String.join(", ", parts);
-            }
-        }
+        AdvisoryLocks.take(c, ADVISORY_LOCK, true, "seed's lock", wait, say,
+                "nothing was written: run seed again once it has finished, or wait longer with --lock-wait 5m.");
     }
 
     /** Every file against the catalog, before anything is written. */

@@ -517,4 +517,22 @@ class MigrateTest {
         assertTrue(st.out().contains("7 applied, 0 pending"), st.out());
         assertTrue(st.code() != 5, st.all());
     }
+
+    @Test
+    void aRoleThatMayNotReadTheHistoryIsToldWhichPrivilegeToGrant() {
+        String url = TestSupport.migrated();
+        String db = TestSupport.databaseName(url);
+        TestSupport.exec(url, "create role history_blind login password 'Blind-Pw-4821'");
+        TestSupport.exec(url, "grant connect on database " + db + " to history_blind");
+        TestSupport.exec(url, "grant usage, create on schema public to history_blind");
+        String asBlind = url.replaceFirst("//[^@]*@", "//history_blind:Blind-Pw-4821@");
+        String before = TestSupport.fingerprint(url);
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asBlind));
+        // before: exit 3, "lost the connection ... permission denied for table flyway_schema_history"
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("error: role history_blind lacks the SELECT, INSERT, UPDATE, DELETE privileges on table flyway_schema_history")
+                && r.err().contains("nothing was applied") && r.err().contains("GRANT SELECT, INSERT, UPDATE, DELETE ON flyway_schema_history TO history_blind;"), r.err());
+        assertFalse(r.all().contains("Blind-Pw-4821"), r.all());
+        assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
+    }
 }

@@ -1,0 +1,199 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The migration lock and interrupts, on both engines: a migrate that finds the lock held says at
+ * once for whom and how long it waits; Ctrl-C cancels on the server, frees the lock and says what
+ * was applied (exit 130); a session the server ends is not blamed on the file.
+ */
+class MigrateLockTest {
+
+    static final String SLEEPING = "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid())";
+    static final String NO_SLEEP = "select not exists (select 1 from pg_stat_activity where query like '%pg_sleep%' and pid <> pg_backend_pid())";
+    static final String NO_ADVISORY_LOCK = "select count(*) from pg_locks where locktype = 'advisory'";
+
+    static void waitUntil(String url, String sql, String what, int tenths) throws Exception {
+        for (int i = 0; i < tenths; i++) {
+            if ("true".equals(TestSupport.one(url, sql))) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting until " + what);
+    }
+
+    static Path flywayKitWithSlowV5() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__slow.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
+        return kit;
+    }
+
+    /** A Prisma folder: 01_init applies at once, 02_slow sleeps a minute in its transaction. */
+    static Path prismaFolderWithSlowSecond() throws Exception {
+        Path folder = Files.createTempDirectory("prisma-slow-");
+        Files.writeString(folder.resolve("migration_lock.toml"), "provider = \"postgresql\"\n");
+        Files.createDirectories(folder.resolve("01_init"));
+        Files.writeString(folder.resolve("01_init/migration.sql"), "CREATE TABLE \"Done\" (id int);\n");
+        Files.createDirectories(folder.resolve("02_slow"));
+        Files.writeString(folder.resolve("02_slow/migration.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
+        return folder;
+    }
+
+    /** Ctrl-C at a terminal: SIGINT to the process and everything it started. */
+    static void interrupt(Process p) throws Exception {
+        List<String> pids = new ArrayList<>();
+        pids.add(String.valueOf(p.pid()));
+        p.toHandle().descendants().forEach(h -> pids.add(String.valueOf(h.pid())));
+        List<String> cmd = new ArrayList<>(List.of("kill", "-INT"));
+        cmd.addAll(pids);
+        assertEquals(0, new ProcessBuilder(cmd).inheritIO().start().waitFor());
+    }
+
+    @Test
+    void aSecondFlywayMigrateSaysWhoHoldsTheLockAndGivesUpAfterLockWait() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = flywayKitWithSlowV5();
+        CompletableFuture<TestSupport.Result> first = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()));
+        try {
+            waitUntil(url, SLEEPING, "V5 is running", 600);
+            long t = System.nanoTime();
+            TestSupport.Result second = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-wait", "2s");
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            assertEquals(4, second.code(), second.all());
+            assertTrue(second.err().contains("note: another session holds the migration lock (Flyway's advisory lock) (application \"rc-dbkit migrate\", client 127.0.0.1, process ")
+                    && second.err().contains("waiting up to 2.0 s for it to finish (--lock-wait)"), second.err());
+            assertTrue(second.err().contains("still held the migration lock (Flyway's advisory lock) after waiting 2.0 s; nothing was applied"), second.err());
+            assertTrue(ms < 15_000, "gave up after " + ms + " ms");
+        } finally {
+            TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
+            first.get(60, TimeUnit.SECONDS);
+        }
+        assertEquals("0|0", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
+    }
+
+    @Test
+    void aPrismaMigrateWaitsForPrismasLockPastLockTimeoutSaysForWhomAndGivesUpOnItsOwn() throws Exception {
+        Path folder = PrismaTest.EDGE;
+        String url = TestSupport.freshDatabase();
+        try (Connection holder = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            holder.createStatement().execute("set application_name = 'prisma-deploy'");
+            holder.createStatement().execute("select pg_advisory_lock(72707369)");
+            long t = System.nanoTime();
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url),
+                    "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString(), "--lock-timeout", "1s", "--lock-wait", "3s");
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            // before: exit 3 "lost the connection ... canceling statement due to lock timeout" after --lock-timeout
+            assertEquals(4, r.code(), r.all());
+            assertTrue(r.err().contains("note: another session holds Prisma's migration lock (application \"prisma-deploy\"") && r.err().contains("waiting up to 3.0 s"), r.err());
+            assertTrue(r.err().contains("still held Prisma's migration lock after waiting 3.0 s; nothing was applied"), r.err());
+            assertFalse(r.err().contains("lost the connection"), r.err());
+            assertTrue(ms >= 2_900, "waited " + ms + " ms, not --lock-wait");
+            assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = '_prisma_migrations'"));
+            // released while it waits (longer than --lock-timeout): it goes on and applies everything
+            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString(),
+                            "--lock-timeout", "1s", "--allow-destructive");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            waitUntil(url, "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit migrate' and wait_event_type = 'Lock')", "migrate waits", 300);
+            Thread.sleep(2000);
+            holder.createStatement().execute("select pg_advisory_unlock(72707369)");
+            TestSupport.Result ok = run.get(120, TimeUnit.SECONDS);
+            assertTrue(ok.err().contains("waiting up to 1 m for it to finish (--lock-wait)"), ok.err());
+            assertEquals(0, ok.code(), ok.all());
+        }
+    }
+
+    @Test
+    void ctrlCDuringAFlywayMigrationCancelsItOnTheServerFreesTheLockAndExits130() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = flywayKitWithSlowV5();
+        TestSupport.Proc p = TestSupport.launch(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
+        waitUntil(url, SLEEPING, "V5 is running", 1200);
+        long t = System.nanoTime();
+        interrupt(p.process());
+        assertEquals(130, p.waitFor(), p.all());
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        System.out.println("     Ctrl-C to exit 130: " + ms + " ms");
+        assertTrue(ms < 10_000, "took " + ms + " ms to stop");
+        // cancelled on the server, not left to sleep its minute
+        waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", 30);
+        assertEquals("0", TestSupport.one(url, NO_ADVISORY_LOCK));
+        assertEquals("0|0", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
+        String err = p.stderr();
+        assertTrue(err.contains("error: migrate was interrupted while applying V5__slow.sql: its statement was cancelled on the server and its session closed, so the migration lock is free; V5__slow.sql was rolled back and nothing from it was applied"), err);
+        assertEquals(1, err.lines().filter(l -> l.startsWith("error:")).count(), err);
+        TestSupport.assertNoSecrets(p.all(), TestSupport.env("DIRECT_URL", url));
+    }
+
+    @Test
+    void ctrlCDuringAPrismaMigrationSaysWhatWasAppliedAndExits130() throws Exception {
+        String url = TestSupport.freshDatabase();
+        Path folder = prismaFolderWithSlowSecond();
+        TestSupport.Proc p = TestSupport.launch(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
+        waitUntil(url, SLEEPING, "02_slow is running", 1200);
+        interrupt(p.process());
+        assertEquals(130, p.waitFor(), p.all());
+        waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", 30);
+        assertEquals("0", TestSupport.one(url, NO_ADVISORY_LOCK));
+        assertEquals("01_init", TestSupport.one(url, "select string_agg(migration_name, ',') from _prisma_migrations"));
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Partial'"));
+        assertTrue(p.stderr().contains("migrate was interrupted while applying 02_slow/migration.sql")
+                && p.stderr().contains("was rolled back and nothing from it was applied; 1 migration (01_init/migration.sql) was applied before it and stay"), p.stderr());
+    }
+
+    @Test
+    void aPrismaSessionTheServerEndsIsNotBlamedOnTheFile() throws Exception {
+        String url = TestSupport.freshDatabase();
+        Path folder = prismaFolderWithSlowSecond();
+        CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        waitUntil(url, SLEEPING, "02_slow is running", 600);
+        TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
+        TestSupport.Result r = run.get(60, TimeUnit.SECONDS);
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.err().contains("02_slow/migration.sql was interrupted") && r.err().contains("because the server ended the session or went away")
+                && r.err().contains("nothing from it was applied, and the file is not at fault: re-running migrate is safe"), r.err());
+        assertFalse(r.err().contains("Fix the file"), r.err());
+        assertEquals("01_init", TestSupport.one(url, "select string_agg(migration_name, ',') from _prisma_migrations"));
+    }
+
+    @Test
+    void aRoleThatCannotSeeOtherSessionsIsToldWhatCanBeSeen() throws Exception {
+        String url = TestSupport.freshDatabase();
+        String db = TestSupport.databaseName(url);
+        TestSupport.exec(url, "create role app_deployer login password 'Deploy-Pw-7731'");
+        TestSupport.exec(url, "grant connect, create on database " + db + " to app_deployer");
+        TestSupport.exec(url, "grant usage, create on schema public to app_deployer");
+        String asDeployer = url.replaceFirst("//[^@]*@", "//app_deployer:Deploy-Pw-7731@");
+        try (Connection holder = TestSupport.server().admin(db)) {
+            holder.createStatement().execute("set application_name = 'prisma-deploy'");
+            holder.createStatement().execute("select pg_advisory_lock(72707369)");
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asDeployer),
+                    "--dir", PrismaTest.emptyKit().toString(), "--prisma", PrismaTest.EDGE.toString(), "--lock-wait", "0s");
+            assertEquals(4, r.code(), r.all());
+            // as on Supabase without pg_read_all_stats: another role's client address and times are hidden, its application and role are not
+            assertTrue(r.err().contains("note: another session holds Prisma's migration lock (application \"prisma-deploy\", process ")
+                    && r.err().contains("its client address and start time are hidden from this role (pg_read_all_stats shows them)")
+                    && r.err().contains("--lock-wait is 0s, so not waiting for it."), r.err());
+            assertFalse(r.all().contains("Deploy-Pw-7731"), r.all());
+        }
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = '_prisma_migrations'"));
+    }
+}
