@@ -158,25 +158,41 @@ public class migrate extends DatabaseCli {
                 throw KitException.usage(target.source() + " leads to a transaction pooler (two sessions were given the same server process), which cannot run migrations; set DIRECT_URL to the direct connection to the server.");
             }
             report.target(target.masked(), server, target.origin());
+            // the history tables get row-level security only once the run has written to them: a refusal writes nothing
+            boolean wrote = false;
             try (MigrationEngine engine = prisma != null
-                    ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout, lockWait)
+                    ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout, lockWait, !rehearse)
                     : new FlywayEngine(dir, database, c, console, lockTimeout, statementTimeout, lockWait)) {
-                if (engine instanceof PrismaEngine p && (resolveApplied != null || resolveRolledBack != null)) return report.said(p.resolve(resolveApplied, resolveRolledBack, dryRun));
-                if (engine instanceof PrismaEngine p && baselinePrisma != null) return report.said(p.baseline(baselinePrisma, dryRun));
+                if (engine instanceof PrismaEngine p && (resolveApplied != null || resolveRolledBack != null)) {
+                    String said = p.resolve(resolveApplied, resolveRolledBack, dryRun);
+                    wrote = !dryRun;
+                    return report.said(said);
+                }
+                if (engine instanceof PrismaEngine p && baselinePrisma != null) {
+                    String said = p.baseline(baselinePrisma, dryRun);
+                    wrote = !dryRun;
+                    return report.said(said);
+                }
                 MigrationEngine.Plan plan = engine.plan(targetVersion);
                 int findings = lint(c, plan.pending(), report);
                 report.howTheyRun(plan.pending(), prisma != null);
                 if (rehearse) return report.rehearsed(new Rehearsal(c, dir, prisma, console, lockTimeout, statementTimeout).run(plan, targetVersion));
-                if (dryRun || plan.pending().isEmpty()) return report.nothingApplied(plan.pending(), plan.current(), dryRun);
+                if (dryRun || plan.pending().isEmpty()) {
+                    wrote = !dryRun;
+                    return report.nothingApplied(plan.pending(), plan.current(), dryRun);
+                }
                 confirm(target, plan.pending().stream().map(m -> m.name).toList(), findings);
                 try {
-                    return report.done(engine.apply(plan, report));
+                    MigrationEngine.Outcome outcome = engine.apply(plan, report);
+                    wrote = true;
+                    return report.done(outcome);
                 } catch (KitException e) {
+                    wrote = report.appliedCount() > 0;
                     if (!interrupted) report.failed();
                     throw e;
                 }
             } finally {
-                if (!dryRun && !rehearse && !interrupted) protectBookkeeping(c);
+                if (wrote && !interrupted) protectBookkeeping(c);
             }
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);

@@ -132,7 +132,13 @@ final class FlywayEngine implements MigrationEngine {
             }
             throw explainFailure(e);
         }
-        return new Outcome(result.migrationsExecuted, result.targetSchemaVersion != null ? result.targetSchemaVersion : plan.current());
+        String version = result.targetSchemaVersion;
+        if (version == null) {
+            // nothing executed: another run applied them while this one waited, so the version is read again, not taken from before the wait
+            var current = unwrap(() -> flyway.info()).current();
+            version = current != null && current.getVersion() != null ? current.getVersion().toString() : plan.current();
+        }
+        return new Outcome(result.migrationsExecuted, version);
     }
 
     @Override

@@ -104,6 +104,11 @@ final class MigrateReport implements MigrationEngine.Progress {
         return finish();
     }
 
+    /** How many migrations this run has applied so far. */
+    int appliedCount() {
+        return applied.size();
+    }
+
     /** Ends a half-written "Applying ..." line before the error is printed. */
     void failed() {
         if (!console.json) console.out.println();

@@ -48,6 +48,20 @@ final class MigrationLint {
         static final String ONE = "(?:\"(?:[^\"]|\"\")+\"|[a-z_][a-z0-9_$]*)";
         static final String P = ONE + "(?:\\." + ONE + ")?";
 
+        /**
+         * Whether a data-losing statement names more than one relation (`rest` is what follows the
+         * first name) or one schema-qualified with a schema other than public: the lint follows
+         * single names of the current schema only, so such a statement always raises its finding.
+         */
+        static boolean unsure(String qualified, String rest) {
+            if (rest.stripLeading().startsWith(",")) return true;
+            String bare = qualified.contains("\".\"") || (!qualified.startsWith("\"") && qualified.contains("."))
+                    ? qualified.substring(0, qualified.lastIndexOf('.')) : null;
+            if (bare == null) return false;
+            String schema = bare.startsWith("\"") ? bare.substring(1, bare.length() - 1).replace("\"\"", "\"") : bare;
+            return !schema.equals("public");
+        }
+
         static String name(String qualified) {
             String last = qualified.contains("\".\"") || (!qualified.startsWith("\"") && qualified.contains("."))
                     ? qualified.substring(qualified.lastIndexOf('.') + 1) : qualified;
@@ -84,23 +98,28 @@ final class MigrationLint {
                 Matcher m;
                 String relation = null;
                 List<String[]> problems = new ArrayList<>(); // problem, safer way, "loses" or ""
+                boolean unsure = false; // a statement the lint cannot follow to one table of the current schema
                 if ((m = CREATE_TABLE.matcher(sql)).find()) {
                     renamed.put(Identifier.name(m.group(1)), null);
                     continue;
                 } else if ((m = DROP_TABLE.matcher(sql)).find()) {
                     relation = Identifier.name(m.group(1));
+                    unsure = Identifier.unsure(m.group(1), sql.substring(m.end()));
                     problems.add(new String[] {"drops a table and every row in it", "make sure nothing reads it any more and that it is backed up, then run with --allow-destructive", "loses"});
                 } else if (sql.startsWith("drop schema")) {
                     if (before != null) findings.add(new Finding(file.name, st.line(), st.shown(), "drops a schema and everything in it", "make sure it is backed up, then run with --allow-destructive", true));
                     continue;
                 } else if ((m = TRUNCATE.matcher(sql)).find()) {
                     relation = Identifier.name(m.group(1));
+                    unsure = Identifier.unsure(m.group(1), sql.substring(m.end()));
                     problems.add(new String[] {"deletes every row of the table", "delete only the rows you mean with a WHERE clause, or run with --allow-destructive", "loses"});
                 } else if ((m = DELETE.matcher(sql)).find() && !sql.contains(" where ")) {
                     relation = Identifier.name(m.group(1));
+                    unsure = Identifier.unsure(m.group(1), "");
                     problems.add(new String[] {"has no WHERE clause, so it deletes every row", "add a WHERE clause, or run with --allow-destructive if every row must go", "loses"});
                 } else if ((m = UPDATE.matcher(sql)).find() && !sql.contains(" where ")) {
                     relation = Identifier.name(m.group(1));
+                    unsure = Identifier.unsure(m.group(1), "");
                     problems.add(new String[] {"has no WHERE clause, so it overwrites every row", "add a WHERE clause, or run with --allow-destructive if every row must change", "loses"});
                 } else if ((m = ALTER_TABLE.matcher(sql)).find()) {
                     relation = Identifier.name(m.group(1));
@@ -141,6 +160,11 @@ final class MigrationLint {
                     problems.add(new String[] {"blocks writes to \"" + relation + "\" while the index builds", "use CREATE INDEX CONCURRENTLY, alone in a migration of its own", ""});
                 }
                 if (relation == null || problems.isEmpty()) continue;
+                if (unsure) {
+                    // several tables, or one in another schema: the rows cannot be looked up here, so it is judged as if they held rows
+                    if (before != null) for (String[] p : problems) findings.add(new Finding(file.name, st.line(), st.shown(), p[0], p[1], p[2].equals("loses")));
+                    continue;
+                }
                 String was = renamed.containsKey(relation) ? renamed.get(relation) : relation;
                 if (was != null) ask.add(was);
                 if (sql.startsWith("drop table")) renamed.remove(relation);

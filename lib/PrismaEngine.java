@@ -46,14 +46,24 @@ final class PrismaEngine implements MigrationEngine {
      *     once, with who holds it); not bounded by the session's lock_timeout, which is for migrations
      */
     PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait) throws SQLException {
+        this(folder, c, console, lockTimeout, statementTimeout, lockWait, true);
+    }
+
+    /**
+     * @param lock false for a rehearsal, which only reads the target: it takes no lock there, so it
+     *     never keeps a real deploy (`prisma migrate deploy` or migrate) waiting
+     */
+    PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait, boolean lock) throws SQLException {
         this.folder = folder;
         this.c = c;
         this.lockTimeout = lockTimeout;
         this.statementTimeout = statementTimeout;
         this.all = PrismaMigrations.list(folder, console::note);
         // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply
-        AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", lockWait, console::note,
-                "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+        if (lock) {
+            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", lockWait, console::note,
+                    "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+        }
         this.table = PrismaMigrations.tableExists(c);
     }
 

@@ -172,7 +172,6 @@ final class Rehearsal {
             });
             return null;
         } catch (KitException e) {
-            console.error("On the copy: " + e.getMessage());
             return e.getMessage();
         } catch (SQLException e) {
             throw KitException.failed("could not reach the rehearsal's copy: " + Database.firstLine(e.getMessage()), e);

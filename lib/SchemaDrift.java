@@ -66,6 +66,7 @@ final class SchemaDrift {
         try {
             String url = shadow.createDatabase("shadow");
             try (Connection c = shadow.admin("shadow")) {
+                installTargetRoles(target, c);
                 installTargetExtensions(actual, c);
             }
             if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, dir, prisma);
@@ -92,6 +93,29 @@ final class SchemaDrift {
             engine.apply(engine.plan(version), MigrationEngine.Progress.SILENT);
         } catch (KitException | SQLException e) {
             throw KitException.failed("the migrations did not apply to the shadow database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The target's roles, made on the shadow without login (roles belong to the platform, not to
+     * the migrations), so that a migration's GRANT ... TO authenticated, or a policy for anon,
+     * applies to the shadow as it does to the target.
+     */
+    static void installTargetRoles(Connection target, Connection shadow) throws SQLException {
+        java.util.List<String> roles = new java.util.ArrayList<>();
+        try (var st = target.createStatement(); ResultSet rs = st.executeQuery("select rolname from pg_roles where rolname !~ '^pg_' order by 1")) {
+            while (rs.next()) roles.add(rs.getString(1));
+        }
+        if (roles.isEmpty()) return;
+        try (var ps = shadow.prepareStatement("select r from unnest(?::text[]) r where not exists (select 1 from pg_roles where rolname = r)")) {
+            ps.setArray(1, shadow.createArrayOf("text", roles.toArray()));
+            java.util.List<String> missing = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) missing.add(rs.getString(1));
+            }
+            try (var st = shadow.createStatement()) {
+                for (String role : missing) st.execute("create role " + SqlScript.identifier(role) + " nologin");
+            }
         }
     }
 

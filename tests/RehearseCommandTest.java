@@ -131,11 +131,27 @@ class RehearseCommandTest {
         TestSupport.exec(url, "insert into \"User\" (email) values ('a@example.com'), (null)");
         Files.createDirectories(dir.resolve("20240201000000_email_required"));
         Files.writeString(dir.resolve("20240201000000_email_required/migration.sql"), "-- AlterTable\nALTER TABLE \"User\" ALTER COLUMN \"email\" SET NOT NULL;\n");
-        TestSupport.Result r = rehearse(url, kit, "--prisma", dir.toString());
+        TestSupport.Result r;
+        // a deploy holding Prisma's lock neither waits for the rehearsal nor stops it: a rehearsal takes no lock on the target
+        try (java.sql.Connection deploy = TestSupport.server().admin(TestSupport.databaseName(url))) {
+            deploy.createStatement().execute("select pg_advisory_lock(" + PrismaMigrations.PRISMA_LOCK + ")");
+            r = rehearse(url, kit, "--prisma", dir.toString(), "--lock-wait", "0s");
+        }
         assertEquals(4, r.code(), r.all());
+        assertFalse(r.err().contains("lock"), r.err());
         assertTrue(r.err().contains("20240201000000_email_required/migration.sql line 2"), r.err());
         assertFalse(r.err().contains("DRIFT"), r.err());
         TestSupport.Result real = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--prisma", dir.toString());
         assertEquals(4, real.code(), real.all());
+    }
+
+    @Test
+    void aGrantToAPlatformRoleRehearsesAsItApplies() throws Exception {
+        String url = withMembers();
+        TestSupport.exec(url, "do $$ begin if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if; end $$");
+        Path kit = kitWith("V5__grant.sql", "GRANT SELECT ON \"Team\" TO authenticated;\n");
+        TestSupport.Result r = rehearse(url, kit);
+        assertEquals(0, r.code(), r.all());
+        assertEquals(0, migrateFor(url, kit).code());
     }
 }

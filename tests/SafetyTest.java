@@ -203,4 +203,33 @@ class SafetyTest {
         assertTrue(e.err().contains("note: V5__team.sql line 1: ALTER TABLE \"Team\" DROP COLUMN \"seats\" drops a column and its data, but \"Team\" has no rows"), e.err());
         assertFalse(e.err().contains("data loss") || e.err().contains("warning:"), e.err());
     }
+
+    @Test
+    void aDropOfSeveralTablesOrOfAnotherSchemasTableStopsTheRunWhateverTheFirstHolds() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "create table empty_one (id int); create table keep (id int); insert into keep values (1);"
+                + " create schema archive; create table archive.orders (id int); insert into archive.orders values (1)");
+        for (String sql : List.of("drop table empty_one, keep;\n", "drop table archive.orders;\n", "truncate empty_one, keep;\n", "delete from archive.orders;\n")) {
+            Path kit = kitWith("V5__drop.sql", sql);
+            TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+            assertEquals(2, r.code(), sql + r.all());
+            assertTrue(r.err().contains("would lose data"), r.err());
+        }
+        assertEquals("1", TestSupport.one(url, "select count(*) from keep"));
+        assertEquals("1", TestSupport.one(url, "select count(*) from archive.orders"));
+        assertEquals("4", TestSupport.one(url, "select count(*) from flyway_schema_history"));
+    }
+
+    @Test
+    void aRefusedRunWritesNothingNotEvenTheHistoryTablesSecurity() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "create table keep (id int); insert into keep values (1); alter table flyway_schema_history disable row level security");
+        Path kit = kitWith("V5__drop.sql", "drop table keep;\n");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, r.code(), r.all());
+        assertEquals("false", TestSupport.one(url, "select relrowsecurity from pg_class where relname = 'flyway_schema_history'"));
+        // a run that applies enables it again
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--allow-destructive").code());
+        assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = 'flyway_schema_history'"));
+    }
 }
