@@ -362,6 +362,21 @@ class DocsTest {
         assertEquals(2, blocks.size(), "expected two sh blocks (where JBang is installed; on the server): " + blocks);
         Path kit = TestSupport.kitDir();
         Path checkout = Files.createTempDirectory("rc-dbkit-checkout-");
+        Path server = Files.createTempDirectory("rc-dbkit-server-");
+        try {
+            exportAndRun(kit, checkout, server, blocks);
+        } finally {
+            for (Path dir : List.of(checkout, server)) deleteTree(dir); // about 90 MB each: the jars' lib/
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static void exportAndRun(Path kit, Path checkout, Path server, List<String> blocks) throws Exception {
         for (String f : List.of("jbang", "jbang-catalog.json", "migrate.java", "seed.java", "status.java", "verify.java")) {
             Files.copy(kit.resolve(f), checkout.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
@@ -370,7 +385,6 @@ class DocsTest {
         TestSupport.Result build = sh(checkout, TestSupport.env(), blocks.get(0));
         assertEquals(0, build.code(), "docs/deploying.md's export block, run as written:\n" + build.all());
 
-        Path server = Files.createTempDirectory("rc-dbkit-server-");
         TestSupport.copyTree(checkout.resolve("dist"), server.resolve("dist"));
         Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
         Map<String, String> plain = TestSupport.env("PATH", java.getParent() + ":/usr/bin:/bin");
