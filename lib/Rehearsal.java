@@ -62,6 +62,12 @@ final class Rehearsal {
             try (Connection admin = shadow.server.admin("postgres"); var st = admin.createStatement()) {
                 // a second copy in the state before the pending migrations, for measuring locks statement by statement
                 st.execute("create database locks template shadow");
+                // a database's own settings do not come with its template: the copy gets the target's
+                // search_path as "shadow" has it, so that uuid_generate_v4() in Supabase's extensions
+                // schema resolves there too (else the statement fails and its locks go unmeasured)
+                st.execute("select set_config('search_path', coalesce((select substr(c, 13) from pg_db_role_setting s, unnest(s.setconfig) c"
+                        + " where s.setdatabase = (select oid from pg_database where datname = 'shadow') and s.setrole = 0 and c like 'search_path=%'), current_setting('search_path')), false)");
+                st.execute("alter database locks set search_path from current");
             }
 
             List<String> failures = new ArrayList<>();

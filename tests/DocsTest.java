@@ -32,10 +32,10 @@ class DocsTest {
 
     /** Options of other tools that the docs name, and the tool whose they are (it must be in the same span). */
     static final Map<String, String> OTHER_OPTIONS = Map.of(
-            "--runtime-option", "./jbang", "--format", "docker", "--applied", "prisma migrate resolve", "--rolled-back", "prisma migrate resolve");
+            "--runtime-option", "./jbang", "--format", "docker", "--applied", "prisma migrate resolve", "--rolled-back", "prisma migrate resolve", "--force", "export portable");
 
     /** The one documented command the suite runs rather than parses, and the test that runs it. */
-    static final String EXPORT_RUN_BY = "DocsTest#anExportedScriptRunsWithPlainJava";
+    static final String EXPORT_RUN_BY = "DocsTest#theDocumentedExportWorksOnAFreshCheckoutAndItsJarsRunWithPlainJava";
 
     record Snippet(Path file, int line, String text, boolean shell, boolean inline) {
         String where() {
@@ -144,9 +144,9 @@ class DocsTest {
         String script = args.get(i);
         List<String> rest = args.subList(i + 1, args.size());
         if (script.equals("export")) {
-            boolean ok = rest.size() == 4 && rest.get(0).equals("portable") && rest.get(1).equals("-O") && rest.get(2).endsWith(".jar")
-                    && SCRIPTS.containsKey(rest.get(3).replaceFirst("\\.java$", ""));
-            return ok ? null : "only `./jbang export portable -O DIR/NAME.jar SCRIPT.java` is run by a test (" + EXPORT_RUN_BY + ")";
+            boolean ok = rest.size() == 5 && rest.get(0).equals("portable") && rest.get(1).equals("--force") && rest.get(2).equals("-O")
+                    && rest.get(3).endsWith(".jar") && SCRIPTS.containsKey(rest.get(4).replaceFirst("\\.java$", ""));
+            return ok ? null : "only `./jbang export portable --force -O DIR/NAME.jar SCRIPT.java` is run by a test (" + EXPORT_RUN_BY + ")";
         }
         if (script.equals("tests/run.java")) {
             Set<String> known = new TreeSet<>();
@@ -322,16 +322,86 @@ class DocsTest {
         assertEquals(documented, ci);
     }
 
-    /** "On a server without JBang" (docs/deploying.md): the exported jar runs with plain java. */
+    /** The fenced sh blocks of docs/deploying.md's "On a server without JBang", in order, as written. */
+    static List<String> exportBlocks() throws IOException {
+        String doc = Files.readString(TestSupport.kitDir().resolve("docs/deploying.md"));
+        int at = doc.indexOf("## On a server without JBang");
+        assertTrue(at >= 0, "docs/deploying.md has no section \"On a server without JBang\"");
+        String section = doc.substring(at);
+        int next = section.indexOf("\n## ");
+        if (next > 0) section = section.substring(0, next);
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^```sh\n(.*?)^```", Pattern.DOTALL).matcher(section);
+        while (m.find()) blocks.add(m.group(1));
+        return blocks;
+    }
+
+    /** Runs a block of shell lines as written (sh -e: the first failing line ends it with its code). */
+    static TestSupport.Result sh(Path dir, Map<String, String> env, String block) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-ec", block).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("out", ".txt"), err = Files.createTempFile("err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(600, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("did not finish in 10 minutes: " + block + "\n" + Files.readString(out) + Files.readString(err));
+        }
+        return new TestSupport.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /**
+     * "On a server without JBang" (docs/deploying.md), exactly as written: its first block in a fresh
+     * copy of the kit (the scripts, lib/, migrations/, seeds/ and the launcher; no dist/), the dist/
+     * it makes copied elsewhere as to a server, then each jar's --help with plain java, and the
+     * second block there (migrate, seed, status) against a new database, secrets in the environment only.
+     */
     @Test
-    void anExportedScriptRunsWithPlainJava() throws Exception {
-        Path dist = Files.createTempDirectory("dist-");
-        TestSupport.Proc export = TestSupport.launch(TestSupport.env(), "export", "portable", "-O", dist.resolve("status.jar").toString(), "status.java");
-        assertEquals(0, export.waitFor(), export.all());
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-jar", dist.resolve("status.jar").toString(), "--help").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        assertTrue(out.startsWith("Usage: status"), out);
+    void theDocumentedExportWorksOnAFreshCheckoutAndItsJarsRunWithPlainJava() throws Exception {
+        List<String> blocks = exportBlocks();
+        assertEquals(2, blocks.size(), "expected two sh blocks (where JBang is installed; on the server): " + blocks);
+        Path kit = TestSupport.kitDir();
+        Path checkout = Files.createTempDirectory("rc-dbkit-checkout-");
+        Path server = Files.createTempDirectory("rc-dbkit-server-");
+        try {
+            exportAndRun(kit, checkout, server, blocks);
+        } finally {
+            for (Path dir : List.of(checkout, server)) deleteTree(dir); // about 90 MB each: the jars' lib/
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static void exportAndRun(Path kit, Path checkout, Path server, List<String> blocks) throws Exception {
+        for (String f : List.of("jbang", "jbang-catalog.json", "migrate.java", "seed.java", "status.java", "verify.java")) {
+            Files.copy(kit.resolve(f), checkout.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        for (String d : List.of("lib", "migrations", "seeds")) TestSupport.copyTree(kit.resolve(d), checkout.resolve(d));
+
+        TestSupport.Result build = sh(checkout, TestSupport.env(), blocks.get(0));
+        assertEquals(0, build.code(), "docs/deploying.md's export block, run as written:\n" + build.all());
+
+        TestSupport.copyTree(checkout.resolve("dist"), server.resolve("dist"));
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        Map<String, String> plain = TestSupport.env("PATH", java.getParent() + ":/usr/bin:/bin");
+        for (String script : List.of("migrate", "seed", "status")) {
+            TestSupport.Result help = sh(server.resolve("dist"), plain, "java -jar " + script + ".jar --help");
+            assertEquals(0, help.code(), script + ".jar --help:\n" + help.all());
+            assertTrue(help.out().startsWith("Usage: " + script), help.all());
+        }
+
+        String url = TestSupport.freshDatabase();
+        Map<String, String> env = new java.util.HashMap<>(TestSupport.adminEnv(url));
+        env.putAll(plain);
+        TestSupport.Result run = sh(server, env, blocks.get(1));
+        TestSupport.assertNoSecrets(run.all(), env);
+        assertEquals(0, run.code(), "docs/deploying.md's server block, run as written:\n" + run.all());
+        assertTrue(run.out().contains("Applied 4 migrations"), run.out());
+        assertTrue(run.out().contains("Database is up to date."), run.out());
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
     }
 }

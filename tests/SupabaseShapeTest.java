@@ -252,4 +252,56 @@ class SupabaseShapeTest {
         assertEquals("0", SupabaseShape.one(url, "select count(*) from information_schema.columns where table_name = 'Team' and column_name = 'note'"));
         assertEquals(0, migrate(url, "--dir", kit.toString()).code());
     }
+
+    /** The catalog of public and every row of it, to show that a rehearsal changed nothing on the target. */
+    static String state(String url) {
+        StringBuilder sb = new StringBuilder();
+        for (String table : SupabaseShape.rows(url, "select quote_ident(tablename) from pg_tables where schemaname = 'public' order by 1")) {
+            sb.append(table).append('=').append(SupabaseShape.one(url, "select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from " + table + " t")).append(';');
+        }
+        sb.append(String.join("\n", SupabaseShape.rows(url,
+                "select c.relname || ':' || c.relkind::text || ':' || coalesce(string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull, ',' order by a.attnum), '')"
+                + " from pg_class c join pg_namespace n on n.oid = c.relnamespace left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped"
+                + " where n.nspname = 'public' group by c.relname, c.relkind order by 1")));
+        sb.append(String.join(",", SupabaseShape.rows(url, "select extname || '@' || extnamespace::regnamespace from pg_extension order by 1")));
+        return sb.toString();
+    }
+
+    @Test
+    void rehearseAsPostgresPredictsAndChangesNothing() throws Exception {
+        String url = SupabaseShape.freshProject();
+        assertEquals(0, migrate(url).code());
+        assertEquals(0, SupabaseShape.run(new seed(), env(url)).code());
+        SupabaseShape.asOperator(url, "insert into \"Member\" (email, name) values ('a@example.com', 'Ada'), ('b@example.com', null)");
+        Path kit = kitWith("V5__nickname.sql", """
+                CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+                ALTER TABLE "Member" ADD COLUMN "nickname" TEXT;
+                ALTER TABLE "Member" ADD COLUMN "publicId" UUID NOT NULL DEFAULT uuid_generate_v4();
+                """);
+        String before = state(url);
+        TestSupport.Result r = migrate(url, "--dir", kit.toString(), "--rehearse");
+        assertEquals(before, state(url), "the rehearsal changed the target: " + r.all());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("V5__nickname.sql") && r.out().contains("applies on the copy"), r.out());
+        assertTrue(r.out().contains("Rehearsal: all 1 pending migration apply on the copy"), r.out());
+        // what each statement locks is measured on the copy too, uuid_generate_v4() found in extensions as on the target
+        assertTrue(r.out().contains("line 2: AccessExclusiveLock on table \"public\".\"Member\" (2 rows)"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("line 3: ") && l.contains("on table \"public\".\"Member\" (2 rows), rewritten")), r.out());
+        for (String platform : List.of("uuid-ossp", "pgcrypto", "auth", "storage", "realtime", "extensions", "graphql_public")) {
+            assertFalse(r.all().contains("\"" + platform + "\" is in the"), platform + " reported as drift: " + r.all());
+        }
+        assertFalse(r.all().contains("DRIFT") || r.all().toLowerCase().contains("drift:"), r.all());
+        // the prediction holds: the real run applies it
+        assertEquals(0, migrate(url, "--dir", kit.toString()).code());
+        assertEquals("1", SupabaseShape.one(url, "select count(*) from information_schema.columns where table_name = 'Member' and column_name = 'nickname'"));
+
+        // a failing one: SET NOT NULL over a member with no name, predicted as exit 4, the target unchanged
+        Files.writeString(kit.resolve("migrations/V6__name_required.sql"), "ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
+        before = state(url);
+        TestSupport.Result f = migrate(url, "--dir", kit.toString(), "--rehearse");
+        assertEquals(before, state(url), "the rehearsal changed the target: " + f.all());
+        assertEquals(4, f.code(), f.all());
+        assertTrue(f.err().contains("V6__name_required.sql line 1") && f.err().contains("would fail"), f.err());
+        assertTrue(f.err().contains("Nothing was applied to the target."), f.err());
+    }
 }
