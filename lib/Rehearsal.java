@@ -151,7 +151,9 @@ final class Rehearsal {
                 try {
                     all.addAll(LockReport.measure(c, m.name, steps, !m.needsNoTransaction()));
                 } catch (SQLException e) {
-                    break; // the engine's run on the first copy reports the failure as a real run would
+                    // the engine's run on the first copy reports a failing migration as a real run would; say why the locks stop here
+                    console.note("locks not measured from " + m.name + " on: " + Database.firstLine(e.getMessage()));
+                    break;
                 }
             }
         }
