@@ -189,7 +189,7 @@ public class migrate extends DatabaseCli {
                 } catch (KitException e) {
                     wrote = report.appliedCount() > 0;
                     if (!interrupted) report.failed();
-                    throw e;
+                    throw report.withApplied(e);
                 }
             } finally {
                 if (wrote && !interrupted) protectBookkeeping(c);

@@ -104,6 +104,7 @@ abstract class Cli implements Callable<Integer> {
                 doc.put("ok", false);
                 doc.put("exitCode", code);
                 doc.put("error", sentence);
+                if (ex instanceof KitException k) doc.putAll(k.details);
                 console.document(doc);
             }
             return code;

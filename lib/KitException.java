@@ -1,6 +1,8 @@
 /** A failure the operator can act on: one sentence and the exit code that goes with it. */
 class KitException extends RuntimeException {
     final int exitCode;
+    /** What the --json error document carries beside the sentence (a failed migrate: the migrations it applied first). */
+    final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
 
     KitException(int exitCode, String sentence) {
         this(exitCode, sentence, null);

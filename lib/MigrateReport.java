@@ -109,6 +109,12 @@ final class MigrateReport implements MigrationEngine.Progress {
         return applied.size();
     }
 
+    /** A failure's JSON names what this run applied before it. */
+    KitException withApplied(KitException e) {
+        e.details.put("applied", List.copyOf(applied));
+        return e;
+    }
+
     /** Ends a half-written "Applying ..." line before the error is printed. */
     void failed() {
         if (!console.json) console.out.println();

@@ -535,4 +535,19 @@ class MigrateTest {
         assertFalse(r.all().contains("Blind-Pw-4821"), r.all());
         assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
     }
+
+    @Test
+    void aFailedMigratesJsonListsTheMigrationsItAppliedFirst() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/V5__nickname.sql"), "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        Files.writeString(kit.resolve("migrations/V6__broken.sql"), "ALTER TABLE \"Member\" ADD COLUMN \"age\" not_a_type;\n");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--json");
+        assertEquals(4, r.code(), r.all());
+        JsonNode doc = Console.JSON.readTree(r.out());
+        assertFalse(doc.get("ok").asBoolean(), r.out());
+        assertEquals(1, doc.get("applied").size(), r.out());
+        assertEquals("V5__nickname.sql", doc.get("applied").get(0).get("file").asText(), r.out());
+        assertTrue(doc.get("error").asText().contains("V6__broken.sql failed"), r.out());
+    }
 }
