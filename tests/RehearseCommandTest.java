@@ -14,11 +14,6 @@ import org.junit.jupiter.api.Test;
  */
 class RehearseCommandTest {
 
-    private static Path kitWith(String file, String sql) throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations").resolve(file), sql);
-        return kit;
-    }
 
     /** A migrated database with two members, one without a name. */
     private static String withMembers() {
@@ -51,7 +46,7 @@ class RehearseCommandTest {
     @Test
     void setNotNullOverANullIsPredictedToFailAndTheRealRunFailsAlike() throws Exception {
         String url = withMembers();
-        Path kit = kitWith("V5__name_required.sql", "-- every member has a name\n\nALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
+        Path kit = TestSupport.kitWith("V5__name_required.sql", "-- every member has a name\n\nALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
         TestSupport.Result r = rehearse(url, kit);
         assertEquals(4, r.code(), r.all());
         assertTrue(r.err().contains("V5__name_required.sql line 3") && r.err().contains("would fail") && r.err().contains("1 "), r.err());
@@ -65,7 +60,7 @@ class RehearseCommandTest {
     void setNotNullWithNoNullIsPredictedToApplyAndTheRealRunApplies() throws Exception {
         String url = withMembers();
         TestSupport.exec(url, "update \"Member\" set name = 'Bo' where name is null");
-        Path kit = kitWith("V5__name_required.sql", "ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
+        Path kit = TestSupport.kitWith("V5__name_required.sql", "ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
         TestSupport.Result r = rehearse(url, kit);
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("V5__name_required.sql") && r.out().contains("applies on the copy"), r.out());
@@ -79,7 +74,7 @@ class RehearseCommandTest {
     void aUniqueIndexOverDuplicatesIsPredictedToFail() throws Exception {
         String url = withMembers();
         TestSupport.exec(url, "update \"Member\" set name = 'Ada'");
-        Path kit = kitWith("V5__unique_name.sql", "CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\");\n");
+        Path kit = TestSupport.kitWith("V5__unique_name.sql", "CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\");\n");
         TestSupport.Result r = rehearse(url, kit);
         assertEquals(4, r.code(), r.all());
         assertTrue(r.err().contains("V5__unique_name.sql line 1"), r.err());
@@ -90,7 +85,7 @@ class RehearseCommandTest {
     void aMigrationThatFailsOnTheSchemaIsCaughtOnTheCopyWithItsLine() throws Exception {
         String url = withMembers();
         // V3 made this index already: the copy fails exactly where the target would
-        Path kit = kitWith("V5__again.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n\nCREATE UNIQUE INDEX \"Member_email_key\" ON \"Member\"(\"email\");\n");
+        Path kit = TestSupport.kitWith("V5__again.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n\nCREATE UNIQUE INDEX \"Member_email_key\" ON \"Member\"(\"email\");\n");
         TestSupport.Result r = rehearse(url, kit);
         assertEquals(4, r.code(), r.all());
         assertTrue(r.err().contains("V5__again.sql failed at line 3") && r.err().contains("already exists"), r.err());
@@ -103,7 +98,7 @@ class RehearseCommandTest {
     void aHandMadeChangeStopsTheRehearsalWithTheDrift() throws Exception {
         String url = withMembers();
         TestSupport.exec(url, "create index \"Member_name_idx\" on \"Member\"(name)");
-        Path kit = kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        Path kit = TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
         TestSupport.Result r = rehearse(url, kit);
         assertEquals(5, r.code(), r.all());
         assertTrue(r.err().contains("index \"Member_name_idx\" is in the database but no migration creates it"), r.err());
@@ -149,7 +144,7 @@ class RehearseCommandTest {
     void aGrantToAPlatformRoleRehearsesAsItApplies() throws Exception {
         String url = withMembers();
         TestSupport.exec(url, "do $$ begin if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if; end $$");
-        Path kit = kitWith("V5__grant.sql", "GRANT SELECT ON \"Team\" TO authenticated;\n");
+        Path kit = TestSupport.kitWith("V5__grant.sql", "GRANT SELECT ON \"Team\" TO authenticated;\n");
         TestSupport.Result r = rehearse(url, kit);
         assertEquals(0, r.code(), r.all());
         assertEquals(0, migrateFor(url, kit).code());

@@ -12,16 +12,11 @@ import org.junit.jupiter.api.Test;
 /** Migrations that must not hurt a live app: lock timeouts, the risky-statement lint, confirmation. */
 class SafetyTest {
 
-    private static Path kitWith(String file, String sql) throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations").resolve(file), sql);
-        return kit;
-    }
 
     @Test
     void aLockHeldByLiveTrafficTimesOutRollsBackAndTheRerunWorks() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V5__member_nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        Path kit = TestSupport.kitWith("V5__member_nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
         try (Connection live = TestSupport.server().admin(TestSupport.databaseName(url))) {
             live.setAutoCommit(false);
             live.createStatement().execute("lock table \"Member\" in access share mode");
@@ -44,7 +39,7 @@ class SafetyTest {
     @Test
     void aStatementTimeoutIsHonoured() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V5__slow.sql", "SELECT pg_sleep(5);\n");
+        Path kit = TestSupport.kitWith("V5__slow.sql", "SELECT pg_sleep(5);\n");
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--statement-timeout", "500ms");
         assertEquals(4, r.code(), r.all());
         assertTrue(r.err().contains("V5__slow.sql ran longer than the statement timeout of 500 ms"), r.err());
@@ -60,7 +55,7 @@ class SafetyTest {
     @Test
     void dataLosingStatementsStopTheRunUnlessAllowed() throws Exception {
         String url = live();
-        Path kit = kitWith("V5__cleanup.sql", String.join("\n",
+        Path kit = TestSupport.kitWith("V5__cleanup.sql", String.join("\n",
                 "-- tidy up",
                 "DROP TABLE \"PointConfig\";",
                 "ALTER TABLE \"Member\" DROP COLUMN \"name\";",
@@ -88,7 +83,7 @@ class SafetyTest {
     @Test
     void lockHeavyStatementsAreWarningsWithTheSaferWay() throws Exception {
         String url = live();
-        Path kit = kitWith("V5__reshape.sql", String.join("\n",
+        Path kit = TestSupport.kitWith("V5__reshape.sql", String.join("\n",
                 "CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\");",
                 "ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT;",
                 "ALTER TABLE \"Member\" ADD COLUMN \"tier\" TEXT NOT NULL;",
@@ -108,7 +103,7 @@ class SafetyTest {
     @Test
     void aConcurrentIndexRunsOutsideATransactionAndTheKitSaysSo() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = kitWith("V5__member_name_index.sql", "CREATE INDEX CONCURRENTLY \"Member_name_idx\" ON \"Member\"(\"name\");\n");
+        Path kit = TestSupport.kitWith("V5__member_name_index.sql", "CREATE INDEX CONCURRENTLY \"Member_name_idx\" ON \"Member\"(\"name\");\n");
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(0, r.code(), r.all());
         assertTrue(r.err().contains("note: V5__member_name_index.sql runs outside a transaction"), r.err());
@@ -190,14 +185,14 @@ class SafetyTest {
     void aDroppedColumnOfATableWithRowsStopsTheRunAlsoAfterARenameAnEmptyTableGetsANote() throws Exception {
         String url = TestSupport.migrated();
         TestSupport.exec(url, "insert into \"Member\" (email) values ('m@example.com')");
-        Path renamedFirst = kitWith("V5__people.sql", "ALTER TABLE \"Member\" RENAME TO \"People\";\nALTER TABLE \"People\" DROP COLUMN \"name\";\n");
+        Path renamedFirst = TestSupport.kitWith("V5__people.sql", "ALTER TABLE \"Member\" RENAME TO \"People\";\nALTER TABLE \"People\" DROP COLUMN \"name\";\n");
         String before = TestSupport.fingerprint(url);
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", renamedFirst.toString());
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("data loss: V5__people.sql line 2: ALTER TABLE \"People\" DROP COLUMN \"name\" drops a column and its data"), r.err());
         assertEquals(before, TestSupport.fingerprint(url));
         // the same on a table that exists but holds no row: nothing to lose, a note, and it applies
-        Path empty = kitWith("V5__team.sql", "ALTER TABLE \"Team\" DROP COLUMN \"seats\";\n");
+        Path empty = TestSupport.kitWith("V5__team.sql", "ALTER TABLE \"Team\" DROP COLUMN \"seats\";\n");
         TestSupport.Result e = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", empty.toString());
         assertEquals(0, e.code(), e.all());
         assertTrue(e.err().contains("note: V5__team.sql line 1: ALTER TABLE \"Team\" DROP COLUMN \"seats\" drops a column and its data, but \"Team\" has no rows"), e.err());
@@ -210,7 +205,7 @@ class SafetyTest {
         TestSupport.exec(url, "create table empty_one (id int); create table keep (id int); insert into keep values (1);"
                 + " create schema archive; create table archive.orders (id int); insert into archive.orders values (1)");
         for (String sql : List.of("drop table empty_one, keep;\n", "drop table archive.orders;\n", "truncate empty_one, keep;\n", "delete from archive.orders;\n")) {
-            Path kit = kitWith("V5__drop.sql", sql);
+            Path kit = TestSupport.kitWith("V5__drop.sql", sql);
             TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
             assertEquals(2, r.code(), sql + r.all());
             assertTrue(r.err().contains("would lose data"), r.err());
@@ -224,7 +219,7 @@ class SafetyTest {
     void aRefusedRunWritesNothingNotEvenTheHistoryTablesSecurity() throws Exception {
         String url = TestSupport.migrated();
         TestSupport.exec(url, "create table keep (id int); insert into keep values (1); alter table flyway_schema_history disable row level security");
-        Path kit = kitWith("V5__drop.sql", "drop table keep;\n");
+        Path kit = TestSupport.kitWith("V5__drop.sql", "drop table keep;\n");
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(2, r.code(), r.all());
         assertEquals("false", TestSupport.one(url, "select relrowsecurity from pg_class where relname = 'flyway_schema_history'"));

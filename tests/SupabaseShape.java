@@ -158,18 +158,11 @@ final class SupabaseShape {
     }
 
     static List<String> rows(String url, String sql) {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = platform(url); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) sb.append(i > 1 ? "|" : "").append(rs.getObject(i) instanceof Boolean b ? b.toString() : rs.getString(i));
-                rows.add(sb.toString());
-            }
+        try (Connection c = platform(url)) {
+            return TestSupport.rows(c, sql);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return rows;
     }
 
     static String one(String url, String sql) {

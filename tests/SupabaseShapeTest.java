@@ -188,16 +188,11 @@ class SupabaseShapeTest {
         assertEquals("exposed", doc.get("security").get("state").asText(), st.out());
     }
 
-    static Path kitWith(String file, String sql) throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations").resolve(file), sql);
-        return kit;
-    }
 
     @Test
     void anExtensionThatNeedsASuperuserSaysWhereToEnableItExit4() throws Exception {
         String url = SupabaseShape.freshProject();
-        Path kit = kitWith("V5__fdw.sql", "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n");
+        Path kit = TestSupport.kitWith("V5__fdw.sql", "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n");
         TestSupport.Result r = migrate(url, "--dir", kit.toString());
         assertEquals(4, r.code(), r.all());
         assertTrue(r.err().contains("V5__fdw.sql failed at line 1: extension \"postgres_fdw\" needs a superuser to create, and the role migrate connects as is not one (on Supabase, postgres never is):"
@@ -219,7 +214,7 @@ class SupabaseShapeTest {
     @Test
     void alterSystemNeedsASuperuserExit4() throws Exception {
         String url = SupabaseShape.freshProject();
-        Path kit = kitWith("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n");
+        Path kit = TestSupport.kitWith("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n");
         TestSupport.Result r = migrate(url, "--dir", kit.toString());
         assertEquals(4, r.code(), r.all());
         assertTrue(r.err().contains("V5__settings.sql failed at line 1: setting \"work_mem\" for the server needs a superuser, and the role migrate connects as is not one"
@@ -240,7 +235,7 @@ class SupabaseShapeTest {
     void aLockHeldByThePlatformIsALockWaitExit4() throws Exception {
         String url = SupabaseShape.freshProject();
         assertEquals(0, migrate(url).code());
-        Path kit = kitWith("V5__team_note.sql", "ALTER TABLE \"Team\" ADD COLUMN \"note\" TEXT;\n");
+        Path kit = TestSupport.kitWith("V5__team_note.sql", "ALTER TABLE \"Team\" ADD COLUMN \"note\" TEXT;\n");
         try (Connection platform = SupabaseShape.platform(url)) {
             platform.setAutoCommit(false);
             platform.createStatement().execute("lock table \"Team\" in access exclusive mode");
@@ -273,7 +268,7 @@ class SupabaseShapeTest {
         assertEquals(0, migrate(url).code());
         assertEquals(0, SupabaseShape.run(new seed(), env(url)).code());
         SupabaseShape.asOperator(url, "insert into \"Member\" (email, name) values ('a@example.com', 'Ada'), ('b@example.com', null)");
-        Path kit = kitWith("V5__nickname.sql", """
+        Path kit = TestSupport.kitWith("V5__nickname.sql", """
                 CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
                 ALTER TABLE "Member" ADD COLUMN "nickname" TEXT;
                 ALTER TABLE "Member" ADD COLUMN "publicId" UUID NOT NULL DEFAULT uuid_generate_v4();

@@ -104,18 +104,32 @@ final class TestSupport {
 
     /** Rows of a query against the test database, as superuser, each row as "a|b|c". */
     static List<String> rows(String url, String sql) {
+        try (Connection c = server().admin(databaseName(url))) {
+            return rows(c, sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Rows of a query on an open connection, each row as "a|b|c". */
+    static List<String> rows(Connection c, String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = server().admin(databaseName(url)); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 StringBuilder sb = new StringBuilder();
                 for (int i = 1; i <= n; i++) sb.append(i > 1 ? "|" : "").append(rs.getObject(i) instanceof Boolean b ? b.toString() : rs.getString(i));
                 rows.add(sb.toString());
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
         return rows;
+    }
+
+    /** A copy of the kit with one more migration file. */
+    static Path kitWith(String file, String sql) throws IOException {
+        Path kit = kitCopy();
+        Files.writeString(kit.resolve("migrations").resolve(file), sql);
+        return kit;
     }
 
     static String one(String url, String sql) {
