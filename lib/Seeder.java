@@ -88,18 +88,22 @@ final class Seeder {
         }
     }
 
-    /** Every file against the catalog, before anything is written. */
+    /** Every file against the catalog (read once for all of them), before anything is written. */
     static List<Checked> check(Connection c, List<SeedFile> files) throws SQLException {
+        SeedTable.Catalog catalog = SeedTable.read(c, files.stream().map(SeedFile::table).distinct().toList(), List.of());
         List<Checked> checked = new ArrayList<>();
-        for (SeedFile file : files) {
-            SeedTable table = SeedTable.read(c, file.table());
-            if (table == null) {
-                throw KitException.drift(file.name() + " seeds table \"" + file.table() + "\", which does not exist in this database: run migrate first, or fix the table name.");
-            }
-            table.check(file);
-            checked.add(new Checked(file, table));
-        }
+        for (SeedFile file : files) checked.add(check(file, catalog));
         return checked;
+    }
+
+    /** One file against a catalog already read; a missing table or a file that does not fit is a KitException. */
+    static Checked check(SeedFile file, SeedTable.Catalog catalog) {
+        SeedTable table = catalog.table(file.table());
+        if (table == null) {
+            throw KitException.drift(file.name() + " seeds table \"" + file.table() + "\", which does not exist in this database: run migrate first, or fix the table name.");
+        }
+        table.check(file);
+        return new Checked(file, table);
     }
 
     Outcome apply(Checked checked) throws SQLException {
