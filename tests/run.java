@@ -22,6 +22,7 @@
 //SOURCES RehearseTest.java
 //SOURCES RehearseCommandTest.java
 //SOURCES ConnectionTest.java
+//SOURCES RoundTripTest.java
 
 import java.io.PrintWriter;
 
