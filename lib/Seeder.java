@@ -270,8 +270,15 @@ final class Seeder {
                 inserted[f] += ps.getUpdateCount();
             }
         } catch (SQLException e) {
+            // a value or constraint that one file breaks: back to the savepoint, and that file's own statement names it.
+            // Anything else (a lost connection, a lock or statement timeout) is the run's failure as it is: not retried, not slower to fail
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (!(state.startsWith("22") || state.startsWith("23") || state.startsWith("42"))) throw e;
             try (var st = connection.createStatement()) {
                 st.execute("rollback to savepoint rc_dbkit_seed");
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+                throw e;
             }
             run.flightFailed = true;
             return false;
