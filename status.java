@@ -119,10 +119,7 @@ public class status extends DatabaseCli {
             // asked before the read-only transaction starts: inside one, a pooler pins the session
             boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
             c.setAutoCommit(false);
-            c.setReadOnly(true);
-            try (var st = c.createStatement()) {
-                st.execute("set transaction read only");
-            }
+            c.setReadOnly(true); // the driver begins with BEGIN READ ONLY, sent with the first query
             show(sections, target(c, database, pooler));
             reading = "the migrations";
             Migrated migrated = migrations(c, migrationsFolder);
@@ -141,7 +138,7 @@ public class status extends DatabaseCli {
         } catch (SQLException e) {
             show(sections, lost(target, reading, e));
         } finally {
-            Database.rollbackQuietly(c);
+            // closing ends the read-only transaction on the server: no ROLLBACK round trip
             try {
                 c.close();
             } catch (SQLException gone) {
@@ -201,19 +198,14 @@ public class status extends DatabaseCli {
     }
 
     private Section target(Connection c, Database database, boolean pooler) throws SQLException {
-        long rttMicros = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            long t = System.nanoTime();
-            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
-                rs.next();
-            }
-            rttMicros = Math.min(rttMicros, (System.nanoTime() - t) / 1000);
-        }
         String server = Database.serverVersion(c);
+        // the round trip is timed on a query the report needs anyway, not on extra ones
         Boolean ssl = null;
+        long t = System.nanoTime();
         try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select ssl from pg_stat_ssl where pid = pg_backend_pid()")) {
             if (rs.next()) ssl = rs.getBoolean(1);
         }
+        long rttMicros = (System.nanoTime() - t) / 1000;
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("url", database.target.masked());
         json.put("source", database.target.origin());
@@ -352,65 +344,95 @@ public class status extends DatabaseCli {
         boolean migrated = migrations.currentVersion() != null;
         PasswordHasher hasher = new PasswordHasher();
         long missingRows = 0;
+        // each file's line in the files' order; the files that load are checked together below
+        List<String> slots = new ArrayList<>();
+        List<SeedFile> loaded = new ArrayList<>();
+        List<Integer> loadedSlot = new ArrayList<>();
+        List<Map<String, Object>> loadedJson = new ArrayList<>();
         for (Path path : SeedFile.list(seedsRoot, false)) {
             String name = seedsRoot.relativize(path).toString();
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("file", name);
             list.add(f);
             if (!migrated) {
-                notChecked(lines, f, name, "schema not migrated");
+                slots.add(notChecked(f, name, "schema not migrated"));
                 continue;
             }
             SeedFile file;
             try {
                 file = SeedFile.load(path, seedsRoot, settings, secrets::add);
             } catch (SeedFile.UnsetVariable e) {
-                notChecked(lines, f, name, e.notSet());
+                slots.add(notChecked(f, name, e.notSet()));
                 unset.add(path);
                 continue;
             }
             f.put("table", file.table());
             f.put("mode", file.mode() == SeedFile.Mode.UPSERT ? "upsert" : "insert-missing");
-            Seeder.Checked checked;
-            try {
-                checked = Seeder.check(c, List.of(file)).get(0);
-            } catch (KitException e) {
-                // the catalog refutes the file: a table, column or key the database lacks is its exit 5; any other is a bad file
-                if (e.exitCode != ExitCode.DRIFT) throw e;
-                if (migrations.pending()) {
-                    notChecked(lines, f, name, "migrations pending");
-                    continue;
+            loaded.add(file);
+            loadedSlot.add(slots.size());
+            loadedJson.add(f);
+            slots.add(null);
+        }
+        if (!loaded.isEmpty()) {
+            // one catalog query for every file, which also answers the admin and security sections' questions
+            catalog = SeedTable.read(c, loaded.stream().map(SeedFile::table).distinct().toList(), List.of("Admin"));
+            List<Seeder.Checked> checked = new ArrayList<>();
+            List<Integer> checkedIndex = new ArrayList<>();
+            for (int i = 0; i < loaded.size(); i++) {
+                SeedFile file = loaded.get(i);
+                Map<String, Object> f = loadedJson.get(i);
+                String name = (String) f.get("file");
+                try {
+                    checked.add(Seeder.check(file, catalog));
+                    checkedIndex.add(i);
+                } catch (KitException e) {
+                    // the catalog refutes the file: a table, column or key the database lacks is its exit 5; any other is a bad file
+                    if (e.exitCode != ExitCode.DRIFT) throw e;
+                    if (migrations.pending()) {
+                        slots.set(loadedSlot.get(i), notChecked(f, name, "migrations pending"));
+                        continue;
+                    }
+                    f.put("state", "invalid");
+                    f.put("problem", e.getMessage());
+                    slots.set(loadedSlot.get(i), String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()).stripTrailing());
+                    findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 }
-                f.put("state", "invalid");
-                f.put("problem", e.getMessage());
-                lines.add(String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()).stripTrailing());
-                findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
-                continue;
             }
-            SeedCheck check = SeedCheck.of(c, checked, hasher);
-            f.put("state", check.missing() > 0 ? "missing" : "complete");
-            f.put("present", check.present());
-            f.put("missing", check.missing());
-            f.put("changed", check.changed());
-            missingRows += check.missing();
-            String changedNote = check.changed() == 0 ? ""
-                    : file.mode() == SeedFile.Mode.UPSERT ? " (seed will bring them back)" : " (changed in the database; seed leaves them)";
-            lines.add(String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
-                    check.present(), check.missing(), check.changed(), changedNote));
-            if (file.mode() == SeedFile.Mode.UPSERT && check.changed() > 0) {
-                findings.add(new Finding(Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update"));
+            List<SeedCheck> checks = SeedCheck.of(c, checked, hasher);
+            for (int k = 0; k < checks.size(); k++) {
+                int i = checkedIndex.get(k);
+                SeedCheck check = checks.get(k);
+                SeedFile file = loaded.get(i);
+                Map<String, Object> f = loadedJson.get(i);
+                String name = (String) f.get("file");
+                f.put("state", check.missing() > 0 ? "missing" : "complete");
+                f.put("present", check.present());
+                f.put("missing", check.missing());
+                f.put("changed", check.changed());
+                missingRows += check.missing();
+                String changedNote = check.changed() == 0 ? ""
+                        : file.mode() == SeedFile.Mode.UPSERT ? " (seed will bring them back)" : " (changed in the database; seed leaves them)";
+                slots.set(loadedSlot.get(i), String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
+                        check.present(), check.missing(), check.changed(), changedNote));
+                if (file.mode() == SeedFile.Mode.UPSERT && check.changed() > 0) {
+                    findings.add(new Finding(Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update"));
+                }
             }
         }
+        lines.addAll(slots);
         if (missingRows > 0) findings.add(new Finding(Severity.PENDING, missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)"));
         else if (!migrated) findings.add(new Finding(Severity.PENDING, "seeds not checked until the schema is migrated"));
         return new SeedsRead(new Section("seeds", "Seeds", lines, list, findings), unset);
     }
 
-    private static void notChecked(List<String> lines, Map<String, Object> f, String name, String why) {
+    private static String notChecked(Map<String, Object> f, String name, String why) {
         f.put("state", "not checked");
         f.put("reason", why);
-        lines.add(String.format("  %-28s not checked: %s", name, why));
+        return String.format("  %-28s not checked: %s", name, why);
     }
+
+    /** The seed files' catalog, read once by the seeds section; null when no seed file was checked. */
+    private SeedTable.Catalog catalog;
 
     /**
      * The admin by ADMIN_SEED_EMAIL when it is set (its seed file's row check already counts it
@@ -427,7 +449,7 @@ public class status extends DatabaseCli {
         if (email == null && roles == null) {
             json.put("state", "not checked");
             line = "not checked: ADMIN_SEED_EMAIL is not set";
-        } else if (!migrated || !tableExists(c, "Admin")) {
+        } else if (!migrated || !(catalog != null ? catalog.existing().contains("Admin") : tableExists(c, "Admin"))) {
             json.put("state", "not checked");
             line = "not checked: schema not migrated";
         } else if (email == null) {
@@ -515,7 +537,7 @@ public class status extends DatabaseCli {
         String title = "Security (Supabase Data API)";
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("exposedSchemas", exposedSchemas);
-        List<String> roles = Exposure.apiRoles(c);
+        List<String> roles = catalog != null ? catalog.apiRoles() : Exposure.apiRoles(c);
         if (roles.isEmpty()) {
             json.put("state", "not checked");
             json.put("reason", "not Supabase: no anon or authenticated role");

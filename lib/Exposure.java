@@ -74,15 +74,16 @@ final class Exposure {
         return findings;
     }
 
-    /** The kit's own bookkeeping tables get row-level security too, every run. */
+    /** The kit's own bookkeeping tables get row-level security too, every run: both read in one query, altered only when needed. */
     static void protectBookkeeping(Connection c) throws SQLException {
+        List<String> unprotected = new ArrayList<>();
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select t.name from unnest(array['flyway_schema_history', '_prisma_migrations']) with ordinality as t(name, o)"
+                + " join pg_class c on c.oid = to_regclass(quote_ident(current_schema()) || '.' || t.name) where not c.relrowsecurity order by t.o")) {
+            while (rs.next()) unprotected.add(rs.getString(1));
+        }
+        if (unprotected.isEmpty()) return;
         try (var st = c.createStatement()) {
-            for (String table : List.of("flyway_schema_history", "_prisma_migrations")) {
-                try (ResultSet rs = st.executeQuery("select c.relrowsecurity from pg_class c where c.oid = to_regclass(quote_ident(current_schema()) || '." + table + "')")) {
-                    if (!rs.next() || rs.getBoolean(1)) continue;
-                }
-                st.execute("alter table " + table + " enable row level security");
-            }
+            for (String table : unprotected) st.execute("alter table " + table + " enable row level security");
         }
     }
 }

@@ -100,16 +100,23 @@ final class MigrationHistory {
     static MigrationHistory read(Connection c, Path folder) throws SQLException {
         List<MigrationFile> files = files(folder);
         Map<String, Object[]> applied = new LinkedHashMap<>();
-        boolean exists;
-        exists = Relations.exists(c, "flyway_schema_history");
-        if (exists) {
-            String sql = "select version, description, script, checksum, installed_on, success, type from flyway_schema_history where version is not null order by installed_rank";
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if ("SCHEMA".equals(rs.getString(7))) continue;
-                    Integer sum = rs.getObject(4) == null ? null : rs.getInt(4);
-                    applied.put(MigrationFile.normalizeVersion(rs.getString(1)), new Object[] {rs.getString(2), rs.getString(3), sum, rs.getTimestamp(5), rs.getBoolean(6), rs.getString(7)});
-                }
+        boolean exists = false;
+        // whether the table exists and its rows, in one query (one round trip): the rows are read through
+        // query_to_xml only when to_regclass found the table, so a database without one is no error
+        String sql = """
+                select r.t is not null, h.version, h.description, h.script, h.checksum, h.installed_on, h.success, h.type
+                from (select to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') as t) r
+                left join lateral xmltable('/table/row' passing query_to_xml('select version, description, script, checksum, installed_on, success, type from '
+                        || r.t::text || ' where version is not null order by installed_rank', false, false, '')
+                    columns n for ordinality, version text, description text, script text, checksum integer, installed_on timestamp, success boolean, type text) h
+                    on r.t is not null
+                order by h.n""";
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                exists = rs.getBoolean(1);
+                if (rs.getString(2) == null || "SCHEMA".equals(rs.getString(8))) continue;
+                Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
+                applied.put(MigrationFile.normalizeVersion(rs.getString(2)), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7), rs.getString(8)});
             }
         }
         List<Entry> entries = new ArrayList<>();

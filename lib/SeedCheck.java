@@ -11,62 +11,91 @@ import java.util.Map;
 /**
  * How a seed file's rows stand in the database, read-only: present, missing, and changed (a
  * present row whose columns differ from the file; a hashed column differs when its stored hash
- * does not verify the file's password). One query per file and row shape, so a remote database
- * costs a round trip per file, not per row.
+ * does not verify the file's password). One query per file and row shape, all sent in one flight, so a
+ * remote database costs one round trip for all the files, not one per file or per row.
  */
 record SeedCheck(SeedFile file, int present, int missing, int changed) {
 
     static SeedCheck of(Connection c, Seeder.Checked checked, PasswordHasher hasher) throws SQLException {
-        SeedFile file = checked.file();
-        SeedTable table = checked.table();
-        int present = 0, missing = 0, changed = 0;
-        Map<List<String>, List<Integer>> byShape = new LinkedHashMap<>();
-        for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).columns(), k -> new ArrayList<>()).add(i);
-        for (List<Integer> indexes : byShape.values()) {
-            Map<String, SeedValue> shape = file.rows().get(indexes.get(0)).values();
-            List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();
-            for (Map.Entry<String, SeedValue> e : shape.entrySet()) {
-                if (e.getValue().argon2()) hashed.add(e.getKey());
-                else if (!file.key().contains(e.getKey())) plain.add(e.getKey());
-            }
-            List<String> sent = new ArrayList<>(file.key());
-            sent.addAll(plain);
-            StringBuilder sql = new StringBuilder("select x.rc_row, t.ctid is not null, ");
-            sql.append(plain.isEmpty() ? "true" : "row(" + String.join(", ", plain.stream().map(p -> "t." + SeedTable.quote(p)).toList())
-                    + ") is not distinct from row(" + String.join(", ", plain.stream().map(p -> "x." + SeedTable.quote(p)).toList()) + ")");
-            for (String h : hashed) sql.append(", t.").append(SeedTable.quote(h));
-            sql.append(" from jsonb_to_recordset(cast(? as jsonb)) as x(rc_row int");
-            for (String col : sent) sql.append(", ").append(SeedTable.quote(col)).append(' ').append(table.columns().get(col).sqlType());
-            sql.append(") left join ").append(table.qualified()).append(" t on ")
-                    .append(String.join(" and ", file.key().stream().map(k -> "t." + SeedTable.quote(k) + " = x." + SeedTable.quote(k)).toList()));
-            StringBuilder json = new StringBuilder("[");
-            for (int n = 0; n < indexes.size(); n++) {
-                Map<String, SeedValue> row = file.rows().get(indexes.get(n)).values();
-                json.append(n == 0 ? "{" : ",{").append("\"rc_row\":").append(indexes.get(n));
-                for (String col : sent) {
-                    json.append(',').append(TextNode.valueOf(col)).append(':').append(row.get(col).json() == null ? "null" : row.get(col).json().toString());
+        return of(c, List.of(checked), hasher).get(0);
+    }
+
+    /** One query per file and row shape, all of them sent together: one round trip for every file. */
+    private record Shape(int file, List<Integer> indexes, List<String> hashed) {}
+
+    static List<SeedCheck> of(Connection c, List<Seeder.Checked> files, PasswordHasher hasher) throws SQLException {
+        List<Shape> shapes = new ArrayList<>();
+        List<String> statements = new ArrayList<>();
+        List<String> params = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) {
+            SeedFile file = files.get(f).file();
+            SeedTable table = files.get(f).table();
+            Map<List<String>, List<Integer>> byShape = new LinkedHashMap<>();
+            for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).columns(), k -> new ArrayList<>()).add(i);
+            for (List<Integer> indexes : byShape.values()) {
+                Map<String, SeedValue> shape = file.rows().get(indexes.get(0)).values();
+                List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();
+                for (Map.Entry<String, SeedValue> e : shape.entrySet()) {
+                    if (e.getValue().argon2()) hashed.add(e.getKey());
+                    else if (!file.key().contains(e.getKey())) plain.add(e.getKey());
                 }
-                json.append('}');
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                ps.setString(1, json.append(']').toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (!rs.getBoolean(2)) {
-                            missing++;
-                            continue;
-                        }
-                        present++;
-                        boolean same = rs.getBoolean(3);
-                        Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
-                        for (int h = 0; h < hashed.size() && same; h++) {
-                            same = hasher.verifies(rs.getString(4 + h), row.get(hashed.get(h)).json().asText());
-                        }
-                        if (!same) changed++;
+                List<String> sent = new ArrayList<>(file.key());
+                sent.addAll(plain);
+                StringBuilder sql = new StringBuilder("select x.rc_row, t.ctid is not null, ");
+                sql.append(plain.isEmpty() ? "true" : "row(" + String.join(", ", plain.stream().map(p -> "t." + SeedTable.quote(p)).toList())
+                        + ") is not distinct from row(" + String.join(", ", plain.stream().map(p -> "x." + SeedTable.quote(p)).toList()) + ")");
+                for (String h : hashed) sql.append(", t.").append(SeedTable.quote(h));
+                sql.append(" from jsonb_to_recordset(cast(? as jsonb)) as x(rc_row int");
+                for (String col : sent) sql.append(", ").append(SeedTable.quote(col)).append(' ').append(table.columns().get(col).sqlType());
+                sql.append(") left join ").append(table.qualified()).append(" t on ")
+                        .append(String.join(" and ", file.key().stream().map(k -> "t." + SeedTable.quote(k) + " = x." + SeedTable.quote(k)).toList()));
+                StringBuilder json = new StringBuilder("[");
+                for (int n = 0; n < indexes.size(); n++) {
+                    Map<String, SeedValue> row = file.rows().get(indexes.get(n)).values();
+                    json.append(n == 0 ? "{" : ",{").append("\"rc_row\":").append(indexes.get(n));
+                    for (String col : sent) {
+                        json.append(',').append(TextNode.valueOf(col)).append(':').append(row.get(col).json() == null ? "null" : row.get(col).json().toString());
                     }
+                    json.append('}');
+                }
+                shapes.add(new Shape(f, indexes, hashed));
+                statements.add(sql.toString());
+                params.add(json.append(']').toString());
+            }
+        }
+        int[] present = new int[files.size()], missing = new int[files.size()], changed = new int[files.size()];
+        if (!statements.isEmpty()) {
+            // several statements in one string: the driver sends them in one flight and returns a result for each
+            try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {
+                for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
+                boolean isResult = ps.execute();
+                for (Shape shape : shapes) {
+                    while (!isResult) {
+                        if (ps.getUpdateCount() == -1) throw new SQLException("the seed check returned fewer results than it sent queries");
+                        isResult = ps.getMoreResults();
+                    }
+                    SeedFile file = files.get(shape.file()).file();
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            if (!rs.getBoolean(2)) {
+                                missing[shape.file()]++;
+                                continue;
+                            }
+                            present[shape.file()]++;
+                            boolean same = rs.getBoolean(3);
+                            Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
+                            for (int h = 0; h < shape.hashed().size() && same; h++) {
+                                same = hasher.verifies(rs.getString(4 + h), row.get(shape.hashed().get(h)).json().asText());
+                            }
+                            if (!same) changed[shape.file()]++;
+                        }
+                    }
+                    isResult = ps.getMoreResults();
                 }
             }
         }
-        return new SeedCheck(file, present, missing, changed);
+        List<SeedCheck> checks = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) checks.add(new SeedCheck(files.get(f).file(), present[f], missing[f], changed[f]));
+        return checks;
     }
 }

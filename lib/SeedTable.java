@@ -19,70 +19,89 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
 
     record Column(String name, String sqlType, char category, boolean notNull, boolean hasDefault, boolean isArray, List<String> enumLabels) {}
 
-    /** The table, or null when the current schema has no such table. */
-    static SeedTable read(Connection c, String table) throws SQLException {
-        String schema;
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select current_schema()")) {
-            rs.next();
-            schema = rs.getString(1);
+    /**
+     * What the catalog says about the tables the seed files name, read in one query (one round
+     * trip for any number of files): each table's columns with their enum labels, and its unique
+     * indexes, in the search path's first schema. Also answers, in the same query, whether the
+     * relations in {@code alsoExists} exist and which of Supabase's API roles exist, so status
+     * needs no query of its own for them.
+     */
+    record Catalog(Map<String, SeedTable> tables, Set<String> existing, List<String> apiRoles) {
+        /** The table, or null when the current schema has no such table. */
+        SeedTable table(String name) {
+            return tables.get(name);
         }
-        if (schema == null) return null;
-        Map<String, Column> columns = new LinkedHashMap<>();
+    }
+
+    static Catalog read(Connection c, java.util.Collection<String> tables, java.util.Collection<String> alsoExists) throws SQLException {
         String sql = """
-                select a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, a.attnotnull,
-                       (a.atthasdef or a.attidentity <> '' or a.attgenerated <> ''),
-                       coalesce(et.oid, t.oid), coalesce(et.typtype, t.typtype), t.typcategory = 'A'
+                select 0, c.relname::text, a.attnum, a.attname::text, format_type(a.atttypid, a.atttypmod), t.typcategory::text, a.attnotnull,
+                       (a.atthasdef or a.attidentity <> '' or a.attgenerated <> ''), coalesce(et.typtype, t.typtype) = 'e', t.typcategory = 'A',
+                       case when coalesce(et.typtype, t.typtype) = 'e'
+                            then array(select e.enumlabel::text from pg_enum e where e.enumtypid = coalesce(et.oid, t.oid) order by e.enumsortorder) end,
+                       current_schema()::text
                 from pg_attribute a
                 join pg_class c on c.oid = a.attrelid
                 join pg_namespace n on n.oid = c.relnamespace
                 join pg_type t on t.oid = a.atttypid
                 left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
-                where n.nspname = ? and c.relname = ? and c.relkind in ('r', 'p')
+                where n.nspname = current_schema() and c.relname = any(?) and c.relkind in ('r', 'p')
                   and a.attnum > 0 and not a.attisdropped
-                order by a.attnum""";
-        List<long[]> enumTypes = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String name = rs.getString(1);
-                    boolean isEnum = "e".equals(rs.getString(7));
-                    List<String> labels = isEnum ? enumLabels(c, rs.getLong(6)) : List.of();
-                    char category = isEnum && !rs.getBoolean(8) ? 'E' : rs.getString(3).charAt(0);
-                    columns.put(name, new Column(name, rs.getString(2), category, rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(8), labels));
-                }
-            }
-        }
-        if (columns.isEmpty()) return null;
-        List<Set<String>> unique = new ArrayList<>();
-        String uniqueSql = """
-                select array_agg(a.attname::text)
+                union all
+                select 1, c.relname::text, 0, null, null, null, null, null, null, null, array_agg(a.attname::text), null
                 from pg_index i
                 join pg_class c on c.oid = i.indrelid
                 join pg_namespace n on n.oid = c.relnamespace
                 join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-                where n.nspname = ? and c.relname = ? and i.indisunique and i.indpred is null and i.indexprs is null
-                group by i.indexrelid""";
-        try (PreparedStatement ps = c.prepareStatement(uniqueSql)) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
+                where n.nspname = current_schema() and c.relname = any(?) and i.indisunique and i.indpred is null and i.indexprs is null
+                group by c.relname, i.indexrelid
+                union all
+                select 2, r.name, 0, null, null, null, null, null, null, null, null, null
+                from unnest(cast(? as text[])) as r(name)
+                where to_regclass(quote_ident(current_schema()) || '.' || quote_ident(r.name)) is not null
+                union all
+                select 3, rolname::text, 0, null, null, null, null, null, null, null, null, null
+                from pg_roles where rolname in ('anon', 'authenticated')
+                order by 1, 2, 3""";
+        Map<String, String> schemas = new LinkedHashMap<>();
+        Map<String, Map<String, Column>> columns = new LinkedHashMap<>();
+        Map<String, List<Set<String>>> unique = new LinkedHashMap<>();
+        Set<String> existing = new HashSet<>();
+        List<String> roles = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+            ps.setArray(2, c.createArrayOf("text", tables.toArray()));
+            ps.setArray(3, c.createArrayOf("text", alsoExists.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) unique.add(new HashSet<>(List.of((String[]) rs.getArray(1).getArray())));
+                while (rs.next()) {
+                    String table = rs.getString(2);
+                    switch (rs.getInt(1)) {
+                        case 0 -> {
+                            String name = rs.getString(4);
+                            boolean isEnum = rs.getBoolean(9), isArray = rs.getBoolean(10);
+                            List<String> labels = isEnum ? List.of((String[]) rs.getArray(11).getArray()) : List.of();
+                            char category = isEnum && !isArray ? 'E' : rs.getString(6).charAt(0);
+                            schemas.put(table, rs.getString(12));
+                            columns.computeIfAbsent(table, k -> new LinkedHashMap<>())
+                                    .put(name, new Column(name, rs.getString(5), category, rs.getBoolean(7), rs.getBoolean(8), isArray, labels));
+                        }
+                        case 1 -> unique.computeIfAbsent(table, k -> new ArrayList<>()).add(new HashSet<>(List.of((String[]) rs.getArray(11).getArray())));
+                        case 2 -> existing.add(table);
+                        default -> roles.add(table);
+                    }
+                }
             }
         }
-        return new SeedTable(schema, table, columns, unique);
+        Map<String, SeedTable> result = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Column>> e : columns.entrySet()) {
+            result.put(e.getKey(), new SeedTable(schemas.get(e.getKey()), e.getKey(), e.getValue(), unique.getOrDefault(e.getKey(), List.of())));
+        }
+        return new Catalog(result, existing, List.copyOf(roles));
     }
 
-    private static List<String> enumLabels(Connection c, long typeOid) throws SQLException {
-        List<String> labels = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select enumlabel from pg_enum where enumtypid = ? order by enumsortorder")) {
-            ps.setLong(1, typeOid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) labels.add(rs.getString(1));
-            }
-        }
-        return labels;
+    /** The table, or null when the current schema has no such table. */
+    static SeedTable read(Connection c, String table) throws SQLException {
+        return read(c, List.of(table), List.of()).table(table);
     }
 
     /** Everything about the file that the catalog can refute; a problem is a drift (5) or a usage error (2). */

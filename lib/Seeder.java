@@ -18,7 +18,23 @@ final class Seeder {
     /** Held for the caller's transaction, so two seeders (or a pooler) cannot interleave. */
     static final long ADVISORY_LOCK = 0x7263_6462_6b69_74L; // "rcdbkit"
 
-    record Checked(SeedFile file, SeedTable table) {}
+    /** A file checked against the catalog; {@code run} is every file of the same check, in order. */
+    record Checked(SeedFile file, SeedTable table, Run run) {
+        Checked(SeedFile file, SeedTable table) {
+            this(file, table, null);
+        }
+    }
+
+    /**
+     * The files checked together, in their order, and what a flight of small insert-missing files
+     * already did: consecutive small insert-missing files without hashes are inserted in one round
+     * trip, when the first of them is applied.
+     */
+    static final class Run {
+        final List<Checked> files = new ArrayList<>();
+        final Map<SeedFile, Outcome> done = new java.util.IdentityHashMap<>();
+        boolean flightFailed;
+    }
 
     record Outcome(SeedFile file, int inserted, int updated, int unchanged) {}
 
@@ -40,24 +56,36 @@ final class Seeder {
                 "nothing was written: run seed again once it has finished, or wait longer with --lock-wait 5m.");
     }
 
-    /** Every file against the catalog, before anything is written. */
+    /** Every file against the catalog (read once for all of them), before anything is written. */
     static List<Checked> check(Connection c, List<SeedFile> files) throws SQLException {
-        List<Checked> checked = new ArrayList<>();
+        SeedTable.Catalog catalog = SeedTable.read(c, files.stream().map(SeedFile::table).distinct().toList(), List.of());
+        Run run = new Run();
         for (SeedFile file : files) {
-            SeedTable table = SeedTable.read(c, file.table());
-            if (table == null) {
-                throw KitException.drift(file.name() + " seeds table \"" + file.table() + "\", which does not exist in this database: run migrate first, or fix the table name.");
-            }
-            table.check(file);
-            checked.add(new Checked(file, table));
+            Checked one = check(file, catalog);
+            run.files.add(new Checked(one.file(), one.table(), run));
         }
-        return checked;
+        return List.copyOf(run.files);
+    }
+
+    /** One file against a catalog already read; a missing table or a file that does not fit is a KitException. */
+    static Checked check(SeedFile file, SeedTable.Catalog catalog) {
+        SeedTable table = catalog.table(file.table());
+        if (table == null) {
+            throw KitException.drift(file.name() + " seeds table \"" + file.table() + "\", which does not exist in this database: run migrate first, or fix the table name.");
+        }
+        table.check(file);
+        return new Checked(file, table);
     }
 
     Outcome apply(Checked checked) throws SQLException {
         SeedFile file = checked.file();
         SeedTable table = checked.table();
         boolean hashes = file.rows().stream().anyMatch(SeedFile.Row::hashes);
+        if (checked.run() != null) {
+            Outcome flown = checked.run().done.get(file);
+            if (flown != null) return flown;
+            if (small(checked) && !checked.run().flightFailed && insertFlight(checked)) return checked.run().done.get(file);
+        }
         if (file.mode() == SeedFile.Mode.INSERT_MISSING && !hashes) return insertBatch(file, table);
         int inserted = 0, updated = 0, unchanged = 0;
         for (SeedFile.Row fileRow : file.rows()) {
@@ -129,12 +157,89 @@ final class Seeder {
                 if (in.isActive()) in.cancelCopy();
             }
             try (var st = connection.createStatement()) {
+                // no drop: the temporary table goes at commit (on commit drop), and each group has its own name
                 inserted += st.executeUpdate("insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted + " from " + temp
                         + " on conflict (" + keyList(file) + ") do nothing");
-                st.execute("drop table " + temp);
             }
         }
         return new Outcome(file, inserted, 0, file.rows().size() - inserted);
+    }
+
+    /** Above this many rows a file takes the COPY path (one flight per file), below it the one flight for all such files. */
+    static final int FLIGHT_ROWS = 1000;
+
+    /** An insert-missing file without hashes and at most FLIGHT_ROWS rows. */
+    private static boolean small(Checked checked) {
+        SeedFile file = checked.file();
+        return file.mode() == SeedFile.Mode.INSERT_MISSING && file.rows().size() <= FLIGHT_ROWS && file.rows().stream().noneMatch(SeedFile.Row::hashes);
+    }
+
+    /**
+     * This small file and the small insert-missing files right after it (in order: a later file may
+     * refer to an earlier one's rows), in one round trip: a savepoint, then per file and row shape
+     * {@code insert ... select from json_to_recordset(?) on conflict do nothing}, sent as one string
+     * that the driver sends in one flight. When any of them fails, back to the savepoint and false:
+     * each file then goes its own way, so that the failure is reported against its own file.
+     */
+    private boolean insertFlight(Checked first) throws SQLException {
+        Run run = first.run();
+        List<Checked> flight = new ArrayList<>();
+        for (int i = run.files.indexOf(first); i < run.files.size() && small(run.files.get(i)); i++) flight.add(run.files.get(i));
+        List<String> statements = new ArrayList<>(List.of("savepoint rc_dbkit_seed"));
+        List<String> params = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>(); // which file of the flight each insert belongs to
+        for (int f = 0; f < flight.size(); f++) {
+            SeedFile file = flight.get(f).file();
+            SeedTable table = flight.get(f).table();
+            Map<List<String>, List<SeedFile.Row>> byShape = new java.util.LinkedHashMap<>();
+            for (SeedFile.Row row : file.rows()) byShape.computeIfAbsent(row.columns(), k -> new ArrayList<>()).add(row);
+            for (Map.Entry<List<String>, List<SeedFile.Row>> group : byShape.entrySet()) {
+                List<String> columns = group.getKey();
+                String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
+                String typed = String.join(", ", columns.stream().map(col -> SeedTable.quote(col) + " " + table.columns().get(col).sqlType()).toList());
+                statements.add("insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted
+                        + " from json_to_recordset(cast(? as json)) as x(" + typed + ") on conflict (" + keyList(file) + ") do nothing");
+                StringBuilder json = new StringBuilder("[");
+                for (SeedFile.Row row : group.getValue()) {
+                    json.append(json.length() == 1 ? "{" : ",{");
+                    for (int i = 0; i < columns.size(); i++) {
+                        var v = row.get(columns.get(i)).json();
+                        json.append(i == 0 ? "" : ",").append(com.fasterxml.jackson.databind.node.TextNode.valueOf(columns.get(i))).append(':')
+                                .append(v == null ? "null" : v.toString());
+                    }
+                    json.append('}');
+                }
+                params.add(json.append(']').toString());
+                owner.add(f);
+            }
+        }
+        int[] inserted = new int[flight.size()];
+        try (PreparedStatement ps = connection.prepareStatement(String.join(";\n", statements))) {
+            for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
+            ps.execute(); // the savepoint's result
+            for (int f : owner) {
+                ps.getMoreResults();
+                inserted[f] += ps.getUpdateCount();
+            }
+        } catch (SQLException e) {
+            // a value or constraint that one file breaks: back to the savepoint, and that file's own statement names it.
+            // Anything else (a lost connection, a lock or statement timeout) is the run's failure as it is: not retried, not slower to fail
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (!(state.startsWith("22") || state.startsWith("23") || state.startsWith("42"))) throw e;
+            try (var st = connection.createStatement()) {
+                st.execute("rollback to savepoint rc_dbkit_seed");
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+                throw e;
+            }
+            run.flightFailed = true;
+            return false;
+        }
+        for (int f = 0; f < flight.size(); f++) {
+            SeedFile file = flight.get(f).file();
+            run.done.put(file, new Outcome(file, inserted[f], 0, file.rows().size() - inserted[f]));
+        }
+        return true;
     }
 
     /** Rows go to the server in pieces of about this many characters, not as one large string. */

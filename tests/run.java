@@ -23,6 +23,7 @@
 //SOURCES RehearseCommandTest.java
 //SOURCES ConnectionTest.java
 //SOURCES MigrateLockTest.java
+//SOURCES RoundTripTest.java
 
 import java.io.PrintWriter;
 

@@ -1,0 +1,67 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The round-trip budgets of issue 15, counted, not timed: each command runs once through a relay
+ * that counts every time the client speaks again after the server answered (RoundTrips). The
+ * budgets are stated for a TLS + SCRAM connection as bench/TRACE.md counts it (the TCP handshake,
+ * the SSLRequest and the TLS handshake, then the startup, the two SCRAM turns and the queries).
+ * Here the connection is plain (sslmode=disable), so the relay sees the startup, the SCRAM turns
+ * and the queries, but not the 3 turns of TCP and TLS; it does see the Terminate message at the
+ * end, which waits for nothing: the budget's figure is the count plus 2. A count is the same on a
+ * slow or loaded machine; the benchmark measures the time.
+ */
+class RoundTripTest {
+    /** TCP's handshake, the SSLRequest and the TLS handshake are not seen (+3); the closing Terminate is seen but is no round trip (-1). */
+    private static final int UNSEEN = 2;
+
+    private static Map<String, String> adminEnv(RoundTrips relay, String url) {
+        return TestSupport.adminEnv(relay.url(url) + (url.contains("?") ? "&" : "?") + "sslmode=disable");
+    }
+
+    private static long[] costs(String url, java.util.function.Function<Map<String, String>, TestSupport.Result> command, int expectedCode) throws Exception {
+        try (RoundTrips relay = new RoundTrips(TestSupport.server().port())) {
+            long before = relay.count();
+            TestSupport.Result r = command.apply(adminEnv(relay, url));
+            assertEquals(expectedCode, r.code(), r.all());
+            return new long[] {relay.count() - before + UNSEEN};
+        }
+    }
+
+    @Test
+    void statusUpToDateTakesAtMostTwelveRoundTrips() throws Exception {
+        String url = TestSupport.seeded();
+        long n = costs(url, env -> TestSupport.run(new status(), env), 0)[0];
+        System.out.println("     round trips (TLS + SCRAM), status up to date: " + n);
+        assertTrue(n <= 12, "status up to date took " + n + " round trips; the budget is 12");
+    }
+
+    @Test
+    void seedWithNothingToChangeTakesAtMostTwelveRoundTrips() throws Exception {
+        String url = TestSupport.seeded();
+        long n = costs(url, env -> TestSupport.run(new seed(), env), 0)[0];
+        System.out.println("     round trips (TLS + SCRAM), seed with nothing to change: " + n);
+        assertTrue(n <= 12, "seed with nothing to change took " + n + " round trips; the budget is 12");
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
+    }
+
+    @Test
+    void seedOfAFreshDatabaseTakesAtMostSixteenRoundTrips() throws Exception {
+        String url = TestSupport.migrated();
+        long n = costs(url, env -> TestSupport.run(new seed(), env), 0)[0];
+        System.out.println("     round trips (TLS + SCRAM), seed of a fresh database: " + n);
+        assertTrue(n <= 16, "seed of a fresh database took " + n + " round trips; the budget is 16");
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
+    }
+
+    @Test
+    void migrateWithNothingToDoTakesAtMostTenRoundTrips() throws Exception {
+        String url = TestSupport.migrated();
+        long n = costs(url, env -> TestSupport.run(new migrate(), env), 0)[0];
+        System.out.println("     round trips (TLS + SCRAM), migrate with nothing to do: " + n);
+        assertTrue(n <= 10, "migrate with nothing to do took " + n + " round trips; the budget is 10");
+    }
+}
