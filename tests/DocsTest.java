@@ -163,7 +163,7 @@ class DocsTest {
             return null;
         }
         if (script.equals("bench/run.java")) {
-            return rest.stream().allMatch(a -> a.matches("\\d+|\\[repeats\\]")) && rest.size() <= 1 ? null : "bench/run.java takes one number, the repeats";
+            return rest.stream().allMatch(a -> a.matches("\\d+|\\[repeats\\]|trace|startup")) && rest.size() <= 1 ? null : "bench/run.java takes one number (the repeats), trace or startup";
         }
         return checkScript(script.replaceFirst("\\.java$", ""), rest);
     }
