@@ -31,10 +31,21 @@ class RoundTripTest {
         }
     }
 
+    /**
+     * The median of three runs of a command that changes nothing: the relay counts a round trip
+     * each time the server answers after the client spoke, and on a loaded machine one flight can
+     * reach the server in two pieces; the budgets are medians, as the benchmark's are.
+     */
+    private static long median(String url, java.util.function.Function<Map<String, String>, TestSupport.Result> command) throws Exception {
+        long[] n = {costs(url, command, 0)[0], costs(url, command, 0)[0], costs(url, command, 0)[0]};
+        java.util.Arrays.sort(n);
+        return n[1];
+    }
+
     @Test
     void statusUpToDateTakesAtMostTwelveRoundTrips() throws Exception {
         String url = TestSupport.seeded();
-        long n = costs(url, env -> TestSupport.run(new status(), env), 0)[0];
+        long n = median(url, env -> TestSupport.run(new status(), env));
         System.out.println("     round trips (TLS + SCRAM), status up to date: " + n);
         assertTrue(n <= 12, "status up to date took " + n + " round trips; the budget is 12");
     }
@@ -42,7 +53,7 @@ class RoundTripTest {
     @Test
     void seedWithNothingToChangeTakesAtMostTwelveRoundTrips() throws Exception {
         String url = TestSupport.seeded();
-        long n = costs(url, env -> TestSupport.run(new seed(), env), 0)[0];
+        long n = median(url, env -> TestSupport.run(new seed(), env));
         System.out.println("     round trips (TLS + SCRAM), seed with nothing to change: " + n);
         assertTrue(n <= 12, "seed with nothing to change took " + n + " round trips; the budget is 12");
         assertEquals("1|8|4|10", TestSupport.seededCounts(url));
@@ -60,7 +71,7 @@ class RoundTripTest {
     @Test
     void migrateWithNothingToDoTakesAtMostTenRoundTrips() throws Exception {
         String url = TestSupport.migrated();
-        long n = costs(url, env -> TestSupport.run(new migrate(), env), 0)[0];
+        long n = median(url, env -> TestSupport.run(new migrate(), env));
         System.out.println("     round trips (TLS + SCRAM), migrate with nothing to do: " + n);
         assertTrue(n <= 10, "migrate with nothing to do took " + n + " round trips; the budget is 10");
     }
