@@ -525,7 +525,7 @@ final class DataChecks {
     /** An identifier as SQL, always quoted (so case, keywords and any character are safe). */
     static String quote(String identifier) {
         if (identifier.indexOf('\0') >= 0) throw new IllegalArgumentException("an identifier cannot hold a NUL character");
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+        return SqlScript.identifier(identifier);
     }
 
     static String literal(String text) {

@@ -151,12 +151,22 @@ final class MigrationFile {
         return statements().stream().anyMatch(MigrationFile::needsNoTransaction);
     }
 
+    /** BEGIN or START TRANSACTION, in any of their forms. */
+    static boolean opensTransaction(SqlScript.Statement st) {
+        String sql = st.normalized();
+        return sql.equals("begin") || sql.startsWith("begin transaction") || sql.startsWith("begin work") || sql.startsWith("start transaction")
+                || sql.startsWith("begin isolation") || sql.startsWith("begin read");
+    }
+
+    /** A statement that opens or ends a transaction (BEGIN ..., COMMIT, END). */
+    static boolean controlsTransaction(SqlScript.Statement st) {
+        return opensTransaction(st) || st.normalized().matches("(commit|end)( (work|transaction))?");
+    }
+
     /** Whether the script opens its own transaction (BEGIN ... COMMIT), so it must run as written. */
     boolean ownsTransaction() {
         for (SqlScript.Statement st : statements()) {
-            String sql = st.normalized();
-            if (sql.equals("begin") || sql.startsWith("begin transaction") || sql.startsWith("begin work") || sql.startsWith("start transaction")
-                    || sql.startsWith("begin isolation") || sql.startsWith("begin read")) return true;
+            if (opensTransaction(st)) return true;
         }
         return false;
     }

@@ -146,7 +146,7 @@ final class Rehearsal {
                 List<LockReport.Step> steps = new ArrayList<>();
                 for (SqlScript.Statement s : m.statements()) {
                     // a file with its own BEGIN/COMMIT is measured as the one transaction it makes
-                    if (!s.normalized().matches("(begin|start transaction|commit|end)( (work|transaction))?")) steps.add(new LockReport.Step(s.line(), s.sql()));
+                    if (!MigrationFile.controlsTransaction(s)) steps.add(new LockReport.Step(s.line(), s.sql()));
                 }
                 try {
                     all.addAll(LockReport.measure(c, m.name, steps, !m.needsNoTransaction()));

@@ -134,8 +134,8 @@ final class SchemaDrift {
         try (var st = shadow.createStatement()) {
             for (SchemaSnapshot.PlatformExtension e : target.platformExtensions) {
                 if (!available.contains(e.name())) continue;
-                String schema = "\"" + e.schema().replace("\"", "\"\"") + "\"";
-                st.execute("create schema if not exists " + schema + "; create extension if not exists \"" + e.name().replace("\"", "\"\"") + "\" with schema " + schema + " cascade");
+                String schema = SqlScript.identifier(e.schema());
+                st.execute("create schema if not exists " + schema + "; create extension if not exists " + SqlScript.identifier(e.name()) + " with schema " + schema + " cascade");
             }
         }
         if (target.sessionSearchPath != null) {
