@@ -138,6 +138,43 @@ class LauncherTest {
         assertEquals("second z", runIn(kit, env, "hello", "z"));
     }
 
+    /**
+     * JBang keeps a //CDS script's class archive when it rebuilds the jar in place (build
+     * --fresh), and Java then ignores the archive without a word: every start loads its classes
+     * from the jars again. The launcher notices and has the archive written anew.
+     */
+    @Test
+    void aClassArchiveOlderThanItsRebuiltJarIsWrittenAgain() throws Exception {
+        Path kit = java.nio.file.Files.createTempDirectory("launcher-cds-");
+        java.nio.file.Files.copy(TestSupport.kitDir().resolve("jbang"), kit.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        java.nio.file.Files.writeString(kit.resolve("shared.java"), "//CDS\nclass shared { public static void main(String[] a) { System.out.println(\"shared\"); } }\n");
+        Path cache = kit.resolve("jbang-cache");
+        Map<String, String> env = TestSupport.env("JBANG_CACHE_DIR", cache.toString());
+        for (int i = 0; i < 2; i++) assertEquals("shared", runIn(kit, env, "shared.java"));
+        Path jar;
+        try (var found = java.nio.file.Files.find(cache.resolve("jars"), 2, (f, a) -> f.getFileName().toString().equals("shared.jar"))) {
+            jar = found.findFirst().orElseThrow();
+        }
+        Path archive = jar.resolveSibling("shared.jsa");
+        assertTrue(java.nio.file.Files.isRegularFile(archive), "JBang wrote no class archive for a //CDS script");
+        assertEquals("shared", archiveRun(jar, archive), "the archive JBang wrote does not fit its jar");
+
+        Thread.sleep(20); // a rebuilt jar is newer than its archive
+        runIn(kit, env, "build", "--fresh", "shared.java");
+        assertTrue(java.nio.file.Files.getLastModifiedTime(jar).compareTo(java.nio.file.Files.getLastModifiedTime(archive)) > 0, "build --fresh did not rebuild the jar");
+        for (int i = 0; i < 2; i++) assertEquals("shared", runIn(kit, env, "shared.java"));
+        assertTrue(java.nio.file.Files.getLastModifiedTime(archive).compareTo(java.nio.file.Files.getLastModifiedTime(jar)) > 0, "the archive of the old jar was kept");
+        assertEquals("shared", archiveRun(jar, archive), "the archive in use does not fit the rebuilt jar");
+    }
+
+    /** The script run with its archive required (-Xshare:on): Java refuses an archive written for another jar. */
+    private static String archiveRun(Path jar, Path archive) throws Exception {
+        Process p = new ProcessBuilder("java", "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString(), "shared").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
     /** Runs the launcher in folder dir; returns its last output line, and fails on a non-zero exit. */
     private static String runIn(Path dir, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(dir.resolve("jbang").toString()));
