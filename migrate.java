@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/Flight.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
 //SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
 //SOURCES lib/AdvisoryLocks.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java lib/DataChecks.java lib/LockReport.java lib/Rehearsal.java

@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java lib/Flight.java
 //SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/PlatformErrors.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java
@@ -120,17 +120,23 @@ public class status extends DatabaseCli {
             boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
             c.setAutoCommit(false);
             c.setReadOnly(true); // the driver begins with BEGIN READ ONLY, sent with the first query
-            show(sections, target(c, database, pooler));
+            Database.Session session = database.session(c);
             reading = "the migrations";
+            long t = System.nanoTime();
             Migrated migrated = migrations(c, migrationsFolder);
+            show(sections, target(c, database, pooler, session, (System.nanoTime() - t) / 1000));
             show(sections, migrated.section());
             reading = "the seeds";
-            SeedsRead seeds = seeds(c, settings, seedsRoot, migrated);
-            show(sections, seeds.section());
-            reading = "the admin";
-            show(sections, admin(c, settings, migrated.currentVersion() != null, seeds.unset()));
-            reading = "the Data API exposure";
-            show(sections, security(c));
+            // the seed rows, the admin and the Data API exposure are asked in one flight: one round trip for the three
+            Flight flight = new Flight();
+            SeedsRead seeds = seeds(c, settings, seedsRoot, migrated, flight);
+            Later admin = admin(c, settings, migrated.currentVersion() != null, seeds.unset(), flight);
+            Later security = security(c, flight);
+            reading = "the seeds, the admin and the Data API exposure";
+            flight.send(c);
+            show(sections, seeds.section().get());
+            show(sections, admin.get());
+            show(sections, security.get());
             if (schema) {
                 reading = "the schema";
                 show(sections, schemaDrift(c, migrated));
@@ -197,15 +203,16 @@ public class status extends DatabaseCli {
                 json, List.of(new Finding(Severity.UNREACHABLE, text)));
     }
 
-    private Section target(Connection c, Database database, boolean pooler) throws SQLException {
+    /**
+     * @param migrationsMicros how long reading the migrations took: like the query that learnt the
+     *     session, at least one round trip; the round trip said is the shorter of the two (the
+     *     session's query is the session's first, which also pays for the driver's first use)
+     */
+    private Section target(Connection c, Database database, boolean pooler, Database.Session session, long migrationsMicros) throws SQLException {
         String server = Database.serverVersion(c);
-        // the round trip is timed on a query the report needs anyway, not on extra ones
-        Boolean ssl = null;
-        long t = System.nanoTime();
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select ssl from pg_stat_ssl where pid = pg_backend_pid()")) {
-            if (rs.next()) ssl = rs.getBoolean(1);
-        }
-        long rttMicros = (System.nanoTime() - t) / 1000;
+        // TLS from the query that learnt the session's server process, and the round trip timed on queries the report needs anyway
+        Boolean ssl = session.ssl();
+        long rttMicros = Math.min(session.roundTripMicros(), migrationsMicros);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("url", database.target.masked());
         json.put("source", database.target.origin());
@@ -333,17 +340,21 @@ public class status extends DatabaseCli {
 
     // ---- Seeds and the admin ----
 
-    /** The seeds section, and the files it could not check because a variable they name is unset. */
-    record SeedsRead(Section section, List<Path> unset) {}
+    /** A section whose queries ride in a flight: made once the flight has been sent. */
+    interface Later {
+        Section get() throws SQLException;
+    }
 
-    private SeedsRead seeds(Connection c, Settings settings, Path seedsRoot, Migrated migrations) throws SQLException {
+    /** The seeds section, and the files it could not check because a variable they name is unset. */
+    record SeedsRead(Later section, List<Path> unset) {}
+
+    private SeedsRead seeds(Connection c, Settings settings, Path seedsRoot, Migrated migrations, Flight flight) throws SQLException {
         List<String> lines = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
         List<Path> unset = new ArrayList<>();
         boolean migrated = migrations.currentVersion() != null;
         PasswordHasher hasher = new PasswordHasher();
-        long missingRows = 0;
         // each file's line in the files' order; the files that load are checked together below
         List<String> slots = new ArrayList<>();
         List<SeedFile> loaded = new ArrayList<>();
@@ -373,11 +384,11 @@ public class status extends DatabaseCli {
             loadedJson.add(f);
             slots.add(null);
         }
+        List<Seeder.Checked> checked = new ArrayList<>();
+        List<Integer> checkedIndex = new ArrayList<>();
         if (!loaded.isEmpty()) {
             // one catalog query for every file, which also answers the admin and security sections' questions
             catalog = SeedTable.read(c, loaded.stream().map(SeedFile::table).distinct().toList(), List.of("Admin"));
-            List<Seeder.Checked> checked = new ArrayList<>();
-            List<Integer> checkedIndex = new ArrayList<>();
             for (int i = 0; i < loaded.size(); i++) {
                 SeedFile file = loaded.get(i);
                 Map<String, Object> f = loadedJson.get(i);
@@ -398,7 +409,11 @@ public class status extends DatabaseCli {
                     findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 }
             }
-            List<SeedCheck> checks = SeedCheck.of(c, checked, hasher);
+        }
+        SeedCheck.Result result = SeedCheck.add(flight, checked, hasher);
+        return new SeedsRead(() -> {
+            long missingRows = 0;
+            List<SeedCheck> checks = result.checks();
             for (int k = 0; k < checks.size(); k++) {
                 int i = checkedIndex.get(k);
                 SeedCheck check = checks.get(k);
@@ -418,11 +433,11 @@ public class status extends DatabaseCli {
                     findings.add(new Finding(Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update"));
                 }
             }
-        }
-        lines.addAll(slots);
-        if (missingRows > 0) findings.add(new Finding(Severity.PENDING, missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)"));
-        else if (!migrated) findings.add(new Finding(Severity.PENDING, "seeds not checked until the schema is migrated"));
-        return new SeedsRead(new Section("seeds", "Seeds", lines, list, findings), unset);
+            lines.addAll(slots);
+            if (missingRows > 0) findings.add(new Finding(Severity.PENDING, missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)"));
+            else if (!migrated) findings.add(new Finding(Severity.PENDING, "seeds not checked until the schema is migrated"));
+            return new Section("seeds", "Seeds", lines, list, findings);
+        }, unset);
     }
 
     private static String notChecked(Map<String, Object> f, String name, String why) {
@@ -439,51 +454,46 @@ public class status extends DatabaseCli {
      * missing). Without the variable, the admin seed file cannot be checked row by row, so this
      * checks that some admin holds the role that file seeds, and says pending when none does.
      */
-    private Section admin(Connection c, Settings settings, boolean migrated, List<Path> unset) throws SQLException {
+    private Later admin(Connection c, Settings settings, boolean migrated, List<Path> unset, Flight flight) throws SQLException {
         Map<String, Object> json = new LinkedHashMap<>();
         List<Finding> findings = new ArrayList<>();
         String email = settings.get("ADMIN_SEED_EMAIL");
         json.put("email", email);
         List<String> roles = email == null ? seededAdminRoles(unset) : null;
-        String line;
+        String[] line = new String[1];
         if (email == null && roles == null) {
             json.put("state", "not checked");
-            line = "not checked: ADMIN_SEED_EMAIL is not set";
+            line[0] = "not checked: ADMIN_SEED_EMAIL is not set";
         } else if (!migrated || !(catalog != null ? catalog.existing().contains("Admin") : tableExists(c, "Admin"))) {
             json.put("state", "not checked");
-            line = "not checked: schema not migrated";
+            line[0] = "not checked: schema not migrated";
         } else if (email == null) {
             json.put("seededRoles", roles);
             // the role read through the row's JSON: a table without that column has no such admin, and the report goes on
             String sql = roles.isEmpty() ? "select count(*) from \"Admin\"" : "select count(*) from \"Admin\" a where to_jsonb(a) ->> 'role' = any(?)";
-            long admins;
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                if (!roles.isEmpty()) ps.setArray(1, c.createArrayOf("text", roles.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    admins = rs.getLong(1);
-                }
-            }
             String who = roles.isEmpty() ? "admin" : "admin with the seeded role " + String.join(" or ", roles);
-            json.put("state", admins > 0 ? "present" : "absent");
-            line = "not checked: ADMIN_SEED_EMAIL is not set, " + (admins > 0 ? "but an " + who + " exists" : "and there is no " + who + " (run seed)");
-            if (admins == 0) findings.add(new Finding(Severity.PENDING, "no " + who + " (run seed)"));
+            Flight.Reader reader = rs -> {
+                rs.next();
+                long admins = rs.getLong(1);
+                json.put("state", admins > 0 ? "present" : "absent");
+                line[0] = "not checked: ADMIN_SEED_EMAIL is not set, " + (admins > 0 ? "but an " + who + " exists" : "and there is no " + who + " (run seed)");
+                if (admins == 0) findings.add(new Finding(Severity.PENDING, "no " + who + " (run seed)"));
+            };
+            if (roles.isEmpty()) flight.add(sql, reader);
+            else flight.add(sql, reader, c.createArrayOf("text", roles.toArray()));
         } else {
-            try (var ps = c.prepareStatement("select role::text from \"Admin\" where email = ?")) {
-                ps.setString(1, email);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        json.put("state", "present");
-                        json.put("role", rs.getString(1));
-                        line = email + " exists, role " + rs.getString(1);
-                    } else {
-                        json.put("state", "absent");
-                        line = email + " does not exist (run seed)";
-                    }
+            flight.add("select role::text from \"Admin\" where email = ?", rs -> {
+                if (rs.next()) {
+                    json.put("state", "present");
+                    json.put("role", rs.getString(1));
+                    line[0] = email + " exists, role " + rs.getString(1);
+                } else {
+                    json.put("state", "absent");
+                    line[0] = email + " does not exist (run seed)";
                 }
-            }
+            }, email);
         }
-        return new Section("admin", null, List.of(String.format("  %-28s %s", "admin", line)), json, findings);
+        return () -> new Section("admin", null, List.of(String.format("  %-28s %s", "admin", line[0])), json, findings);
     }
 
     /**
@@ -533,7 +543,7 @@ public class status extends DatabaseCli {
 
     // ---- Security ----
 
-    private Section security(Connection c) throws SQLException {
+    private Later security(Connection c, Flight flight) throws SQLException {
         String title = "Security (Supabase Data API)";
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("exposedSchemas", exposedSchemas);
@@ -541,9 +551,14 @@ public class status extends DatabaseCli {
         if (roles.isEmpty()) {
             json.put("state", "not checked");
             json.put("reason", "not Supabase: no anon or authenticated role");
-            return new Section("security", title, List.of("  not Supabase (no anon or authenticated role): exposure not checked"), json, List.of());
+            Section section = new Section("security", title, List.of("  not Supabase (no anon or authenticated role): exposure not checked"), json, List.of());
+            return () -> section;
         }
-        List<Exposure.Finding> exposed = Exposure.check(c, exposedSchemas, roles);
+        List<Exposure.Finding> exposed = Exposure.add(flight, c, exposedSchemas, roles);
+        return () -> security(title, json, exposed);
+    }
+
+    private Section security(String title, Map<String, Object> json, List<Exposure.Finding> exposed) {
         List<String> lines = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();

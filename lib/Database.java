@@ -115,21 +115,30 @@ final class Database {
         return p;
     }
 
-    /** The server process behind each session this object opened, learnt with its settings. */
-    private final java.util.Map<Connection, Integer> backendPids = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /**
+     * What the server says of a session: its server process, whether the session came in over
+     * TLS (pg_stat_ssl), and how long the one round trip that asked took.
+     */
+    record Session(int pid, Boolean ssl, long roundTripMicros) {}
+
+    private static final String SESSION_QUERY = "select pg_backend_pid(), (select ssl from pg_stat_ssl where pid = pg_backend_pid())";
+
+    /** Each session this object opened, learnt with its settings (or when first asked). */
+    private final java.util.Map<Connection, Session> sessions = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /**
-     * The settings, and the server process's id, in one round trip: the statements go in one
-     * query string, which pgjdbc sends as one flight.
+     * The settings, and what the server says of the session, in one round trip: the statements
+     * go in one query string, which pgjdbc sends as one flight.
      */
     private void applySessionSettings(Connection c) throws SQLException {
         if (sessionSettings.isEmpty()) return;
         try (var st = c.createStatement()) {
-            boolean rows = st.execute(String.join("; ", sessionSettings) + "; select pg_backend_pid()");
+            long t = System.nanoTime();
+            boolean rows = st.execute(String.join("; ", sessionSettings) + "; " + SESSION_QUERY);
             while (!rows && st.getUpdateCount() != -1) rows = st.getMoreResults();
             if (rows) {
                 try (var rs = st.getResultSet()) {
-                    if (rs.next()) backendPids.put(c, rs.getInt(1));
+                    if (rs.next()) sessions.put(c, session(rs, t));
                 }
             }
         } catch (SQLException e) {
@@ -149,20 +158,29 @@ final class Database {
      * only be a transaction pooler multiplexing them.
      */
     boolean sharesServerProcesses(Connection first) throws SQLException {
-        int firstPid = backendPid(first);
+        int firstPid = session(first).pid();
         if (firstPid == first.unwrap(org.postgresql.PGConnection.class).getBackendPID()) return false;
         try (Connection second = connect()) {
-            return firstPid == backendPid(second);
+            return firstPid == session(second).pid();
         }
     }
 
-    private int backendPid(Connection c) throws SQLException {
-        Integer known = backendPids.get(c);
+    /** What the server says of this session: asked once (one round trip, timed), then remembered. */
+    Session session(Connection c) throws SQLException {
+        Session known = sessions.get(c);
         if (known != null) return known;
-        try (var st = c.createStatement(); var rs = st.executeQuery("select pg_backend_pid()")) {
+        long t = System.nanoTime();
+        try (var st = c.createStatement(); var rs = st.executeQuery(SESSION_QUERY)) {
             rs.next();
-            return rs.getInt(1);
+            Session s = session(rs, t);
+            sessions.put(c, s);
+            return s;
         }
+    }
+
+    private static Session session(java.sql.ResultSet rs, long askedAt) throws SQLException {
+        boolean ssl = rs.getBoolean(2);
+        return new Session(rs.getInt(1), rs.wasNull() ? null : ssl, (System.nanoTime() - askedAt) / 1000);
     }
 
     record Failure(String sentence, boolean retryable) {}

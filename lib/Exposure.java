@@ -1,5 +1,4 @@
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -34,8 +33,8 @@ final class Exposure {
         return roles;
     }
 
-    /** One catalog query: every relation without RLS in the exposed schemas, with what each API role may do to it. */
-    static List<Finding> check(Connection c, List<String> schemas, List<String> roles) throws SQLException {
+    /** One catalog query, added to a flight the caller sends: every relation without RLS in the exposed schemas, with what each API role may do to it; the list fills when the flight is sent. */
+    static List<Finding> add(Flight flight, Connection c, List<String> schemas, List<String> roles) throws SQLException {
         List<Finding> findings = new ArrayList<>();
         String sql = """
                 select n.nspname, c.relname, c.relkind::text,
@@ -51,26 +50,22 @@ final class Exposure {
                   and not c.relrowsecurity
                   and not (c.relkind = 'v' and coalesce(c.reloptions::text[] && array['security_invoker=true', 'security_invoker=on'], false))
                 order by 1, 2""";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", roles.toArray()));
-            ps.setArray(2, c.createArrayOf("text", roles.toArray()));
-            ps.setArray(3, c.createArrayOf("text", schemas.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    List<String> holders = List.of((String[]) rs.getArray(5).getArray());
-                    if (holders.isEmpty()) continue;
-                    List<String> privileges = List.of((String[]) rs.getArray(6).getArray());
-                    List<String> sensitive = Arrays.stream((String[]) rs.getArray(4).getArray()).filter(col -> SENSITIVE.matcher(col).matches()).toList();
-                    String kind = switch (rs.getString(3)) {
-                        case "v" -> "view";
-                        case "m" -> "materialized view";
-                        case "f" -> "foreign table";
-                        default -> "table";
-                    };
-                    findings.add(new Finding(rs.getString(1), rs.getString(2), kind, holders, privileges, sensitive));
-                }
+        var roleArray = c.createArrayOf("text", roles.toArray());
+        flight.add(sql, rs -> {
+            while (rs.next()) {
+                List<String> holders = List.of((String[]) rs.getArray(5).getArray());
+                if (holders.isEmpty()) continue;
+                List<String> privileges = List.of((String[]) rs.getArray(6).getArray());
+                List<String> sensitive = Arrays.stream((String[]) rs.getArray(4).getArray()).filter(col -> SENSITIVE.matcher(col).matches()).toList();
+                String kind = switch (rs.getString(3)) {
+                    case "v" -> "view";
+                    case "m" -> "materialized view";
+                    case "f" -> "foreign table";
+                    default -> "table";
+                };
+                findings.add(new Finding(rs.getString(1), rs.getString(2), kind, holders, privileges, sensitive));
             }
-        }
+        }, roleArray, roleArray, c.createArrayOf("text", schemas.toArray()));
         return findings;
     }
 

@@ -1,7 +1,5 @@
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,26 +14,33 @@ import java.util.Map;
  */
 record SeedCheck(SeedFile file, int present, int missing, int changed) {
 
-    static SeedCheck of(Connection c, Seeder.Checked checked, PasswordHasher hasher) throws SQLException {
-        return of(c, List.of(checked), hasher).get(0);
-    }
-
     /** One query per file and row shape, all of them sent together: one round trip for every file. */
     private record Shape(int file, List<Integer> indexes, List<String> hashed) {}
 
     static List<SeedCheck> of(Connection c, List<Seeder.Checked> files, PasswordHasher hasher) throws SQLException {
-        List<Shape> shapes = new ArrayList<>();
-        List<String> statements = new ArrayList<>();
-        List<String> params = new ArrayList<>();
+        Flight flight = new Flight();
+        Result result = add(flight, files, hasher);
+        flight.send(c);
+        return result.checks();
+    }
+
+    /** The checks once their flight has been sent. */
+    interface Result {
+        List<SeedCheck> checks();
+    }
+
+    /** Adds the files' queries to a flight that the caller sends, perhaps with queries of its own. */
+    static Result add(Flight flight, List<Seeder.Checked> files, PasswordHasher hasher) {
+        int[] present = new int[files.size()], missing = new int[files.size()], changed = new int[files.size()];
         for (int f = 0; f < files.size(); f++) {
             SeedFile file = files.get(f).file();
             SeedTable table = files.get(f).table();
             Map<List<String>, List<Integer>> byShape = new LinkedHashMap<>();
             for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).columns(), k -> new ArrayList<>()).add(i);
             for (List<Integer> indexes : byShape.values()) {
-                Map<String, SeedValue> shape = file.rows().get(indexes.get(0)).values();
+                Map<String, SeedValue> first = file.rows().get(indexes.get(0)).values();
                 List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();
-                for (Map.Entry<String, SeedValue> e : shape.entrySet()) {
+                for (Map.Entry<String, SeedValue> e : first.entrySet()) {
                     if (e.getValue().argon2()) hashed.add(e.getKey());
                     else if (!file.key().contains(e.getKey())) plain.add(e.getKey());
                 }
@@ -58,44 +63,28 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
                     }
                     json.append('}');
                 }
-                shapes.add(new Shape(f, indexes, hashed));
-                statements.add(sql.toString());
-                params.add(json.append(']').toString());
-            }
-        }
-        int[] present = new int[files.size()], missing = new int[files.size()], changed = new int[files.size()];
-        if (!statements.isEmpty()) {
-            // several statements in one string: the driver sends them in one flight and returns a result for each
-            try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {
-                for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
-                boolean isResult = ps.execute();
-                for (Shape shape : shapes) {
-                    while (!isResult) {
-                        if (ps.getUpdateCount() == -1) throw new SQLException("the seed check returned fewer results than it sent queries");
-                        isResult = ps.getMoreResults();
-                    }
-                    SeedFile file = files.get(shape.file()).file();
-                    try (ResultSet rs = ps.getResultSet()) {
-                        while (rs.next()) {
-                            if (!rs.getBoolean(2)) {
-                                missing[shape.file()]++;
-                                continue;
-                            }
-                            present[shape.file()]++;
-                            boolean same = rs.getBoolean(3);
-                            Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
-                            for (int h = 0; h < shape.hashed().size() && same; h++) {
-                                same = hasher.verifies(rs.getString(4 + h), row.get(shape.hashed().get(h)).json().asText());
-                            }
-                            if (!same) changed[shape.file()]++;
+                Shape shape = new Shape(f, indexes, hashed);
+                flight.add(sql.toString(), rs -> {
+                    while (rs.next()) {
+                        if (!rs.getBoolean(2)) {
+                            missing[shape.file()]++;
+                            continue;
                         }
+                        present[shape.file()]++;
+                        boolean same = rs.getBoolean(3);
+                        Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
+                        for (int h = 0; h < shape.hashed().size() && same; h++) {
+                            same = hasher.verifies(rs.getString(4 + h), row.get(shape.hashed().get(h)).json().asText());
+                        }
+                        if (!same) changed[shape.file()]++;
                     }
-                    isResult = ps.getMoreResults();
-                }
+                }, json.append(']').toString());
             }
         }
-        List<SeedCheck> checks = new ArrayList<>();
-        for (int f = 0; f < files.size(); f++) checks.add(new SeedCheck(files.get(f).file(), present[f], missing[f], changed[f]));
-        return checks;
+        return () -> {
+            List<SeedCheck> checks = new ArrayList<>();
+            for (int f = 0; f < files.size(); f++) checks.add(new SeedCheck(files.get(f).file(), present[f], missing[f], changed[f]));
+            return checks;
+        };
     }
 }
