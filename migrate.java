@@ -160,39 +160,44 @@ public class migrate extends DatabaseCli {
             report.target(target.masked(), server, target.origin());
             // the history tables get row-level security only once the run has written to them: a refusal writes nothing
             boolean wrote = false;
+            boolean historyProtected = false; // the Prisma path knows, from its first read or from creating the table
             try (MigrationEngine engine = prisma != null
                     ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout, lockWait, !rehearse)
                     : new FlywayEngine(dir, database, c, console, lockTimeout, statementTimeout, lockWait)) {
-                if (engine instanceof PrismaEngine p && (resolveApplied != null || resolveRolledBack != null)) {
-                    String said = p.resolve(resolveApplied, resolveRolledBack, dryRun);
-                    wrote = !dryRun;
-                    return report.said(said);
-                }
-                if (engine instanceof PrismaEngine p && baselinePrisma != null) {
-                    String said = p.baseline(baselinePrisma, dryRun);
-                    wrote = !dryRun;
-                    return report.said(said);
-                }
-                MigrationEngine.Plan plan = engine.plan(targetVersion);
-                int findings = lint(c, plan.pending(), report);
-                report.howTheyRun(plan.pending(), prisma != null);
-                if (rehearse) return report.rehearsed(new Rehearsal(c, dir, prisma, console, lockTimeout, statementTimeout).run(plan, targetVersion));
-                if (dryRun || plan.pending().isEmpty()) {
-                    wrote = !dryRun;
-                    return report.nothingApplied(plan.pending(), plan.current(), dryRun);
-                }
-                confirm(target, plan.pending().stream().map(m -> m.name).toList(), findings);
                 try {
-                    MigrationEngine.Outcome outcome = engine.apply(plan, report);
-                    wrote = true;
-                    return report.done(outcome);
-                } catch (KitException e) {
-                    wrote = report.appliedCount() > 0;
-                    if (!interrupted) report.failed();
-                    throw report.withApplied(e);
+                    if (engine instanceof PrismaEngine p && (resolveApplied != null || resolveRolledBack != null)) {
+                        String said = p.resolve(resolveApplied, resolveRolledBack, dryRun);
+                        wrote = !dryRun;
+                        return report.said(said);
+                    }
+                    if (engine instanceof PrismaEngine p && baselinePrisma != null) {
+                        String said = p.baseline(baselinePrisma, dryRun);
+                        wrote = !dryRun;
+                        return report.said(said);
+                    }
+                    MigrationEngine.Plan plan = engine.plan(targetVersion);
+                    int findings = lint(c, plan.pending(), report);
+                    report.howTheyRun(plan.pending(), prisma != null);
+                    if (rehearse) return report.rehearsed(new Rehearsal(c, dir, prisma, console, lockTimeout, statementTimeout).run(plan, targetVersion));
+                    if (dryRun || plan.pending().isEmpty()) {
+                        wrote = !dryRun;
+                        return report.nothingApplied(plan.pending(), plan.current(), dryRun);
+                    }
+                    confirm(target, plan.pending().stream().map(m -> m.name).toList(), findings);
+                    try {
+                        MigrationEngine.Outcome outcome = engine.apply(plan, report);
+                        wrote = true;
+                        return report.done(outcome);
+                    } catch (KitException e) {
+                        wrote = report.appliedCount() > 0;
+                        if (!interrupted) report.failed();
+                        throw report.withApplied(e);
+                    }
+                } finally {
+                    historyProtected = engine instanceof PrismaEngine p && p.historyProtected();
                 }
             } finally {
-                if (wrote && !interrupted) protectBookkeeping(c);
+                if (wrote && !interrupted && !historyProtected) protectBookkeeping(c);
             }
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);

@@ -243,8 +243,9 @@ public class status extends DatabaseCli {
     record Migrated(Section section, String currentVersion, boolean pending) {}
 
     private Migrated migrations(Connection c, Path folder) throws SQLException {
+        PrismaMigrations.Read read = prisma != null ? PrismaMigrations.read(c) : null;
         MigrationHistory history = prisma != null
-                ? PrismaMigrations.history(PrismaMigrations.list(prisma, console()::note), PrismaMigrations.rows(c), PrismaMigrations.tableExists(c))
+                ? PrismaMigrations.history(PrismaMigrations.list(prisma, console()::note), read.rows(), read.tableExists())
                 : MigrationHistory.read(c, folder);
         // Prisma records a migration before running it: unfinished while another session holds its lock is under way, not failed
         String underWay = null;

@@ -220,6 +220,10 @@ final class Database {
                     : "";
             return new Failure("the network to " + where + " is unreachable from this machine." + hint, true);
         }
+        if (cause instanceof java.io.EOFException) {
+            return new Failure("something at " + where + " accepted the connection and closed it before PostgreSQL answered: a proxy or pooler whose database is down,"
+                    + " or a port that is not PostgreSQL's; check the host and the port in " + target.source() + ".", true);
+        }
         if (cause instanceof SocketTimeoutException || message.contains("Connection attempt timed out")) {
             return new Failure("the server at " + where + " did not answer within " + target.connectTimeoutSeconds() + " s: check the host, the port and any firewall in between.", true);
         }

@@ -69,16 +69,23 @@ final class Exposure {
         return findings;
     }
 
-    /** The kit's own bookkeeping tables get row-level security too, every run: both read in one query, altered only when needed. */
+    /**
+     * The kit's own bookkeeping tables get row-level security too, every run: one statement (one
+     * round trip) that alters a table only when it still lacks it, so a protected table takes no lock.
+     */
     static void protectBookkeeping(Connection c) throws SQLException {
-        List<String> unprotected = new ArrayList<>();
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select t.name from unnest(array['flyway_schema_history', '_prisma_migrations']) with ordinality as t(name, o)"
-                + " join pg_class c on c.oid = to_regclass(quote_ident(current_schema()) || '.' || t.name) where not c.relrowsecurity order by t.o")) {
-            while (rs.next()) unprotected.add(rs.getString(1));
-        }
-        if (unprotected.isEmpty()) return;
         try (var st = c.createStatement()) {
-            for (String table : unprotected) st.execute("alter table " + table + " enable row level security");
+            st.execute("""
+                    do $rc_dbkit$
+                    declare t text;
+                    begin
+                      for t in select k.relname from unnest(array['flyway_schema_history', '_prisma_migrations']) with ordinality as n(name, o)
+                               join pg_class k on k.oid = to_regclass(quote_ident(current_schema()) || '.' || n.name)
+                               where not k.relrowsecurity order by n.o loop
+                        execute format('alter table %I.%I enable row level security', current_schema(), t);
+                      end loop;
+                    end
+                    $rc_dbkit$""");
         }
     }
 }

@@ -24,6 +24,10 @@ final class PrismaEngine implements MigrationEngine {
     private final Connection c;
     private final Duration lockTimeout, statementTimeout;
     private final boolean table;
+    /** What the database held when the run started: read with the lock, in the same round trip. */
+    private final PrismaMigrations.Read read;
+    /** Whether _prisma_migrations has row-level security: read at the start, or given it when this run created it. */
+    private boolean tableProtected;
 
     /**
      * The target with pgjdbc's simple query protocol (a public connection property): a statement
@@ -59,12 +63,35 @@ final class PrismaEngine implements MigrationEngine {
         this.lockTimeout = lockTimeout;
         this.statementTimeout = statementTimeout;
         this.all = PrismaMigrations.list(folder, console::note);
-        // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply
-        if (lock) {
+        // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply. Tried in one
+        // flight with the read of the history, which then stands: it ran once the lock was held.
+        PrismaMigrations.Read[] read = new PrismaMigrations.Read[1];
+        boolean[] locked = {!lock};
+        Flight flight = new Flight();
+        if (lock) flight.add("select pg_try_advisory_lock(?)", rs -> locked[0] = rs.next() && rs.getBoolean(1), PrismaMigrations.PRISMA_LOCK);
+        PrismaMigrations.read(flight, r -> read[0] = r);
+        try {
+            flight.send(c);
+        } catch (SQLException e) {
+            throw lost(e);
+        }
+        if (!locked[0]) {
             AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", lockWait, console::note,
                     "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+            try {
+                read[0] = PrismaMigrations.read(c); // what the holder left
+            } catch (SQLException e) {
+                throw lost(e);
+            }
         }
-        this.table = PrismaMigrations.tableExists(c);
+        this.read = read[0];
+        this.table = this.read.tableExists();
+        this.tableProtected = this.read.tableProtected();
+    }
+
+    /** Whether _prisma_migrations already has row-level security, so that the run need not ask again. */
+    boolean historyProtected() {
+        return tableProtected;
     }
 
     @Override
@@ -72,58 +99,65 @@ final class PrismaEngine implements MigrationEngine {
         if (target != null && all.stream().noneMatch(m -> m.version.equals(target))) {
             throw KitException.usage("--target " + target + " names no migration in " + folder + "; give the name of one of its folders. Nothing was applied.");
         }
-        try {
-            if (!table) {
-                List<String> tables = userTables();
-                if (!tables.isEmpty()) {
-                    throw KitException.drift("the database already has tables (" + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
-                            + (tables.size() > 5 ? ", ..." : "") + ") but no _prisma_migrations table, so Prisma never migrated it"
-                            + (tables.contains("flyway_schema_history") ? " (the kit's Flyway migrations did)" : "")
-                            + ": if it already has the schema of the migrations up to some NAME, run again with --baseline-prisma NAME to mark those applied without running them.");
-                }
+        if (!table) {
+            List<String> tables = read.tables();
+            if (!tables.isEmpty()) {
+                throw KitException.drift("the database already has tables (" + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+                        + (tables.size() > 5 ? ", ..." : "") + ") but no _prisma_migrations table, so Prisma never migrated it"
+                        + (tables.contains("flyway_schema_history") ? " (the kit's Flyway migrations did)" : "")
+                        + ": if it already has the schema of the migrations up to some NAME, run again with --baseline-prisma NAME to mark those applied without running them.");
             }
-            MigrationHistory history = PrismaMigrations.history(all, PrismaMigrations.rows(c), table);
-            for (MigrationHistory.Entry e : history.entries) {
-                if (e.state() != MigrationHistory.State.FAILED) continue;
-                String name = e.version();
-                throw KitException.drift("migration " + name + " failed in an earlier run and is recorded as failed in _prisma_migrations (Prisma's P3009); "
-                        + "either undo what it left behind and run migrate --prisma " + folder + " --resolve-rolled-back " + name + " (it is then applied again), "
-                        + "or finish it by hand and run --resolve-applied " + name + ".");
-            }
-            List<String> drift = new ArrayList<>();
-            for (MigrationHistory.Entry e : history.entries) {
-                if (e.state() == MigrationHistory.State.EDITED) {
-                    drift.add(e.script() + " was edited after it was applied (its checksum differs from the one in _prisma_migrations): restore the file as it was applied and put the change in a new migration.");
-                } else if (e.state() == MigrationHistory.State.MISSING) {
-                    drift.add("migration " + e.version() + " is applied in the database but its folder is missing from " + folder + ": restore it, or check that --prisma points at the right folder.");
-                }
-            }
-            if (!drift.isEmpty()) throw KitException.drift(String.join(" ", drift));
-            List<MigrationFile> pending = new ArrayList<>();
-            for (MigrationFile m : all) {
-                boolean isPending = history.entries.stream().anyMatch(e -> e.version().equals(m.version) && e.state() == MigrationHistory.State.PENDING);
-                if (isPending && (target == null || m.version.compareTo(target) <= 0)) pending.add(m);
-            }
-            return new Plan(pending, history.currentVersion());
-        } catch (SQLException e) {
-            throw lost(e);
         }
+        MigrationHistory history = PrismaMigrations.history(all, read.rows(), table);
+        for (MigrationHistory.Entry e : history.entries) {
+            if (e.state() != MigrationHistory.State.FAILED) continue;
+            String name = e.version();
+            throw KitException.drift("migration " + name + " failed in an earlier run and is recorded as failed in _prisma_migrations (Prisma's P3009); "
+                    + "either undo what it left behind and run migrate --prisma " + folder + " --resolve-rolled-back " + name + " (it is then applied again), "
+                    + "or finish it by hand and run --resolve-applied " + name + ".");
+        }
+        List<String> drift = new ArrayList<>();
+        for (MigrationHistory.Entry e : history.entries) {
+            if (e.state() == MigrationHistory.State.EDITED) {
+                drift.add(e.script() + " was edited after it was applied (its checksum differs from the one in _prisma_migrations): restore the file as it was applied and put the change in a new migration.");
+            } else if (e.state() == MigrationHistory.State.MISSING) {
+                drift.add("migration " + e.version() + " is applied in the database but its folder is missing from " + folder + ": restore it, or check that --prisma points at the right folder.");
+            }
+        }
+        if (!drift.isEmpty()) throw KitException.drift(String.join(" ", drift));
+        List<MigrationFile> pending = new ArrayList<>();
+        for (MigrationFile m : all) {
+            boolean isPending = history.entries.stream().anyMatch(e -> e.version().equals(m.version) && e.state() == MigrationHistory.State.PENDING);
+            if (isPending && (target == null || m.version.compareTo(target) <= 0)) pending.add(m);
+        }
+        return new Plan(pending, history.currentVersion());
     }
 
     @Override
     public Outcome apply(Plan plan, Progress progress) {
         if (plan.pending().isEmpty()) return new Outcome(0, plan.current());
         try {
-            if (!table) {
-                try (var st = c.createStatement()) {
-                    st.execute(PrismaMigrations.CREATE_TABLE);
-                }
-            }
+            // the history table, created with row-level security as the kit gives every history table: in
+            // the first migration's transaction (no round trip of its own; a failure there leaves nothing),
+            // or first on its own when that migration runs as written
+            String create = table ? null : PrismaMigrations.CREATE_TABLE + ";\nalter table \"_prisma_migrations\" enable row level security";
             for (MigrationFile m : plan.pending()) {
                 progress.applying(m);
                 long t = System.nanoTime();
-                if (m.needsNoTransaction() || m.ownsTransaction()) applyAsWritten(m);
-                else applyWhole(m);
+                if (m.needsNoTransaction() || m.ownsTransaction()) {
+                    if (create != null) {
+                        try (var st = c.createStatement()) {
+                            st.execute(create);
+                        }
+                    }
+                    create = null;
+                    tableProtected = true;
+                    applyAsWritten(m);
+                } else {
+                    applyWhole(m, create);
+                    if (create != null) tableProtected = true;
+                    create = null;
+                }
                 progress.applied(m, (System.nanoTime() - t) / 1_000_000);
             }
         } catch (SQLException e) {
@@ -133,15 +167,16 @@ final class PrismaEngine implements MigrationEngine {
     }
 
     /**
-     * Three round trips: the history row (in a transaction), the file whole and unsplit, the row
-     * finished and the commit. A failure rolls back both.
+     * Three round trips: the history row (in a transaction; with the history table itself when
+     * createTable is given), the file whole and unsplit, the row finished and the commit. A failure
+     * rolls back all of it.
      */
-    private void applyWhole(MigrationFile m) throws SQLException {
+    private void applyWhole(MigrationFile m, String createTable) throws SQLException {
         String id = UUID.randomUUID().toString();
         boolean inScript = false;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
-            st.execute("begin; " + PrismaMigrations.started(id, m));
+            st.execute("begin; " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
             inScript = true;
             st.execute(m.text);
             inScript = false;
@@ -185,7 +220,7 @@ final class PrismaEngine implements MigrationEngine {
         if (!table) throw KitException.usage("there is no _prisma_migrations table, so there is nothing to resolve.");
         MigrationFile m = all.stream().filter(x -> x.version.equals(name)).findFirst()
                 .orElseThrow(() -> KitException.usage("there is no migration called \"" + name + "\" in the Prisma folder."));
-        List<PrismaMigrations.Row> rows = PrismaMigrations.rows(c).stream().filter(r -> r.name().equals(name)).toList();
+        List<PrismaMigrations.Row> rows = read.rows().stream().filter(r -> r.name().equals(name)).toList();
         if (rolledBack != null) {
             if (rows.stream().noneMatch(PrismaMigrations.Row::failed)) {
                 throw KitException.usage("migration " + name + " is not recorded as failed, so it cannot be marked rolled back.");
@@ -213,14 +248,6 @@ final class PrismaEngine implements MigrationEngine {
         }
         return (dryRun ? "Would mark " : "Marked ") + upTo.size() + " migration" + (upTo.size() == 1 ? "" : "s") + " up to " + upToName
                 + " as applied without running them; the next migrate applies the rest.";
-    }
-
-    private List<String> userTables() throws SQLException {
-        List<String> tables = new ArrayList<>();
-        try (var st = c.createStatement(); var rs = st.executeQuery("select tablename from pg_tables where schemaname = current_schema() order by 1")) {
-            while (rs.next()) tables.add(rs.getString(1));
-        }
-        return tables;
     }
 
     private KitException lost(SQLException e) {

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -87,18 +86,49 @@ final class PrismaMigrations {
         return stored.equalsIgnoreCase(MigrationFile.sha256(lf.getBytes(StandardCharsets.UTF_8))) || stored.equalsIgnoreCase(MigrationFile.sha256(crlf.getBytes(StandardCharsets.UTF_8)));
     }
 
-    static boolean tableExists(Connection c) throws SQLException {
-        return Relations.exists(c, "_prisma_migrations");
+    /**
+     * What a run needs to know of the database before it starts, read in one query: whether
+     * _prisma_migrations exists and has row-level security, its rows, and the tables of the current
+     * schema (a schema with tables but no history was never migrated by Prisma).
+     */
+    record Read(boolean tableExists, boolean tableProtected, List<Row> rows, List<String> tables) {}
+
+    // the rows are read through query_to_xml only when to_regclass found the table, so a database without one is no error
+    private static final String READ = """
+            select r.t is not null, coalesce(k.relrowsecurity, false),
+                   array(select relname::text from pg_class where relnamespace = (select oid from pg_namespace where nspname = current_schema())
+                         and relkind in ('r', 'p') order by 1),
+                   h.id, h.checksum, h.finished_at, h.migration_name, h.rolled_back_at, h.started_at
+            from (select to_regclass(quote_ident(current_schema()) || '._prisma_migrations') as t) r
+            left join pg_class k on k.oid = r.t
+            left join lateral xmltable('/table/row' passing query_to_xml('select id, checksum, finished_at, migration_name, rolled_back_at, started_at from '
+                    || r.t::text || ' order by started_at, migration_name', false, false, '')
+                columns n for ordinality, id text, checksum text, finished_at timestamptz, migration_name text, rolled_back_at timestamptz, started_at timestamptz) h
+                on r.t is not null
+            order by h.n""";
+
+    static Read read(Connection c) throws SQLException {
+        Flight flight = new Flight();
+        Read[] read = new Read[1];
+        read(flight, r -> read[0] = r);
+        flight.send(c);
+        return read[0];
     }
 
-    static List<Row> rows(Connection c) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        if (!tableExists(c)) return rows;
-        String sql = "select id, checksum, finished_at, migration_name, rolled_back_at, started_at from _prisma_migrations order by started_at, migration_name";
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) rows.add(new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.getString(4), rs.getTimestamp(5), rs.getTimestamp(6)));
-        }
-        return rows;
+    /** The same query in a flight the caller sends (one round trip with its other queries). */
+    static void read(Flight flight, Consumer<Read> then) {
+        flight.add(READ, rs -> {
+            boolean exists = false, protectedTable = false;
+            List<String> tables = List.of();
+            List<Row> rows = new ArrayList<>();
+            while (rs.next()) {
+                exists = rs.getBoolean(1);
+                protectedTable = rs.getBoolean(2);
+                tables = List.of((String[]) rs.getArray(3).getArray());
+                if (rs.getString(4) != null) rows.add(new Row(rs.getString(4), rs.getString(5), rs.getTimestamp(6), rs.getString(7), rs.getTimestamp(8), rs.getTimestamp(9)));
+            }
+            then.accept(new Read(exists, protectedTable, List.copyOf(rows), tables));
+        });
     }
 
     /** Where the database stands against the folder, in the same terms as the Flyway history. */
