@@ -122,18 +122,30 @@ public class status extends DatabaseCli {
             c.setReadOnly(true); // the driver begins with BEGIN READ ONLY, sent with the first query
             Database.Session session = database.session(c);
             reading = "the migrations";
-            long t = System.nanoTime();
-            Migrated migrated = migrations(c, migrationsFolder);
-            show(sections, target(c, database, pooler, session, (System.nanoTime() - t) / 1000));
+            Migrated migrated;
+            try {
+                migrated = migrations(c, migrationsFolder);
+            } catch (SQLException | RuntimeException e) {
+                show(sections, target(c, database, pooler, session, -1)); // what was learnt of the target stands
+                throw e;
+            }
+            show(sections, target(c, database, pooler, session, migrated.readMicros()));
             show(sections, migrated.section());
             reading = "the seeds";
             // the seed rows, the admin and the Data API exposure are asked in one flight: one round trip for the three
             Flight flight = new Flight();
             SeedsRead seeds = seeds(c, settings, seedsRoot, migrated, flight);
+            reading = "the admin";
             Later admin = admin(c, settings, migrated.currentVersion() != null, seeds.unset(), flight);
+            reading = "the Data API exposure";
             Later security = security(c, flight);
             reading = "the seeds, the admin and the Data API exposure";
-            flight.send(c);
+            try {
+                flight.send(c);
+            } catch (SQLException e) {
+                show(sections, seeds.unread().get()); // the files and what the catalog already said of them stand
+                throw e;
+            }
             show(sections, seeds.section().get());
             show(sections, admin.get());
             show(sections, security.get());
@@ -204,15 +216,15 @@ public class status extends DatabaseCli {
     }
 
     /**
-     * @param migrationsMicros how long reading the migrations took: like the query that learnt the
-     *     session, at least one round trip; the round trip said is the shorter of the two (the
-     *     session's query is the session's first, which also pays for the driver's first use)
+     * @param readMicros how long the history query took (-1 when it was not read): like the query
+     *     that learnt the session, one round trip and the server's work; the round trip said is the
+     *     shorter of the two (the session's query is its first, which also pays for the driver's first use)
      */
-    private Section target(Connection c, Database database, boolean pooler, Database.Session session, long migrationsMicros) throws SQLException {
+    private Section target(Connection c, Database database, boolean pooler, Database.Session session, long readMicros) throws SQLException {
         String server = Database.serverVersion(c);
         // TLS from the query that learnt the session's server process, and the round trip timed on queries the report needs anyway
         Boolean ssl = session.ssl();
-        long rttMicros = Math.min(session.roundTripMicros(), migrationsMicros);
+        long rttMicros = readMicros < 0 ? session.roundTripMicros() : Math.min(session.roundTripMicros(), readMicros);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("url", database.target.masked());
         json.put("source", database.target.origin());
@@ -239,14 +251,17 @@ public class status extends DatabaseCli {
         return prisma != null ? prisma : MigrationHistory.folder(dir);
     }
 
-    /** The migrations section, and what the seeds and schema sections need from it. */
-    record Migrated(Section section, String currentVersion, boolean pending) {}
+    /** The migrations section, what the seeds and schema sections need from it, and how long its history query took. */
+    record Migrated(Section section, String currentVersion, boolean pending, long readMicros) {}
 
     private Migrated migrations(Connection c, Path folder) throws SQLException {
+        long t = System.nanoTime();
         PrismaMigrations.Read read = prisma != null ? PrismaMigrations.read(c) : null;
+        long prismaMicros = (System.nanoTime() - t) / 1000;
         MigrationHistory history = prisma != null
                 ? PrismaMigrations.history(PrismaMigrations.list(prisma, console()::note), read.rows(), read.tableExists())
                 : MigrationHistory.read(c, folder);
+        long readMicros = prisma != null ? prismaMicros : history.queryMicros;
         // Prisma records a migration before running it: unfinished while another session holds its lock is under way, not failed
         String underWay = null;
         if (prisma != null && history.count(MigrationHistory.State.FAILED) > 0 && lockHeldElsewhere(c, PrismaMigrations.PRISMA_LOCK)) {
@@ -310,7 +325,7 @@ public class status extends DatabaseCli {
         json.put("pending", pending);
         json.put("currentVersion", current);
         json.put("entries", list);
-        return new Migrated(new Section("migrations", "Migrations", lines, json, findings), current, pending > 0);
+        return new Migrated(new Section("migrations", "Migrations", lines, json, findings), current, pending > 0, readMicros);
     }
 
     /** Whether another session holds this (bigint) advisory lock in this database: read from pg_locks, never taken. */
@@ -346,8 +361,12 @@ public class status extends DatabaseCli {
         Section get() throws SQLException;
     }
 
-    /** The seeds section, and the files it could not check because a variable they name is unset. */
-    record SeedsRead(Later section, List<Path> unset) {}
+    /**
+     * The seeds section; the same before its flight was answered (the files, and what the catalog
+     * said of them), for a report cut short; and the files it could not check because a variable
+     * they name is unset.
+     */
+    record SeedsRead(Later section, java.util.function.Supplier<Section> unread, List<Path> unset) {}
 
     private SeedsRead seeds(Connection c, Settings settings, Path seedsRoot, Migrated migrations, Flight flight) throws SQLException {
         List<String> lines = new ArrayList<>();
@@ -380,10 +399,11 @@ public class status extends DatabaseCli {
             }
             f.put("table", file.table());
             f.put("mode", file.mode() == SeedFile.Mode.UPSERT ? "upsert" : "insert-missing");
+            f.put("state", "not read");
             loaded.add(file);
             loadedSlot.add(slots.size());
             loadedJson.add(f);
-            slots.add(null);
+            slots.add(String.format("  %-28s not read: the report stopped first", name));
         }
         List<Seeder.Checked> checked = new ArrayList<>();
         List<Integer> checkedIndex = new ArrayList<>();
@@ -412,6 +432,7 @@ public class status extends DatabaseCli {
             }
         }
         SeedCheck.Result result = SeedCheck.add(flight, checked, hasher);
+        java.util.function.Supplier<Section> unread = () -> new Section("seeds", "Seeds", List.copyOf(slots), list, List.copyOf(findings));
         return new SeedsRead(() -> {
             long missingRows = 0;
             List<SeedCheck> checks = result.checks();
@@ -438,7 +459,7 @@ public class status extends DatabaseCli {
             if (missingRows > 0) findings.add(new Finding(Severity.PENDING, missingRows + " seed row" + (missingRows == 1 ? "" : "s") + " missing (run seed)"));
             else if (!migrated) findings.add(new Finding(Severity.PENDING, "seeds not checked until the schema is migrated"));
             return new Section("seeds", "Seeds", lines, list, findings);
-        }, unset);
+        }, unread, unset);
     }
 
     private static String notChecked(Map<String, Object> f, String name, String why) {
@@ -483,7 +504,8 @@ public class status extends DatabaseCli {
             if (roles.isEmpty()) flight.add(sql, reader);
             else flight.add(sql, reader, c.createArrayOf("text", roles.toArray()));
         } else {
-            flight.add("select role::text from \"Admin\" where email = ?", rs -> {
+            // the row's JSON again: a renamed column is the seeds section's drift finding, not a failed report
+            flight.add("select to_jsonb(a) ->> 'role' from \"Admin\" a where to_jsonb(a) ->> 'email' = ?", rs -> {
                 if (rs.next()) {
                     json.put("state", "present");
                     json.put("role", rs.getString(1));

@@ -286,7 +286,7 @@ class run {
         cases.add(new Case(g, "status, wrong password", "kit", fixed(upToDate), (db, port) -> kit(withoutAdminPassword(env(db, port, "not-the-password")), KIT, "status.java"), "password authentication failed", 3, false));
         cases.add(new Case(g, "psql, wrong password", "psql", fixed(upToDate), (db, port) -> psql(env(db, port, "not-the-password"), "-Atc", "select 1"), "password authentication failed", 2, false));
         // on loopback the port refuses; at the delay the proxy accepts and hangs up, having nothing behind it (the kit says which)
-        cases.add(new Case(g, "status, closed port (at the delay: a proxy with nothing behind it)", "kit", fixed(upToDate), (db, port) -> kit(withoutAdminPassword(env(db, closedPort(port))), KIT, "status.java"), "127.0.0.1:", 3, false));
+        cases.add(new Case(g, "status, closed port (at the delay: a proxy with nothing behind it)", "kit", fixed(upToDate), (db, port) -> kit(withoutAdminPassword(env(db, closedPort(port))), KIT, "status.java"), "refused the connection|accepted the connection and closed it", 3, false));
 
         if (trace) {
             traceCases(cases);
@@ -424,7 +424,7 @@ class run {
         if (s.exit() != c.expectedExit()) {
             throw new IllegalStateException(c.name() + ": exit " + s.exit() + ", expected " + c.expectedExit() + ":\n" + s.output());
         }
-        if (!s.output().contains(c.mustSay())) {
+        if (java.util.Arrays.stream(c.mustSay().split("\\|")).noneMatch(s.output()::contains)) {
             throw new IllegalStateException(c.name() + " did not say \"" + c.mustSay() + "\", so its time measures nothing:\n" + s.output());
         }
         if (c.expectedExit() != 0 && c.tool().equals("kit") && s.output().strip().lines().count() != 1) {

@@ -185,6 +185,11 @@ final class Database {
 
     record Failure(String sentence, boolean retryable) {}
 
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) if (type.isInstance(c)) return true;
+        return false;
+    }
+
     /** One sentence for a failed connection attempt, and whether waiting could help. */
     Failure explain(SQLException e) {
         String where = target.hostAndPort();
@@ -220,7 +225,7 @@ final class Database {
                     : "";
             return new Failure("the network to " + where + " is unreachable from this machine." + hint, true);
         }
-        if (cause instanceof java.io.EOFException) {
+        if (cause instanceof java.io.EOFException && !causedBy(e, SSLException.class)) { // a TLS handshake cut short is explainTls's
             return new Failure("something at " + where + " accepted the connection and closed it before PostgreSQL answered: a proxy or pooler whose database is down,"
                     + " or a port that is not PostgreSQL's; check the host and the port in " + target.source() + ".", true);
         }

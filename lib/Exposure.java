@@ -71,7 +71,9 @@ final class Exposure {
 
     /**
      * The kit's own bookkeeping tables get row-level security too, every run: one statement (one
-     * round trip) that alters a table only when it still lacks it, so a protected table takes no lock.
+     * round trip) that alters a table only when it still lacks it, so a protected table takes no
+     * lock; a table the role may not alter does not keep the other from being protected, and is
+     * reported as an SQLException (42501) once both were tried.
      */
     static void protectBookkeeping(Connection c) throws SQLException {
         try (var st = c.createStatement()) {
@@ -82,10 +84,19 @@ final class Exposure {
                       for t in select k.relname from unnest(array['flyway_schema_history', '_prisma_migrations']) with ordinality as n(name, o)
                                join pg_class k on k.oid = to_regclass(quote_ident(current_schema()) || '.' || n.name)
                                where not k.relrowsecurity order by n.o loop
-                        execute format('alter table %I.%I enable row level security', current_schema(), t);
+                        begin
+                          execute format('alter table %I.%I enable row level security', current_schema(), t);
+                        exception when insufficient_privilege then
+                          raise warning 'rc-dbkit: %', sqlerrm;
+                        end;
                       end loop;
                     end
                     $rc_dbkit$""");
+            List<String> refused = new ArrayList<>();
+            for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                if (String.valueOf(w.getMessage()).startsWith("rc-dbkit: ")) refused.add(w.getMessage().substring("rc-dbkit: ".length()));
+            }
+            if (!refused.isEmpty()) throw new SQLException(String.join("; ", refused), "42501");
         }
     }
 }

@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * Read-only queries sent to the server together: one round trip for all of them. They go as one
- * query string of several statements, which pgjdbc sends in one flight (one Sync) and answers
- * with a result for each; each query's reader gets its own result, in the order they were added.
- * One failing query fails the flight, as it would fail the transaction it runs in.
+ * query string of several statements, which pgjdbc sends in one flight and answers with a result
+ * for each (extended protocol: one Sync for all; simple protocol, as on the Prisma path: one Query
+ * message each, written before any answer is read); each query's reader gets its own result, in
+ * the order they were added. One failing query fails the flight.
  */
 final class Flight {
     interface Reader {
@@ -30,12 +31,22 @@ final class Flight {
         return queries.isEmpty();
     }
 
+    private long micros = -1;
+
+    /** How long the last send waited for the server's answers (one round trip and the server's work), in microseconds; -1 before. */
+    long micros() {
+        return micros;
+    }
+
     void send(Connection c) throws SQLException {
         if (queries.isEmpty()) return;
-        try (PreparedStatement ps = c.prepareStatement(String.join(";\n", queries.stream().map(Query::sql).toList()))) {
+        // each query on lines of its own: a query that ends in a -- comment does not swallow the separator
+        try (PreparedStatement ps = c.prepareStatement(String.join("\n;\n", queries.stream().map(Query::sql).toList()))) {
             int at = 1;
             for (Query q : queries) for (Object p : q.params()) ps.setObject(at++, p);
+            long t = System.nanoTime();
             boolean isResult = ps.execute();
+            micros = (System.nanoTime() - t) / 1000;
             for (Query q : queries) {
                 while (!isResult) {
                     if (ps.getUpdateCount() == -1) throw new SQLException("the server returned fewer results than the flight sent queries");

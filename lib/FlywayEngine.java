@@ -105,6 +105,8 @@ final class FlywayEngine implements MigrationEngine {
             }
             current = info.current() == null ? null : info.current().getVersion().toString();
         }
+        // Flyway would run the first pending migration and fail only when it records it (rolled back, but blamed on the file)
+        if (!pending.isEmpty() && !history.writable) throw MigrationFailure.noPrivilege(session, "flyway_schema_history", null);
         for (MigrationFile file : pending) {
             boolean outside = file.needsNoTransaction();
             if (outside && file.statements().stream().anyMatch(s -> !MigrationFile.needsNoTransaction(s))) {
@@ -116,19 +118,20 @@ final class FlywayEngine implements MigrationEngine {
 
     /**
      * Whether the kit's own read of the history already says what Flyway's info would: only
-     * versioned files, every row applied with its file unchanged, and every file not yet applied
+     * versioned files and rows, every row applied with its file unchanged, and every file not yet applied
      * newer than all that are (Flyway would refuse an older one as out of order, or a baseline
      * would hide it). Anything else asks Flyway, for its own verdict; and Flyway validates again
      * as it migrates, so a difference between the two reads stops the run before it applies.
      */
     private boolean historySuffices() {
-        if (!MigrationHistory.onlyVersionedFiles(folder)) return false;
+        if (!MigrationHistory.onlyVersionedFiles(folder) || history.unversionedRows > 0) return false;
         boolean pendingSeen = false;
         for (MigrationHistory.Entry e : history.entries) {
             switch (e.state()) {
                 case PENDING -> pendingSeen = true;
                 case APPLIED -> {
-                    if (pendingSeen || history.file(e.script()) == null) return false;
+                    // a row without a checksum (a baseline, or one written by hand) is Flyway's to judge
+                    if (pendingSeen || history.file(e.script()) == null || e.appliedChecksum() == null) return false;
                 }
                 default -> {
                     return false;
@@ -262,11 +265,12 @@ final class FlywayEngine implements MigrationEngine {
     private List<String> drift(MigrationInfo[] all) {
         List<String> problems = new ArrayList<>();
         for (MigrationInfo m : all) {
-            String name = "V" + m.getVersion() + "__" + m.getDescription().replace(' ', '_') + ".sql";
+            String name = (m.getVersion() == null ? "R" : "V" + m.getVersion()) + "__" + m.getDescription().replace(' ', '_') + ".sql";
             MigrationState state = m.getState();
             // FUTURE_*: applied, newer than every file here; for this kit that is a missing file too
             if (state == MigrationState.MISSING_SUCCESS || state == MigrationState.MISSING_FAILED || state == MigrationState.FUTURE_SUCCESS) {
-                problems.add("migration " + m.getVersion() + " (" + m.getDescription() + ") is applied in the database but its file is missing from " + folder
+                String which = m.getVersion() == null ? "repeatable migration " + name : "migration " + m.getVersion() + " (" + m.getDescription() + ")";
+                problems.add(which + " is applied in the database but its file is missing from " + folder
                         + ": restore the file, or check that --dir points at the right kit.");
             } else if (state == MigrationState.FAILED || state == MigrationState.FUTURE_FAILED) {
                 problems.add(name + " is recorded as failed in flyway_schema_history: fix the database by hand, delete that history row, and run migrate again.");

@@ -83,6 +83,8 @@ final class MigrationFailure {
      * The role may not read or write the history table (SQLSTATE 42501): which privileges it lacks
      * on which table, and what to grant. Exit 2: nothing ran, and the request (the role in the URL)
      * is what must change, not a migration.
+     *
+     * @param e what the server said, or null when the kit found the missing privilege before asking
      */
     static KitException noPrivilege(java.sql.Connection c, String table, SQLException e) {
         String role = null, qualified = table;
@@ -104,7 +106,7 @@ final class MigrationFailure {
         String who = role == null ? "the role in the URL" : "role " + role;
         String privileges = missing.isEmpty() ? "SELECT, INSERT, UPDATE, DELETE" : String.join(", ", missing);
         return KitException.usage(who + " lacks the " + privileges + " privilege" + (missing.size() == 1 ? "" : "s") + " on table " + qualified
-                + ", the migration history that migrate reads and writes (" + Database.firstLine(e.getMessage()) + "), so nothing was applied: "
+                + ", the migration history that migrate reads and writes" + (e == null ? "" : " (" + Database.firstLine(e.getMessage()) + ")") + ", so nothing was applied: "
                 + "run migrate as the table's owner (on Supabase, the postgres role), or have the owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON "
                 + qualified + " TO " + (role == null ? "<role>" : role) + ";");
     }

@@ -84,7 +84,12 @@ final class MigrationHistory {
                         + " as a Flyway migration: " + String.join(", ", misnamed) + "; name each V<version>__<description>.sql (such as V5__add_teams.sql), or move it out of migrations/. Nothing was applied.");
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw KitException.usage("the folder " + folder + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
+            Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+            if (cause instanceof java.nio.file.FileSystemLoopException loop) {
+                throw KitException.usage("the folder " + folder + " holds a link that leads back into itself (" + loop.getFile()
+                        + "), so its migrations cannot be listed; remove that link or point it elsewhere. Nothing was applied.");
+            }
+            throw KitException.usage("the folder " + folder + " cannot be read (" + cause.getClass().getSimpleName() + "); check its permissions.");
         }
         files.sort(Comparator.comparing((MigrationFile f) -> f.version, MigrationFile::compareVersions));
         for (int i = 1; i < files.size(); i++) {
@@ -100,20 +105,28 @@ final class MigrationHistory {
     static MigrationHistory read(Connection c, Path folder) throws SQLException {
         List<MigrationFile> files = files(folder);
         Map<String, Object[]> applied = new LinkedHashMap<>();
-        boolean exists = false;
+        boolean exists = false, writable = true;
+        long queryMicros = -1;
+        int unversioned = 0;
         // whether the table exists and its rows, in one query (one round trip): the rows are read through
         // query_to_xml only when to_regclass found the table, so a database without one is no error
         String sql = """
-                select r.t is not null, h.version, h.description, h.script, h.checksum, h.installed_on, h.success, h.type
+                select r.t is not null, h.version, h.description, h.script, h.checksum, h.installed_on, h.success, h.type, %s
                 from (select to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') as t) r
+                left join pg_class k on k.oid = r.t
                 left join lateral xmltable('/table/row' passing query_to_xml('select version, description, script, checksum, installed_on, success, type from '
-                        || r.t::text || ' where version is not null order by installed_rank', false, false, '')
+                        || r.t::text || ' order by installed_rank', false, false, '')
                     columns n for ordinality, version text, description text, script text, checksum integer, installed_on timestamp, success boolean, type text) h
                     on r.t is not null
-                order by h.n""";
+                order by h.n""".formatted(HIDDEN_COLUMNS);
+        long t = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            queryMicros = (System.nanoTime() - t) / 1000;
             while (rs.next()) {
                 exists = rs.getBoolean(1);
+                if (rs.getBoolean(9)) throw hiddenByRowSecurity("flyway_schema_history", rs.getString(10), rs.getString(11));
+                writable = rs.getBoolean(12);
+                if (rs.getBoolean(1) && rs.getString(2) == null && rs.getString(8) != null) unversioned++; // a repeatable migration's row
                 if (rs.getString(2) == null || "SCHEMA".equals(rs.getString(8))) continue;
                 Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
                 applied.put(MigrationFile.normalizeVersion(rs.getString(2)), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7), rs.getString(8)});
@@ -140,7 +153,39 @@ final class MigrationHistory {
             entries.add(new Entry(e.getKey(), (String) row[0], (String) row[1], state, (Timestamp) row[3], null, (Integer) row[2]));
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
-        return new MigrationHistory(entries, List.copyOf(files), exists, List.copyOf(renamed));
+        MigrationHistory history = new MigrationHistory(entries, List.copyOf(files), exists, List.copyOf(renamed));
+        history.writable = writable;
+        history.queryMicros = queryMicros;
+        history.unversionedRows = unversioned;
+        return history;
+    }
+
+    /** Whether this session may write the history table Flyway keeps (read with it; true when there is none yet). */
+    boolean writable = true;
+
+    /** How long the history query took (one round trip and the server's work), in microseconds; -1 when not read. */
+    long queryMicros = -1;
+
+    /** Rows without a version (repeatable migrations), which the entries leave out. */
+    int unversionedRows;
+
+    /**
+     * Columns 9 to 12 of a history read, given the history table as pg_class k: whether row-level
+     * security hides its rows from this session (not the owner nor a member of it, no BYPASSRLS,
+     * no policy lets it read), the owner, the session's role, and whether the session may write
+     * the history (true when there is no table yet).
+     */
+    static final String HIDDEN_COLUMNS = """
+            coalesce(k.relrowsecurity and not pg_has_role(k.relowner, 'USAGE') and not (select rolbypassrls from pg_roles where rolname = current_user)
+                     and not exists (select 1 from pg_policies p where p.schemaname = current_schema() and p.tablename = k.relname), false),
+            quote_ident(pg_get_userbyid(k.relowner)), quote_ident(current_user),
+            coalesce(has_table_privilege(k.oid, 'INSERT') and has_table_privilege(k.oid, 'UPDATE') and has_table_privilege(k.oid, 'DELETE'), true)""";
+
+    /** A history this session cannot read: every migration would look pending, and Flyway would run the first one again. */
+    static KitException hiddenByRowSecurity(String table, String owner, String role) {
+        return KitException.usage("table " + table + " has row-level security and belongs to role " + owner + ", so role " + role
+                + " sees none of its rows and every migration would look pending: run the kit as " + owner + " (on Supabase, the postgres role), or have "
+                + owner + " run: GRANT " + owner + " TO " + role + ";");
     }
 
     long count(State state) {

@@ -26,8 +26,8 @@ final class PrismaEngine implements MigrationEngine {
     private final boolean table;
     /** What the database held when the run started: read with the lock, in the same round trip. */
     private final PrismaMigrations.Read read;
-    /** Whether _prisma_migrations has row-level security: read at the start, or given it when this run created it. */
-    private boolean tableProtected;
+    /** Whether every history table that exists has row-level security (read at the start; the run creates _prisma_migrations with it). */
+    private final boolean historiesProtected;
 
     /**
      * The target with pgjdbc's simple query protocol (a public connection property): a statement
@@ -86,12 +86,12 @@ final class PrismaEngine implements MigrationEngine {
         }
         this.read = read[0];
         this.table = this.read.tableExists();
-        this.tableProtected = this.read.tableProtected();
+        this.historiesProtected = this.read.historiesProtected();
     }
 
-    /** Whether _prisma_migrations already has row-level security, so that the run need not ask again. */
+    /** Whether the history tables already have row-level security, so that the run need not see to it again. */
     boolean historyProtected() {
-        return tableProtected;
+        return historiesProtected;
     }
 
     @Override
@@ -140,7 +140,7 @@ final class PrismaEngine implements MigrationEngine {
             // the history table, created with row-level security as the kit gives every history table: in
             // the first migration's transaction (no round trip of its own; a failure there leaves nothing),
             // or first on its own when that migration runs as written
-            String create = table ? null : PrismaMigrations.CREATE_TABLE + ";\nalter table \"_prisma_migrations\" enable row level security";
+            String create = table ? null : PrismaMigrations.CREATE_PROTECTED;
             for (MigrationFile m : plan.pending()) {
                 progress.applying(m);
                 long t = System.nanoTime();
@@ -151,11 +151,9 @@ final class PrismaEngine implements MigrationEngine {
                         }
                     }
                     create = null;
-                    tableProtected = true;
                     applyAsWritten(m);
                 } else {
                     applyWhole(m, create);
-                    if (create != null) tableProtected = true;
                     create = null;
                 }
                 progress.applied(m, (System.nanoTime() - t) / 1_000_000);
@@ -173,18 +171,28 @@ final class PrismaEngine implements MigrationEngine {
      */
     private void applyWhole(MigrationFile m, String createTable) throws SQLException {
         String id = UUID.randomUUID().toString();
-        boolean inScript = false;
+        boolean recorded = false, inScript = false;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
             st.execute("begin; " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
+            recorded = true;
             inScript = true;
             st.execute(m.text);
             inScript = false;
             st.execute(PrismaMigrations.finished(id) + "; commit");
         } catch (SQLException e) {
             rollbackQuietly();
+            // the history (table or row) could not be written: the file never ran and is not at fault
+            if (!recorded && !MigrationFailure.sessionEnded(String.valueOf(e.getSQLState()))) throw historyNotWritten(m, e);
             throw MigrationFailure.explain(m, inScript ? 0 : -1, true, e, MigrationFailure.Aftermath.ROLLED_BACK, lockTimeout, statementTimeout);
         }
+    }
+
+    /** The history row (or the table this run was creating) refused before a file ran: the role or the schema is what must change. */
+    private KitException historyNotWritten(MigrationFile m, SQLException e) {
+        if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, "_prisma_migrations", e);
+        return KitException.failed("_prisma_migrations could not be written before " + m.name + " ran (" + Database.firstLine(e.getMessage())
+                + "), so nothing was applied: check the schema in the URL and the role's privileges there, then run migrate again.", e);
     }
 
     /** A script that manages its own transaction (or needs none) runs as written; a failure is recorded as failed, as Prisma does. */
@@ -242,7 +250,7 @@ final class PrismaEngine implements MigrationEngine {
         List<MigrationFile> upTo = all.stream().filter(m -> m.version.compareTo(upToName) <= 0).toList();
         if (!dryRun) {
             Database.inTransaction(c, st -> {
-                st.execute(PrismaMigrations.CREATE_TABLE);
+                st.execute(PrismaMigrations.CREATE_PROTECTED);
                 for (MigrationFile m : upTo) PrismaMigrations.markApplied(c, m);
             });
         }

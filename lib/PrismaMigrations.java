@@ -34,6 +34,9 @@ final class PrismaMigrations {
                 "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
             )""";
 
+    /** The table as Prisma creates it, and the row-level security the kit gives every history table, in one statement string. */
+    static final String CREATE_PROTECTED = CREATE_TABLE + ";\nalter table \"_prisma_migrations\" enable row level security";
+
     record Row(String id, String checksum, Timestamp finishedAt, String name, Timestamp rolledBackAt, Timestamp startedAt) {
         boolean failed() { return finishedAt == null && rolledBackAt == null; }
         boolean applied() { return finishedAt != null && rolledBackAt == null; }
@@ -88,24 +91,27 @@ final class PrismaMigrations {
 
     /**
      * What a run needs to know of the database before it starts, read in one query: whether
-     * _prisma_migrations exists and has row-level security, its rows, and the tables of the current
-     * schema (a schema with tables but no history was never migrated by Prisma).
+     * _prisma_migrations exists, whether every history table there is (it, flyway_schema_history)
+     * has row-level security, its rows, and the tables of the current schema (a schema with tables
+     * but no history was never migrated by Prisma).
      */
-    record Read(boolean tableExists, boolean tableProtected, List<Row> rows, List<String> tables) {}
+    record Read(boolean tableExists, boolean historiesProtected, List<Row> rows, List<String> tables) {}
 
     // the rows are read through query_to_xml only when to_regclass found the table, so a database without one is no error
     private static final String READ = """
-            select r.t is not null, coalesce(k.relrowsecurity, false),
+            select r.t is not null,
+                   not exists (select 1 from unnest(array['flyway_schema_history', '_prisma_migrations']) b(name)
+                               join pg_class p on p.oid = to_regclass(quote_ident(current_schema()) || '.' || b.name) where not p.relrowsecurity),
                    array(select relname::text from pg_class where relnamespace = (select oid from pg_namespace where nspname = current_schema())
                          and relkind in ('r', 'p') order by 1),
-                   h.id, h.checksum, h.finished_at, h.migration_name, h.rolled_back_at, h.started_at
+                   h.id, h.checksum, h.finished_at, h.migration_name, h.rolled_back_at, h.started_at, %s
             from (select to_regclass(quote_ident(current_schema()) || '._prisma_migrations') as t) r
             left join pg_class k on k.oid = r.t
             left join lateral xmltable('/table/row' passing query_to_xml('select id, checksum, finished_at, migration_name, rolled_back_at, started_at from '
                     || r.t::text || ' order by started_at, migration_name', false, false, '')
                 columns n for ordinality, id text, checksum text, finished_at timestamptz, migration_name text, rolled_back_at timestamptz, started_at timestamptz) h
                 on r.t is not null
-            order by h.n""";
+            order by h.n""".formatted(MigrationHistory.HIDDEN_COLUMNS);
 
     static Read read(Connection c) throws SQLException {
         Flight flight = new Flight();
@@ -123,6 +129,7 @@ final class PrismaMigrations {
             List<Row> rows = new ArrayList<>();
             while (rs.next()) {
                 exists = rs.getBoolean(1);
+                if (rs.getBoolean(10)) throw MigrationHistory.hiddenByRowSecurity("_prisma_migrations", rs.getString(11), rs.getString(12));
                 protectedTable = rs.getBoolean(2);
                 tables = List.of((String[]) rs.getArray(3).getArray());
                 if (rs.getString(4) != null) rows.add(new Row(rs.getString(4), rs.getString(5), rs.getTimestamp(6), rs.getString(7), rs.getTimestamp(8), rs.getTimestamp(9)));

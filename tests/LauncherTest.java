@@ -149,7 +149,8 @@ class LauncherTest {
         java.nio.file.Files.copy(TestSupport.kitDir().resolve("jbang"), kit.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         java.nio.file.Files.writeString(kit.resolve("shared.java"), "//CDS\nclass shared { public static void main(String[] a) { System.out.println(\"shared\"); } }\n");
         Path cache = kit.resolve("jbang-cache");
-        Map<String, String> env = TestSupport.env("JBANG_CACHE_DIR", cache.toString());
+        // this launcher, not a jbang on PATH
+        Map<String, String> env = TestSupport.env("JBANG_CACHE_DIR", cache.toString(), "JBANG_LAUNCHER_NO_PATH", "1");
         for (int i = 0; i < 2; i++) assertEquals("shared", runIn(kit, env, "shared.java"));
         Path jar;
         try (var found = java.nio.file.Files.find(cache.resolve("jars"), 2, (f, a) -> f.getFileName().toString().equals("shared.jar"))) {
@@ -157,19 +158,21 @@ class LauncherTest {
         }
         Path archive = jar.resolveSibling("shared.jsa");
         assertTrue(java.nio.file.Files.isRegularFile(archive), "JBang wrote no class archive for a //CDS script");
-        assertEquals("shared", archiveRun(jar, archive), "the archive JBang wrote does not fit its jar");
+        assertEquals("shared", archiveRun(env, jar, archive), "the archive JBang wrote does not fit its jar");
 
         Thread.sleep(20); // a rebuilt jar is newer than its archive
         runIn(kit, env, "build", "--fresh", "shared.java");
         assertTrue(java.nio.file.Files.getLastModifiedTime(jar).compareTo(java.nio.file.Files.getLastModifiedTime(archive)) > 0, "build --fresh did not rebuild the jar");
         for (int i = 0; i < 2; i++) assertEquals("shared", runIn(kit, env, "shared.java"));
         assertTrue(java.nio.file.Files.getLastModifiedTime(archive).compareTo(java.nio.file.Files.getLastModifiedTime(jar)) > 0, "the archive of the old jar was kept");
-        assertEquals("shared", archiveRun(jar, archive), "the archive in use does not fit the rebuilt jar");
+        assertEquals("shared", archiveRun(env, jar, archive), "the archive in use does not fit the rebuilt jar");
     }
 
-    /** The script run with its archive required (-Xshare:on): Java refuses an archive written for another jar. */
-    private static String archiveRun(Path jar, Path archive) throws Exception {
-        Process p = new ProcessBuilder("java", "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString(), "shared").redirectErrorStream(true).start();
+    /** The script run with its archive required (-Xshare:on), on the java the launcher picks: Java refuses an archive written for another jar. */
+    private static String archiveRun(Map<String, String> env, Path jar, Path archive) throws Exception {
+        String home = env.get("JAVA_HOME");
+        String javaCommand = home != null && java.nio.file.Files.isExecutable(Path.of(home, "bin", "java")) ? Path.of(home, "bin", "java").toString() : "java";
+        Process p = new ProcessBuilder(javaCommand, "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString(), "shared").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         assertEquals(0, p.waitFor(), out);
         return out;

@@ -193,6 +193,41 @@ class MigrateTest {
         assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
     }
 
+    /**
+     * A repeatable migration applied by Flyway whose file is gone: the kit's own read of the history
+     * is not enough there, so Flyway's verdict is asked before anything runs (it names the file).
+     */
+    @Test
+    void aRepeatableMigrationWhoseFileIsGoneIsDriftBeforeAnythingRuns() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("migrations/R__flag_count.sql"), "CREATE OR REPLACE VIEW \"FlagCount\" AS SELECT count(*) AS n FROM \"FeatureFlag\";\n");
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        assertEquals("1", TestSupport.one(url, "select count(*) from flyway_schema_history where version is null"));
+        Files.delete(kit.resolve("migrations/R__flag_count.sql"));
+        Files.writeString(kit.resolve("migrations/V5__later.sql"), "CREATE TABLE \"Later\" (id int);\n");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(5, r.code(), r.all());
+        assertTrue(r.err().contains("repeatable migration R__flag_count.sql is applied in the database but its file is missing"), r.err());
+        assertFalse(r.err().contains("changed while migrate was starting"), r.err());
+        assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Later'"));
+    }
+
+    /** A link inside migrations/ that leads back to it: named, not blamed on permissions; status says the same. */
+    @Test
+    void aLinkLoopInMigrationsIsNamedExit2() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.createSymbolicLink(kit.resolve("migrations/again"), kit.resolve("migrations"));
+        String url = TestSupport.freshDatabase();
+        for (Cli command : List.of(new migrate(), new status())) {
+            TestSupport.Result r = TestSupport.run(command, TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+            assertEquals(2, r.code(), r.all());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("holds a link that leads back into itself (" + kit.resolve("migrations/again") + ")"), r.err());
+        }
+        assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
+    }
+
     @Test
     void jsonIsOneDocumentAndNoLibraryNoise() throws Exception {
         String url = TestSupport.freshDatabase();
@@ -521,11 +556,7 @@ class MigrateTest {
     @Test
     void aRoleThatMayNotReadTheHistoryIsToldWhichPrivilegeToGrant() {
         String url = TestSupport.migrated();
-        String db = TestSupport.databaseName(url);
-        TestSupport.exec(url, "create role history_blind login password 'Blind-Pw-4821'");
-        TestSupport.exec(url, "grant connect on database " + db + " to history_blind");
-        TestSupport.exec(url, "grant usage, create on schema public to history_blind");
-        String asBlind = url.replaceFirst("//[^@]*@", "//history_blind:Blind-Pw-4821@");
+        String asBlind = TestSupport.asNewRole(url, "history_blind", "Blind-Pw-4821");
         String before = TestSupport.fingerprint(url);
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asBlind));
         // before: exit 3, "lost the connection ... permission denied for table flyway_schema_history"
@@ -534,6 +565,52 @@ class MigrateTest {
                 && r.err().contains("nothing was applied") && r.err().contains("GRANT SELECT, INSERT, UPDATE, DELETE ON flyway_schema_history TO history_blind;"), r.err());
         assertFalse(r.all().contains("Blind-Pw-4821"), r.all());
         assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
+    }
+
+    /**
+     * The privileges granted as that sentence says are not enough while the history has row-level
+     * security (the kit gives it some): the rows stay hidden, and every migration would look
+     * pending (Flyway would run V1 again). Said, with the membership that lets the role read them.
+     */
+    @Test
+    void aRoleFromWhichRowLevelSecurityHidesTheHistoryIsToldSoAndHowToFixIt() {
+        String url = TestSupport.migrated();
+        String asGrantee = TestSupport.asNewRole(url, "history_grantee", "Grantee-Pw-5390");
+        TestSupport.exec(url, "grant select, insert, update, delete on flyway_schema_history to history_grantee");
+        String before = TestSupport.fingerprint(url);
+        String hidden = "error: table flyway_schema_history has row-level security and belongs to role kit, so role history_grantee sees none of its rows"
+                + " and every migration would look pending: run the kit as kit (on Supabase, the postgres role), or have kit run: GRANT kit TO history_grantee;";
+        for (Cli command : List.of(new migrate(), new status())) {
+            TestSupport.Result r = TestSupport.run(command, TestSupport.env("DIRECT_URL", asGrantee));
+            // before: migrate ran V1 again (exit 4), status said 4 migrations pending (exit 1)
+            assertEquals(2, r.code(), r.all());
+            assertEquals(hidden, r.err().strip(), r.all());
+        }
+        assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
+        TestSupport.exec(url, "grant kit to history_grantee");
+        TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asGrantee));
+        assertEquals(0, again.code(), again.all());
+        assertTrue(again.out().contains("nothing to apply"), again.out());
+    }
+
+    /** A role that may read the history but not write it: said before Flyway runs anything, not blamed on the migration. */
+    @Test
+    void aRoleThatMayOnlyReadTheHistoryIsToldBeforeAnythingRuns() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        String asReader = TestSupport.asNewRole(url, "history_reader", "Reader-Pw-6604");
+        TestSupport.exec(url, "grant select on flyway_schema_history to history_reader");
+        Path kit = TestSupport.kitWith("V5__reader_table.sql", "CREATE TABLE \"ReaderTable\" (id int);\n");
+        String before = TestSupport.fingerprint(url);
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asReader), "--dir", kit.toString());
+        // before: Flyway ran V5, failed to record it, rolled it back, and the sentence blamed V5__reader_table.sql
+        assertEquals(2, r.code(), r.all());
+        assertEquals("error: role history_reader lacks the INSERT, UPDATE, DELETE privileges on table flyway_schema_history, the migration history that migrate reads"
+                + " and writes, so nothing was applied: run migrate as the table's owner (on Supabase, the postgres role), or have the owner run:"
+                + " GRANT SELECT, INSERT, UPDATE, DELETE ON flyway_schema_history TO history_reader;", r.err().strip());
+        assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
+        // with nothing to apply, reading is all it needs
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asReader)).code());
     }
 
     @Test

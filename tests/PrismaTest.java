@@ -90,6 +90,25 @@ class PrismaTest {
         assertTrue(st.out().contains("[x] 20230406064219_init"), st.out());
     }
 
+    /**
+     * A _prisma_migrations that `prisma migrate deploy` made has no row-level security; the kit's
+     * run gives it some, whichever way its migration runs (here: CREATE INDEX CONCURRENTLY, run
+     * as written), and the table the kit creates has it from the start.
+     */
+    @Test
+    void theHistoryTableGetsRowLevelSecurityHoweverItsMigrationsRun() throws Exception {
+        Path first = MigrateTest.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\n");
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, migrate(url, first).code());
+        assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = '_prisma_migrations'"));
+        TestSupport.exec(url, "alter table _prisma_migrations disable row level security"); // as Prisma leaves it
+        Path both = MigrateTest.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\n", "02_index", "CREATE INDEX CONCURRENTLY \"Item_id_idx\" ON \"Item\"(id);\n");
+        TestSupport.Result r = migrate(url, both);
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("Applied 1 migration"), r.out());
+        assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = '_prisma_migrations'"));
+    }
+
     @Test
     void theLargestCorpusApplies() throws Exception {
         Path documenso = corpus("documenso");

@@ -264,6 +264,38 @@ class StatusTest {
         assertSameFindings(human, doc);
     }
 
+    /**
+     * The seed rows, the admin and the exposure are asked in one flight: when it is cut off, the
+     * seeds section still shows every file, and what the catalog had already refuted stays drift.
+     */
+    @Test
+    void aFlightCutOffKeepsTheSeedFilesAndTheirDriftFindings() throws Exception {
+        String url = TestSupport.seeded();
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("seeds/05_extra_flags.json"), "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"extra\", \"noSuchColumn\": 1}]}\n");
+        Map<String, String> env = TestSupport.env("DIRECT_URL", url);
+        TestSupport.Result human = cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString());
+        // before: the seeds section went with the flight, and with it the drift: exit 3
+        assertEquals(5, human.code(), human.all());
+        assertTrue(human.out().contains("05_extra_flags.json") && human.out().contains("PROBLEM: "), human.out());
+        assertTrue(human.out().contains(String.format("  %-28s not read: the report stopped first", "02_feature_flags.json")), human.out());
+        assertTrue(human.err().contains("while reading the seeds, the admin and the Data API exposure"), human.err());
+        JsonNode doc = json(cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString(), "--json"));
+        assertEquals(List.of("drift", "unreachable"), severities(doc));
+        assertEquals("not read", doc.get("seeds").get(1).get("state").asText(), doc.toString());
+        assertSameFindings(human, doc);
+    }
+
+    /** A history the role may not read: the target it did learn is still reported. */
+    @Test
+    void aHistoryThatCannotBeReadStillReportsTheTarget() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", TestSupport.asNewRole(url, "status_blind", "Status-Blind-3317")));
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.out().startsWith("Target\n  postgresql://status_blind:****@"), r.out());
+        assertTrue(r.err().contains("a query was refused by ") && r.err().contains("while reading the migrations"), r.err());
+    }
+
     @Test
     void driftOutranksALostConnection() throws Exception {
         Path kit = TestSupport.kitCopy();

@@ -76,6 +76,18 @@ final class TestSupport {
         return env;
     }
 
+    /**
+     * A login role of the test's own (roles are the whole cluster's: give each test its own name)
+     * that may connect to the database of url and use and create in its public schema; returns url
+     * as that role.
+     */
+    static String asNewRole(String url, String role, String password) {
+        exec(url, "create role " + role + " login password '" + password + "'");
+        exec(url, "grant connect on database " + databaseName(url) + " to " + role);
+        exec(url, "grant usage, create on schema public to " + role);
+        return url.replaceFirst("//[^@]*@", "//" + role + ":" + password + "@");
+    }
+
     static Map<String, String> adminEnv(String url) {
         return env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", ADMIN_PASSWORD);
     }
