@@ -270,8 +270,11 @@ public class status extends DatabaseCli {
         List<String> lines = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
-        for (MigrationHistory.Entry e : history.entries) {
-            boolean applying = e.version().equals(underWay);
+        List<MigrationHistory.Entry> all = new ArrayList<>(history.entries);
+        all.addAll(history.repeatables); // after the versioned ones, as Flyway applies them
+        for (MigrationHistory.Entry e : all) {
+            boolean repeatable = e.version() == null;
+            boolean applying = !repeatable && e.version().equals(underWay);
             String mark = applying ? "[~]" : switch (e.state()) {
                 case APPLIED -> "[x]";
                 case PENDING -> "[ ]";
@@ -280,7 +283,9 @@ public class status extends DatabaseCli {
                 case MISSING -> "[?]";
             };
             String when = e.installedOn() == null ? "" : "  " + e.installedOn().toLocalDateTime().format(WHEN);
-            String note = applying ? "  being applied: another session holds Prisma's migration lock" : switch (e.state()) {
+            String note = applying ? "  being applied: another session holds Prisma's migration lock"
+                    : repeatable && e.state() == MigrationHistory.State.PENDING && e.appliedChecksum() != null ? "  changed since it was applied: migrate applies it again"
+                    : switch (e.state()) {
                 case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)";
                 case FAILED -> "  FAILED: recorded as failed in " + (e.description().isEmpty() ? "_prisma_migrations" : "flyway_schema_history");
                 case MISSING -> "  MISSING: applied in the database, no file here";
@@ -288,7 +293,7 @@ public class status extends DatabaseCli {
             };
             lines.add((e.description().isEmpty()
                     ? String.format("  %s %-40s%s%s", mark, e.version(), when, note)
-                    : String.format("  %s %-6s %-32s%s%s", mark, e.version(), e.description(), when, note)).stripTrailing());
+                    : String.format("  %s %-6s %-32s%s%s", mark, repeatable ? "R" : e.version(), e.description(), when, note)).stripTrailing());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", e.version());
             m.put("description", e.description());
@@ -300,15 +305,18 @@ public class status extends DatabaseCli {
                 findings.add(new Finding(Severity.PENDING, "migration " + e.version() + " is being applied by another session (run status again when it is done)"));
                 continue;
             }
+            String which = repeatable ? "repeatable migration " + e.script() : "migration " + e.version();
             switch (e.state()) {
                 case EDITED -> findings.add(new Finding(Severity.DRIFT, e.script() + " was edited after it was applied"));
-                case FAILED -> findings.add(new Finding(Severity.DRIFT, "migration " + e.version() + " is recorded as failed"));
-                case MISSING -> findings.add(new Finding(Severity.DRIFT, "migration " + e.version() + " is applied but missing from migrations/"));
+                case FAILED -> findings.add(new Finding(Severity.DRIFT, which + " is recorded as failed"));
+                case MISSING -> findings.add(new Finding(Severity.DRIFT, which + " is applied but missing from migrations/"));
                 default -> { }
             }
         }
-        long applied = history.count(MigrationHistory.State.APPLIED) + history.count(MigrationHistory.State.EDITED);
-        long pending = history.count(MigrationHistory.State.PENDING);
+        long applied = history.count(MigrationHistory.State.APPLIED) + history.count(MigrationHistory.State.EDITED)
+                + history.repeatables.stream().filter(e -> e.state() == MigrationHistory.State.APPLIED).count();
+        long pending = history.count(MigrationHistory.State.PENDING)
+                + history.repeatables.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
         String current = history.currentVersion();
         if (underWay != null) { // the migration under way is not the database's version yet
             current = null;
@@ -410,10 +418,17 @@ public class status extends DatabaseCli {
         if (!loaded.isEmpty()) {
             // one catalog query for every file, which also answers the admin and security sections' questions
             catalog = SeedTable.read(c, loaded.stream().map(SeedFile::table).distinct().toList(), List.of("Admin"));
+            List<String> hiddenTables = new ArrayList<>();
             for (int i = 0; i < loaded.size(); i++) {
                 SeedFile file = loaded.get(i);
                 Map<String, Object> f = loadedJson.get(i);
                 String name = (String) f.get("file");
+                if (catalog.hidden().contains(file.table())) {
+                    // its rows would all look missing: said, not counted
+                    slots.set(loadedSlot.get(i), notChecked(f, name, "row-level security hides the rows of \"" + file.table() + "\" from role " + catalog.role()));
+                    if (!hiddenTables.contains(file.table())) hiddenTables.add(file.table());
+                    continue;
+                }
                 try {
                     checked.add(Seeder.check(file, catalog));
                     checkedIndex.add(i);
@@ -429,6 +444,10 @@ public class status extends DatabaseCli {
                     slots.set(loadedSlot.get(i), String.format("  %-28s %s", name, "PROBLEM: " + e.getMessage()).stripTrailing());
                     findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 }
+            }
+            if (!hiddenTables.isEmpty()) {
+                findings.add(new Finding(Severity.UNREACHABLE, "row-level security hides the rows of " + String.join(", ", hiddenTables.stream().map(t -> "\"" + t + "\"").toList())
+                        + " from role " + catalog.role() + ", so its seed rows could not be checked (run status as the tables' owner)"));
             }
         }
         SeedCheck.Result result = SeedCheck.add(flight, checked, hasher);
@@ -452,7 +471,7 @@ public class status extends DatabaseCli {
                 slots.set(loadedSlot.get(i), String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
                         check.present(), check.missing(), check.changed(), changedNote));
                 if (file.mode() == SeedFile.Mode.UPSERT && check.changed() > 0) {
-                    findings.add(new Finding(Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update"));
+                    findings.add(new Finding(Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update (run seed)"));
                 }
             }
             lines.addAll(slots);
@@ -486,9 +505,15 @@ public class status extends DatabaseCli {
         if (email == null && roles == null) {
             json.put("state", "not checked");
             line[0] = "not checked: ADMIN_SEED_EMAIL is not set";
-        } else if (!migrated || !(catalog != null ? catalog.existing().contains("Admin") : tableExists(c, "Admin"))) {
+        } else if (!migrated) {
             json.put("state", "not checked");
             line[0] = "not checked: schema not migrated";
+        } else if (!(catalog != null ? catalog.existing().contains("Admin") : tableExists(c, "Admin"))) {
+            json.put("state", "not checked");
+            line[0] = "not checked: this database has no \"Admin\" table";
+        } else if (catalog != null && catalog.hidden().contains("Admin")) {
+            json.put("state", "not checked");
+            line[0] = "not checked: row-level security hides the rows of \"Admin\" from role " + catalog.role();
         } else if (email == null) {
             json.put("seededRoles", roles);
             // the role read through the row's JSON: a table without that column has no such admin, and the report goes on

@@ -68,8 +68,9 @@ abstract class Cli implements Callable<Integer> {
             String message = maskUrlPasswords(String.valueOf(ex.getMessage()));
             String sentence = message + (message.endsWith(".") ? "" : ".");
             PrintWriter e = ex.getCommandLine().getErr();
-            e.println("error: " + sentence);
-            e.println("Run '" + ex.getCommandLine().getCommandName() + " --help' to see the options.");
+            // one line, as every other error: what was wrong, and where the options are listed
+            e.println("error: " + (message.endsWith(".") ? message.substring(0, message.length() - 1) : message)
+                    + "; run '" + ex.getCommandLine().getCommandName() + " --help' to see the options.");
             e.flush();
             // the options were not read, so --json is looked for among the arguments as given
             if (java.util.Arrays.asList(args2).contains("--json")) {

@@ -225,7 +225,10 @@ final class Database {
                     : "";
             return new Failure("the network to " + where + " is unreachable from this machine." + hint, true);
         }
-        if (cause instanceof java.io.EOFException && !causedBy(e, SSLException.class)) { // a TLS handshake cut short is explainTls's
+        // accepted, then closed (an end of stream) or reset; a TLS handshake cut short is explainTls's
+        boolean hungUp = cause instanceof java.io.EOFException
+                || cause instanceof SocketException && String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connection reset");
+        if (hungUp && !causedBy(e, SSLException.class)) {
             return new Failure("something at " + where + " accepted the connection and closed it before PostgreSQL answered: a proxy or pooler whose database is down,"
                     + " or a port that is not PostgreSQL's; check the host and the port in " + target.source() + ".", true);
         }

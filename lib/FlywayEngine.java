@@ -84,7 +84,7 @@ final class FlywayEngine implements MigrationEngine {
         // Flyway's validation refuses a renamed file too, but its message does not say which
         stopOnDrift(history.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
         // nothing to do is the common case: said from the history, without starting Flyway
-        if (target == null && history.historyExists && !history.entries.isEmpty() && MigrationHistory.onlyVersionedFiles(folder)
+        if (target == null && history.historyExists && !history.entries.isEmpty() && MigrationHistory.onlyVersionedFiles(folder) && history.unversionedRows == 0
                 && history.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
             return new Plan(List.of(), history.currentVersion());
         }
@@ -274,7 +274,7 @@ final class FlywayEngine implements MigrationEngine {
                         + ": restore the file, or check that --dir points at the right kit.");
             } else if (state == MigrationState.FAILED || state == MigrationState.FUTURE_FAILED) {
                 problems.add(name + " is recorded as failed in flyway_schema_history: fix the database by hand, delete that history row, and run migrate again.");
-            } else if (m.isApplied() && m.getResolvedChecksum() != null && !m.isChecksumMatching()) {
+            } else if (m.getVersion() != null && m.isApplied() && m.getResolvedChecksum() != null && !m.isChecksumMatching()) { // a changed repeatable is Flyway's to apply again
                 problems.add(name + " was edited after it was applied (checksum " + m.getAppliedChecksum() + " in the database, "
                         + m.getResolvedChecksum() + " in the file): restore the file as it was applied and put the change in a new migration.");
             }

@@ -108,6 +108,7 @@ final class MigrationHistory {
         boolean exists = false, writable = true;
         long queryMicros = -1;
         int unversioned = 0;
+        Map<String, Object[]> repeatableRows = new LinkedHashMap<>();
         // whether the table exists and its rows, in one query (one round trip): the rows are read through
         // query_to_xml only when to_regclass found the table, so a database without one is no error
         String sql = """
@@ -126,7 +127,11 @@ final class MigrationHistory {
                 exists = rs.getBoolean(1);
                 if (rs.getBoolean(9)) throw hiddenByRowSecurity("flyway_schema_history", rs.getString(10), rs.getString(11));
                 writable = rs.getBoolean(12);
-                if (rs.getBoolean(1) && rs.getString(2) == null && rs.getString(8) != null) unversioned++; // a repeatable migration's row
+                if (rs.getBoolean(1) && rs.getString(2) == null && rs.getString(8) != null) {
+                    unversioned++; // a repeatable migration's row: the latest of each description counts
+                    Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
+                    repeatableRows.put(rs.getString(3), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7)});
+                }
                 if (rs.getString(2) == null || "SCHEMA".equals(rs.getString(8))) continue;
                 Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
                 applied.put(MigrationFile.normalizeVersion(rs.getString(2)), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7), rs.getString(8)});
@@ -157,6 +162,7 @@ final class MigrationHistory {
         history.writable = writable;
         history.queryMicros = queryMicros;
         history.unversionedRows = unversioned;
+        history.repeatables = repeatables(folder, repeatableRows);
         return history;
     }
 
@@ -170,6 +176,41 @@ final class MigrationHistory {
     int unversionedRows;
 
     /**
+     * The repeatable migrations (R__<description>.sql), files and rows, as Flyway judges them:
+     * applied when the latest row of that description has the file's checksum, pending when there
+     * is none or the file changed since (Flyway applies it again), failed, or missing (a row and
+     * no file). Their version is null; they are not in {@link #entries}.
+     */
+    List<Entry> repeatables = List.of();
+
+    private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");
+
+    private static List<Entry> repeatables(Path folder, Map<String, Object[]> rows) {
+        List<Entry> out = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+            stream.filter(Files::isRegularFile).filter(p -> REPEATABLE.matcher(p.getFileName().toString()).matches()).sorted().forEach(files::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // files() has said why the folder cannot be read
+        }
+        Map<String, Object[]> left = new LinkedHashMap<>(rows);
+        for (Path p : files) {
+            var m = REPEATABLE.matcher(p.getFileName().toString());
+            m.matches();
+            String description = m.group(1).replace('_', ' ');
+            MigrationFile f = MigrationFile.resolvedByFlyway(folder, p, null, description);
+            int checksum = f.flywayChecksum();
+            Object[] row = left.remove(MigrationFile.abbreviated(description));
+            State state = row == null ? State.PENDING : !(Boolean) row[4] ? State.FAILED : Integer.valueOf(checksum).equals(row[2]) ? State.APPLIED : State.PENDING;
+            out.add(new Entry(null, description, f.script, state, row == null ? null : (Timestamp) row[3], checksum, row == null ? null : (Integer) row[2]));
+        }
+        for (Object[] row : left.values()) {
+            out.add(new Entry(null, (String) row[0], (String) row[1], !(Boolean) row[4] ? State.FAILED : State.MISSING, (Timestamp) row[3], null, (Integer) row[2]));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Columns 9 to 12 of a history read, given the history table as pg_class k: whether row-level
      * security hides its rows from this session (not the owner nor a member of it, no BYPASSRLS,
      * no policy lets it read), the owner, the session's role, and whether the session may write
@@ -181,11 +222,15 @@ final class MigrationHistory {
             quote_ident(pg_get_userbyid(k.relowner)), quote_ident(current_user),
             coalesce(has_table_privilege(k.oid, 'INSERT') and has_table_privilege(k.oid, 'UPDATE') and has_table_privilege(k.oid, 'DELETE'), true)""";
 
-    /** A history this session cannot read: every migration would look pending, and Flyway would run the first one again. */
+    /**
+     * A history this session cannot read: every migration would look pending, and Flyway would run
+     * the first one again. The way out is the owner's own login (a migration run as another role
+     * would also leave its tables owned by that role, out of the app's reach).
+     */
     static KitException hiddenByRowSecurity(String table, String owner, String role) {
         return KitException.usage("table " + table + " has row-level security and belongs to role " + owner + ", so role " + role
-                + " sees none of its rows and every migration would look pending: run the kit as " + owner + " (on Supabase, the postgres role), or have "
-                + owner + " run: GRANT " + owner + " TO " + role + ";");
+                + " sees none of its rows and every migration would look pending: run the kit as " + owner
+                + " (on Supabase, the postgres role), which also keeps the tables migrations create owned by " + owner + ".");
     }
 
     long count(State state) {

@@ -24,9 +24,11 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
      * trip for any number of files): each table's columns with their enum labels, and its unique
      * indexes, in the search path's first schema. Also answers, in the same query, whether the
      * relations in {@code alsoExists} exist and which of Supabase's API roles exist, so status
-     * needs no query of its own for them.
+     * needs no query of its own for them; and which of these tables row-level security hides from
+     * this session's role (not their owner nor a member of it, no BYPASSRLS, no policy at all), whose
+     * rows it would take for missing.
      */
-    record Catalog(Map<String, SeedTable> tables, Set<String> existing, List<String> apiRoles) {
+    record Catalog(Map<String, SeedTable> tables, Set<String> existing, List<String> apiRoles, Set<String> hidden, String role) {
         /** The table, or null when the current schema has no such table. */
         SeedTable table(String name) {
             return tables.get(name);
@@ -62,16 +64,26 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
                 union all
                 select 3, rolname::text, 0, null, null, null, null, null, null, null, null, null
                 from pg_roles where rolname in ('anon', 'authenticated')
+                union all
+                select 4, c.relname::text, 0, null, null, null, null, null, null, null, null, current_user::text
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = current_schema() and (c.relname = any(?) or c.relname = any(?)) and c.relkind in ('r', 'p')
+                  and c.relrowsecurity and not pg_has_role(c.relowner, 'USAGE') and not (select rolbypassrls from pg_roles where rolname = current_user)
+                  and not exists (select 1 from pg_policies p where p.schemaname = n.nspname and p.tablename = c.relname)
                 order by 1, 2, 3""";
         Map<String, String> schemas = new LinkedHashMap<>();
         Map<String, Map<String, Column>> columns = new LinkedHashMap<>();
         Map<String, List<Set<String>>> unique = new LinkedHashMap<>();
         Set<String> existing = new HashSet<>();
         List<String> roles = new ArrayList<>();
+        Set<String> hidden = new java.util.TreeSet<>();
+        String role = null;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", tables.toArray()));
             ps.setArray(2, c.createArrayOf("text", tables.toArray()));
             ps.setArray(3, c.createArrayOf("text", alsoExists.toArray()));
+            ps.setArray(4, c.createArrayOf("text", tables.toArray()));
+            ps.setArray(5, c.createArrayOf("text", alsoExists.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String table = rs.getString(2);
@@ -87,7 +99,11 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
                         }
                         case 1 -> unique.computeIfAbsent(table, k -> new ArrayList<>()).add(new HashSet<>(List.of((String[]) rs.getArray(11).getArray())));
                         case 2 -> existing.add(table);
-                        default -> roles.add(table);
+                        case 3 -> roles.add(table);
+                        default -> {
+                            hidden.add(table);
+                            role = rs.getString(12);
+                        }
                     }
                 }
             }
@@ -96,7 +112,7 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
         for (Map.Entry<String, Map<String, Column>> e : columns.entrySet()) {
             result.put(e.getKey(), new SeedTable(schemas.get(e.getKey()), e.getKey(), e.getValue(), unique.getOrDefault(e.getKey(), List.of())));
         }
-        return new Catalog(result, existing, List.copyOf(roles));
+        return new Catalog(result, existing, List.copyOf(roles), hidden, role);
     }
 
     /** The table, or null when the current schema has no such table. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** migrate.java against a real PostgreSQL: each outcome, its exit code and its sentence. */
@@ -189,27 +190,50 @@ class MigrateTest {
             assertEquals(2, r.code(), c[0] + ": " + r.all());
             assertTrue(r.err().contains(c[0]), r.err());
             assertTrue(r.err().startsWith("error: "), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         }
         assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
     }
 
     /**
-     * A repeatable migration applied by Flyway whose file is gone: the kit's own read of the history
-     * is not enough there, so Flyway's verdict is asked before anything runs (it names the file).
+     * Repeatable migrations as Flyway judges them, in status and in migrate: applied, changed
+     * (applied again, not drift), and gone (drift, whether or not anything else is pending).
      */
     @Test
-    void aRepeatableMigrationWhoseFileIsGoneIsDriftBeforeAnythingRuns() throws Exception {
+    void repeatableMigrationsAreAppliedAgainWhenChangedAndDriftWhenGone() throws Exception {
         Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/R__flag_count.sql"), "CREATE OR REPLACE VIEW \"FlagCount\" AS SELECT count(*) AS n FROM \"FeatureFlag\";\n");
+        Path view = kit.resolve("migrations/R__flag_count.sql");
+        Files.writeString(view, "CREATE OR REPLACE VIEW \"FlagCount\" AS SELECT count(*) AS n FROM \"FeatureFlag\";\n");
         String url = TestSupport.freshDatabase();
-        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
-        assertEquals("1", TestSupport.one(url, "select count(*) from flyway_schema_history where version is null"));
-        Files.delete(kit.resolve("migrations/R__flag_count.sql"));
-        Files.writeString(kit.resolve("migrations/V5__later.sql"), "CREATE TABLE \"Later\" (id int);\n");
-        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
-        assertEquals(5, r.code(), r.all());
-        assertTrue(r.err().contains("repeatable migration R__flag_count.sql is applied in the database but its file is missing"), r.err());
-        assertFalse(r.err().contains("changed while migrate was starting"), r.err());
+        Map<String, String> env = TestSupport.adminEnv(url);
+        assertEquals(0, TestSupport.run(new migrate(), env, "--dir", kit.toString()).code());
+        assertEquals(0, TestSupport.run(new seed(), env, "--dir", kit.toString()).code());
+        TestSupport.Result st = TestSupport.run(new status(), env, "--dir", kit.toString());
+        assertEquals(0, st.code(), st.all());
+        assertTrue(st.out().contains("[x] R      flag count") && st.out().contains("5 applied, 0 pending"), st.out());
+
+        // changed: pending in status (before: up to date, exit 0), applied again by migrate (before: refused as edited, exit 5)
+        Files.writeString(view, "CREATE OR REPLACE VIEW \"FlagCount\" AS SELECT count(*) AS n, 1 AS v FROM \"FeatureFlag\";\n");
+        st = TestSupport.run(new status(), env, "--dir", kit.toString());
+        assertEquals(1, st.code(), st.all());
+        assertTrue(st.out().contains("[ ] R      flag count") && st.out().contains("changed since it was applied: migrate applies it again"), st.out());
+        TestSupport.Result again = TestSupport.run(new migrate(), env, "--dir", kit.toString());
+        assertEquals(0, again.code(), again.all());
+        assertEquals("2", TestSupport.one(url, "select count(*) from flyway_schema_history where version is null"));
+        assertEquals(0, TestSupport.run(new status(), env, "--dir", kit.toString()).code());
+
+        // gone: drift in status and in migrate, with nothing else pending (before: up to date) and with a new migration
+        Files.delete(view);
+        st = TestSupport.run(new status(), env, "--dir", kit.toString());
+        assertEquals(5, st.code(), st.all());
+        assertTrue(st.out().contains("repeatable migration R__flag_count.sql is applied but missing from migrations/"), st.out());
+        for (boolean withNew : List.of(false, true)) {
+            if (withNew) Files.writeString(kit.resolve("migrations/V5__later.sql"), "CREATE TABLE \"Later\" (id int);\n");
+            TestSupport.Result r = TestSupport.run(new migrate(), env, "--dir", kit.toString());
+            assertEquals(5, r.code(), r.all());
+            assertTrue(r.err().contains("repeatable migration R__flag_count.sql is applied in the database but its file is missing"), r.err());
+            assertFalse(r.err().contains("changed while migrate was starting"), r.err());
+        }
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Later'"));
     }
 
@@ -570,16 +594,16 @@ class MigrateTest {
     /**
      * The privileges granted as that sentence says are not enough while the history has row-level
      * security (the kit gives it some): the rows stay hidden, and every migration would look
-     * pending (Flyway would run V1 again). Said, with the membership that lets the role read them.
+     * pending (Flyway would run V1 again). Said, with the role to run as; as that role it works.
      */
     @Test
-    void aRoleFromWhichRowLevelSecurityHidesTheHistoryIsToldSoAndHowToFixIt() {
+    void aRoleFromWhichRowLevelSecurityHidesTheHistoryIsToldSoAndWhomToRunAs() {
         String url = TestSupport.migrated();
         String asGrantee = TestSupport.asNewRole(url, "history_grantee", "Grantee-Pw-5390");
         TestSupport.exec(url, "grant select, insert, update, delete on flyway_schema_history to history_grantee");
         String before = TestSupport.fingerprint(url);
         String hidden = "error: table flyway_schema_history has row-level security and belongs to role kit, so role history_grantee sees none of its rows"
-                + " and every migration would look pending: run the kit as kit (on Supabase, the postgres role), or have kit run: GRANT kit TO history_grantee;";
+                + " and every migration would look pending: run the kit as kit (on Supabase, the postgres role), which also keeps the tables migrations create owned by kit.";
         for (Cli command : List.of(new migrate(), new status())) {
             TestSupport.Result r = TestSupport.run(command, TestSupport.env("DIRECT_URL", asGrantee));
             // before: migrate ran V1 again (exit 4), status said 4 migrations pending (exit 1)
@@ -587,10 +611,9 @@ class MigrateTest {
             assertEquals(hidden, r.err().strip(), r.all());
         }
         assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
-        TestSupport.exec(url, "grant kit to history_grantee");
-        TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asGrantee));
-        assertEquals(0, again.code(), again.all());
-        assertTrue(again.out().contains("nothing to apply"), again.out());
+        TestSupport.Result asOwner = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url));
+        assertEquals(0, asOwner.code(), asOwner.all());
+        assertTrue(asOwner.out().contains("nothing to apply"), asOwner.out());
     }
 
     /** A role that may read the history but not write it: said before Flyway runs anything, not blamed on the migration. */

@@ -286,6 +286,22 @@ class StatusTest {
         assertSameFindings(human, doc);
     }
 
+    /** Seed tables whose rows row-level security hides from the role: said, not taken for missing rows to seed. */
+    @Test
+    void seedRowsHiddenByRowLevelSecurityAreNotCheckedNotMissing() throws Exception {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        String asReader = TestSupport.asNewRole(url, "seed_reader", "Seed-Reader-8142");
+        TestSupport.exec(url, "grant select on all tables in schema public to seed_reader");
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(asReader));
+        // before: every seed row missing and the admin absent, "Work is pending: ... (run seed)", exit 1
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.out().contains("not checked: row-level security hides the rows of \"FeatureFlag\" from role seed_reader"), r.out());
+        assertTrue(r.out().contains("not checked: row-level security hides the rows of \"Admin\" from role seed_reader"), r.out());
+        assertFalse(r.out().contains("missing (run seed)") || r.out().contains("does not exist (run seed)"), r.out());
+        assertTrue(r.out().contains("(run status as the tables' owner)"), r.out());
+    }
+
     /** A history the role may not read: the target it did learn is still reported. */
     @Test
     void aHistoryThatCannotBeReadStillReportsTheTarget() throws Exception {

@@ -359,24 +359,34 @@ class UrlTest {
         }
     }
 
-    /** What a proxy with nothing behind it does (Coolify's, or a pooler whose database is down): it accepts, then hangs up. */
+    /** What a proxy with nothing behind it does (Coolify's, or a pooler whose database is down): it accepts, then hangs up or resets. */
     @Test
     void aPortThatAcceptsAndHangsUpIsOneSentenceNamingItExit3() throws Exception {
-        try (java.net.ServerSocket closing = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) closing.accept().close();
-                } catch (IOException closed) {
-                    // the test is over
+        for (boolean reset : List.of(false, true)) {
+            try (java.net.ServerSocket closing = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+                Thread acceptor = new Thread(() -> {
+                    try {
+                        while (true) {
+                            java.net.Socket s = closing.accept();
+                            if (reset) {
+                                Thread.sleep(200); // the client has sent its first message by then
+                                s.setSoLinger(true, 0); // closed with a reset
+                            }
+                            s.close();
+                        }
+                    } catch (IOException | InterruptedException closed) {
+                        // the test is over
+                    }
+                });
+                acceptor.setDaemon(true);
+                acceptor.start();
+                for (Cli command : List.of(new status(), new migrate())) {
+                    TestSupport.Result r = TestSupport.run(command, TestSupport.env("DIRECT_URL", "postgresql://u:pw@127.0.0.1:" + closing.getLocalPort() + "/d"));
+                    assertEquals(3, r.code(), r.all());
+                    assertEquals(1, r.err().strip().lines().count(), r.err());
+                    assertTrue(r.err().contains("something at 127.0.0.1:" + closing.getLocalPort() + " accepted the connection and closed it before PostgreSQL answered"),
+                            (reset ? "reset: " : "closed: ") + r.err());
                 }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            for (Cli command : List.of(new status(), new migrate())) {
-                TestSupport.Result r = TestSupport.run(command, TestSupport.env("DIRECT_URL", "postgresql://u:pw@127.0.0.1:" + closing.getLocalPort() + "/d"));
-                assertEquals(3, r.code(), r.all());
-                assertEquals(1, r.err().strip().lines().count(), r.err());
-                assertTrue(r.err().contains("something at 127.0.0.1:" + closing.getLocalPort() + " accepted the connection and closed it before PostgreSQL answered"), r.err());
             }
         }
     }
