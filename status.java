@@ -120,32 +120,38 @@ public class status extends DatabaseCli {
             boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
             c.setAutoCommit(false);
             c.setReadOnly(true); // the driver begins with BEGIN READ ONLY, sent with the first query
-            Database.Session session = database.session(c);
+            // the Target and Migrations parts are shown once the flight below is answered, so that the round
+            // trip said is the shortest of the single round trips timed on the way; or as soon as a read fails
+            Head head = new Head(c, database, pooler, database.session(c));
             reading = "the migrations";
             Migrated migrated;
             try {
                 migrated = migrations(c, migrationsFolder);
             } catch (SQLException | RuntimeException e) {
-                show(sections, target(c, database, pooler, session, -1)); // what was learnt of the target stands
+                head.show(sections, null); // what was learnt of the target stands
                 throw e;
             }
-            show(sections, target(c, database, pooler, session, migrated.readMicros()));
-            show(sections, migrated.section());
-            reading = "the seeds";
+            head.saw(migrated.readMicros());
             // the seed rows, the admin and the Data API exposure are asked in one flight: one round trip for the three
             Flight flight = new Flight();
-            SeedsRead seeds = seeds(c, settings, seedsRoot, migrated, flight);
-            reading = "the admin";
-            Later admin = admin(c, settings, migrated.currentVersion() != null, seeds.unset(), flight);
-            reading = "the Data API exposure";
-            Later security = security(c, flight);
-            reading = "the seeds, the admin and the Data API exposure";
+            SeedsRead seeds = null;
+            Later admin, security;
             try {
+                reading = "the seeds";
+                seeds = seeds(c, settings, seedsRoot, migrated, flight);
+                reading = "the admin";
+                admin = admin(c, settings, migrated.currentVersion() != null, seeds.unset(), flight);
+                reading = "the Data API exposure";
+                security = security(c, flight);
+                reading = "the seeds, the admin and the Data API exposure";
                 flight.send(c);
-            } catch (SQLException e) {
-                show(sections, seeds.unread().get()); // the files and what the catalog already said of them stand
+                head.saw(flight.micros());
+            } catch (SQLException | RuntimeException e) {
+                head.show(sections, migrated.section());
+                if (seeds != null && e instanceof SQLException) show(sections, seeds.unread().get()); // the files and what the catalog said of them stand
                 throw e;
             }
+            head.show(sections, migrated.section());
             show(sections, seeds.section().get());
             show(sections, admin.get());
             show(sections, security.get());
@@ -216,15 +222,43 @@ public class status extends DatabaseCli {
     }
 
     /**
-     * @param readMicros how long the history query took (-1 when it was not read): like the query
-     *     that learnt the session, one round trip and the server's work; the round trip said is the
-     *     shorter of the two (the session's query is its first, which also pays for the driver's first use)
+     * The Target and Migrations parts, shown once: the round trip said is the shortest of the
+     * single round trips timed on queries the report needs anyway (the session's first query, the
+     * history, the flight), each one round trip and the server's work; the first also pays for the
+     * driver's first use, so the later ones come closer to the network's own.
      */
-    private Section target(Connection c, Database database, boolean pooler, Database.Session session, long readMicros) throws SQLException {
-        String server = Database.serverVersion(c);
-        // TLS from the query that learnt the session's server process, and the round trip timed on queries the report needs anyway
+    private final class Head {
+        private final Database database;
+        private final boolean pooler;
+        private final Database.Session session;
+        private final String server; // read now: the session may be gone when the part is shown
+        private long fastest;
+        private boolean shown;
+
+        Head(Connection c, Database database, boolean pooler, Database.Session session) throws SQLException {
+            this.database = database;
+            this.pooler = pooler;
+            this.session = session;
+            this.server = Database.serverVersion(c);
+            this.fastest = session.roundTripMicros();
+        }
+
+        void saw(long micros) {
+            if (micros >= 0) fastest = Math.min(fastest, micros);
+        }
+
+        void show(List<Section> sections, Section migrations) {
+            if (shown) return;
+            shown = true;
+            status.this.show(sections, target(server, database, pooler, session, fastest));
+            if (migrations != null) status.this.show(sections, migrations);
+        }
+    }
+
+    /** @param rttMicros the round trip to say, timed by {@link Head} */
+    private Section target(String server, Database database, boolean pooler, Database.Session session, long rttMicros) {
+        // TLS from the query that learnt the session's server process
         Boolean ssl = session.ssl();
-        long rttMicros = readMicros < 0 ? session.roundTripMicros() : Math.min(session.roundTripMicros(), readMicros);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("url", database.target.masked());
         json.put("source", database.target.origin());
