@@ -176,7 +176,7 @@ public class migrate extends DatabaseCli {
                         return report.said(said);
                     }
                     MigrationEngine.Plan plan = engine.plan(targetVersion);
-                    int findings = lint(c, plan.pending(), report);
+                    int findings = lint(c, plan.pending(), prisma != null, report);
                     report.howTheyRun(plan.pending(), prisma != null);
                     if (rehearse) return report.rehearsed(new Rehearsal(c, dir, prisma, console, lockTimeout, statementTimeout).run(plan, targetVersion));
                     if (dryRun || plan.pending().isEmpty()) {
@@ -221,13 +221,15 @@ public class migrate extends DatabaseCli {
     }
 
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
-    private int lint(Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
+    private int lint(Connection c, List<MigrationFile> pending, boolean prismaPath, MigrateReport report) throws SQLException {
         if (pending.isEmpty()) return 0;
         // read-only, before anything runs: which relations the migrations touch exist and hold rows
         Map<String, String> existing = Relations.existing(c, MigrationLint.touched(pending));
         MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(existing.keySet(), Relations.holdingRows(c, existing)));
         List<MigrationLint.Finding> findings = lint.findings();
-        report.findings(findings, lint.notes(), allowDestructive);
+        List<String> notes = new java.util.ArrayList<>(lint.notes());
+        if (prismaPath) notes.addAll(prismaWouldRefuse(pending));
+        report.findings(findings, notes, allowDestructive);
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
         if (destructive > 0 && !allowDestructive && rehearse) {
             console().warn(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data: a real run stops there unless given --allow-destructive.");
@@ -236,6 +238,23 @@ public class migrate extends DatabaseCli {
                     + (dryRun ? " (and a real run would stop here too)" : "") + ": review them, then run again with --allow-destructive.");
         }
         return findings.size();
+    }
+
+    /**
+     * Prisma's engine sends a migration.sql whole, as one query, which PostgreSQL runs as one
+     * transaction: a statement that cannot run in one (CREATE INDEX CONCURRENTLY, ...) fails there
+     * unless it is the file's only statement. The kit runs such a file statement by statement and
+     * succeeds, so it says where `prisma migrate deploy` would not.
+     */
+    static List<String> prismaWouldRefuse(List<MigrationFile> pending) {
+        List<String> notes = new java.util.ArrayList<>();
+        for (MigrationFile m : pending) {
+            if (m.statements().size() < 2 || m.ownsTransaction()) continue;
+            m.statements().stream().filter(MigrationFile::needsNoTransaction).findFirst().ifPresent(s -> notes.add(m.name + " line " + s.line() + " (" + s.shown()
+                    + ") cannot run in a transaction, and the file has other statements: the kit runs them one by one, but `prisma migrate deploy` sends the file whole"
+                    + " and PostgreSQL would refuse it there; a migration of its own keeps the two in step."));
+        }
+        return notes;
     }
 
     /** A remote database, from a terminal: show the plan and ask. Without a terminal, go on. */

@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing",
-            "2:bad option, no URL, or an invalid seed file",
-            "3:the database could not be reached or refused the login, or the connection was lost before the report was complete",
+            "2:bad option, no URL, an invalid seed file, a misnamed migration file, or a migration history this role cannot read (row-level security: run as its owner)",
+            "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
             "When several apply, the most severe wins: 6, then 5, then 3, then 1."})
@@ -479,6 +479,7 @@ public class status extends DatabaseCli {
                     findings.add(new Finding(Severity.DRIFT, name + " does not fit table \"" + file.table() + "\" in this database"));
                 }
             }
+            hiddenSaid.addAll(hiddenTables);
             if (!hiddenTables.isEmpty()) {
                 findings.add(new Finding(Severity.UNREACHABLE, "row-level security hides the rows of " + String.join(", ", hiddenTables.stream().map(t -> "\"" + t + "\"").toList())
                         + " from role " + catalog.role() + ", so its seed rows could not be checked (run status as the tables' owner)"));
@@ -524,6 +525,9 @@ public class status extends DatabaseCli {
     /** The seed files' catalog, read once by the seeds section; null when no seed file was checked. */
     private SeedTable.Catalog catalog;
 
+    /** The tables whose hidden rows the seeds section has already made a finding of. */
+    private final java.util.Set<String> hiddenSaid = new java.util.HashSet<>();
+
     /**
      * The admin by ADMIN_SEED_EMAIL when it is set (its seed file's row check already counts it
      * missing). Without the variable, the admin seed file cannot be checked row by row, so this
@@ -548,6 +552,10 @@ public class status extends DatabaseCli {
         } else if (catalog != null && catalog.hidden().contains("Admin")) {
             json.put("state", "not checked");
             line[0] = "not checked: row-level security hides the rows of \"Admin\" from role " + catalog.role();
+            if (!hiddenSaid.contains("Admin")) {
+                findings.add(new Finding(Severity.UNREACHABLE, "row-level security hides the rows of \"Admin\" from role " + catalog.role()
+                        + ", so the admin could not be checked (run status as the table's owner)"));
+            }
         } else if (email == null) {
             json.put("seededRoles", roles);
             // the role read through the row's JSON: a table without that column has no such admin, and the report goes on

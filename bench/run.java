@@ -613,7 +613,7 @@ class run {
     static void write() throws Exception {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark results\n\n");
-        md.append("Written by `./jbang bench/run.java` on ").append(java.time.LocalDate.now()).append(". One PostgreSQL ").append(server.major)
+        md.append("Written by `./jbang bench/run.java` on ").append(java.time.LocalDate.now()).append(", at commit ").append(commit()).append(". One PostgreSQL ").append(server.major)
                 .append(" that connects as production does: TLS (`sslmode=require`, a self-signed certificate made by the bench) and SCRAM-SHA-256 ")
                 .append("password login (pg_hba `hostssl ... scram-sha-256` only). Each case runs on loopback and through the bench's own delay proxy ")
                 .append("at ").append(ONE_WAY_MS).append(" ms each way (one round trip = ").append(Math.round(ROUND_TRIP_S * 1000))
@@ -651,6 +651,14 @@ class run {
         System.out.println();
         System.out.print(md);
         Files.writeString(KIT.resolve("bench/RESULTS.md"), md.toString());
+    }
+
+    /** The kit's commit, and whether its files differed from it: what the figures belong to. */
+    static String commit() throws Exception {
+        String head = version("git", "-C", KIT.toString(), "rev-parse", "--short", "HEAD");
+        // the files this run writes do not count
+        String changes = version("git", "-C", KIT.toString(), "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md", ":!bench/TRACE.md");
+        return "`" + head + "`" + (changes.isEmpty() ? "" : " with uncommitted changes");
     }
 
     static String cpu() throws IOException {

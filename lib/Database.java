@@ -183,6 +183,18 @@ final class Database {
         return new Session(rs.getInt(1), rs.wasNull() ? null : ssl, (System.nanoTime() - askedAt) / 1000);
     }
 
+    /**
+     * SQL: whether row-level security hides every row of the table pg_class %1$s from this session: it
+     * is on, the role does not bypass it (the owner or a member of the owner's role, unless FORCE;
+     * BYPASSRLS), and no permissive policy for SELECT applies to the role. False when there is no table.
+     */
+    static final String ROWS_HIDDEN = """
+            coalesce(%1$s.relrowsecurity
+                     and (%1$s.relforcerowsecurity or not pg_has_role(%1$s.relowner, 'USAGE'))
+                     and not (select rolbypassrls from pg_roles where rolname = current_user)
+                     and not exists (select 1 from pg_policy p where p.polrelid = %1$s.oid and p.polpermissive and p.polcmd in ('*', 'r')
+                                     and (0 = any(p.polroles) or exists (select 1 from unnest(p.polroles) r where r <> 0 and pg_has_role(r, 'USAGE')))), false)""";
+
     record Failure(String sentence, boolean retryable) {}
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
@@ -227,7 +239,8 @@ final class Database {
         }
         // accepted, then closed (an end of stream) or reset; a TLS handshake cut short is explainTls's
         boolean hungUp = cause instanceof java.io.EOFException
-                || cause instanceof SocketException && String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connection reset");
+                || cause instanceof SocketException && java.util.List.of("connection reset", "broken pipe").stream()
+                        .anyMatch(String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT)::contains);
         if (hungUp && !causedBy(e, SSLException.class)) {
             return new Failure("something at " + where + " accepted the connection and closed it before PostgreSQL answered: a proxy or pooler whose database is down,"
                     + " or a port that is not PostgreSQL's; check the host and the port in " + target.source() + ".", true);

@@ -265,11 +265,13 @@ final class FlywayEngine implements MigrationEngine {
     private List<String> drift(MigrationInfo[] all) {
         List<String> problems = new ArrayList<>();
         for (MigrationInfo m : all) {
-            String name = (m.getVersion() == null ? "R" : "V" + m.getVersion()) + "__" + m.getDescription().replace(' ', '_') + ".sql";
+            String name = m.getVersion() == null && m.getScript() != null ? m.getScript() : (m.getVersion() == null ? "R" : "V" + m.getVersion()) + "__" + m.getDescription().replace(' ', '_') + ".sql";
             MigrationState state = m.getState();
             // FUTURE_*: applied, newer than every file here; for this kit that is a missing file too
             if (state == MigrationState.MISSING_SUCCESS || state == MigrationState.MISSING_FAILED || state == MigrationState.FUTURE_SUCCESS) {
                 String which = m.getVersion() == null ? "repeatable migration " + name : "migration " + m.getVersion() + " (" + m.getDescription() + ")";
+                // a repeatable applied several times comes back once per row: said once
+                if (problems.stream().anyMatch(p -> p.startsWith(which + " "))) continue;
                 problems.add(which + " is applied in the database but its file is missing from " + folder
                         + ": restore the file, or check that --dir points at the right kit.");
             } else if (state == MigrationState.FAILED || state == MigrationState.FUTURE_FAILED) {

@@ -87,10 +87,12 @@ final class MigrationFailure {
      * @param e what the server said, or null when the kit found the missing privilege before asking
      */
     static KitException noPrivilege(java.sql.Connection c, String table, SQLException e) {
-        String role = null, qualified = table;
+        String role = null, qualified = table, owner = null;
+        boolean rowSecurity = false;
         List<String> missing = new java.util.ArrayList<>();
-        String sql = "select quote_ident(current_user), c.oid::regclass::text, p.priv from (values ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE')) p(priv) "
-                + "left join pg_class c on c.oid = to_regclass(?) where c.oid is null or not has_table_privilege(c.oid, p.priv)";
+        String sql = "select quote_ident(current_user), c.oid::regclass::text, p.priv, coalesce(c.relrowsecurity, false), quote_ident(pg_get_userbyid(c.relowner))"
+                + " from (values ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE')) p(priv)"
+                + " left join pg_class c on c.oid = to_regclass(?) where c.oid is null or not has_table_privilege(c.oid, p.priv)";
         try (var ps = c.prepareStatement(sql)) {
             ps.setString(1, table);
             try (var rs = ps.executeQuery()) {
@@ -98,6 +100,8 @@ final class MigrationFailure {
                     role = rs.getString(1);
                     if (rs.getString(2) != null) qualified = rs.getString(2);
                     missing.add(rs.getString(3));
+                    rowSecurity = rs.getBoolean(4);
+                    owner = rs.getString(5);
                 }
             }
         } catch (SQLException ignored) {
@@ -105,9 +109,14 @@ final class MigrationFailure {
         }
         String who = role == null ? "the role in the URL" : "role " + role;
         String privileges = missing.isEmpty() ? "SELECT, INSERT, UPDATE, DELETE" : String.join(", ", missing);
-        return KitException.usage(who + " lacks the " + privileges + " privilege" + (missing.size() == 1 ? "" : "s") + " on table " + qualified
-                + ", the migration history that migrate reads and writes" + (e == null ? "" : " (" + Database.firstLine(e.getMessage()) + ")") + ", so nothing was applied: "
-                + "run migrate as the table's owner (on Supabase, the postgres role), or have the owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON "
+        String start = who + " lacks the " + privileges + " privilege" + (missing.size() == 1 ? "" : "s") + " on table " + qualified
+                + ", the migration history that migrate reads and writes" + (e == null ? "" : " (" + Database.firstLine(e.getMessage()) + ")") + ", so nothing was applied: ";
+        // under row-level security granted privileges would still show no rows: only the owner's login helps
+        if (rowSecurity && owner != null) {
+            return KitException.usage(start + "run migrate as the table's owner, " + owner + " (on Supabase, the postgres role); the table has row-level security,"
+                    + " so privileges granted to " + (role == null ? "another role" : role) + " would still show it none of its rows.");
+        }
+        return KitException.usage(start + "run migrate as the table's owner (on Supabase, the postgres role), or have the owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON "
                 + qualified + " TO " + (role == null ? "<role>" : role) + ";");
     }
 

@@ -127,10 +127,16 @@ final class MigrationHistory {
                 exists = rs.getBoolean(1);
                 if (rs.getBoolean(9)) throw hiddenByRowSecurity("flyway_schema_history", rs.getString(10), rs.getString(11));
                 writable = rs.getBoolean(12);
-                if (rs.getBoolean(1) && rs.getString(2) == null && rs.getString(8) != null) {
-                    unversioned++; // a repeatable migration's row: the latest of each description counts
-                    Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
-                    repeatableRows.put(rs.getString(3), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7)});
+                String type = rs.getString(8);
+                if (rs.getBoolean(1) && rs.getString(2) == null && type != null && !"SCHEMA".equals(type)) {
+                    // a repeatable migration's row (not the marker of a schema Flyway created): the latest of each description counts
+                    unversioned++;
+                    if ("DELETE".equals(type)) { // `flyway repair` marked it deleted
+                        repeatableRows.remove(rs.getString(3));
+                    } else {
+                        Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
+                        repeatableRows.put(rs.getString(3), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7)});
+                    }
                 }
                 if (rs.getString(2) == null || "SCHEMA".equals(rs.getString(8))) continue;
                 Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
@@ -212,15 +218,14 @@ final class MigrationHistory {
 
     /**
      * Columns 9 to 12 of a history read, given the history table as pg_class k: whether row-level
-     * security hides its rows from this session (not the owner nor a member of it, no BYPASSRLS,
-     * no policy lets it read), the owner, the session's role, and whether the session may write
-     * the history (true when there is no table yet).
+     * security hides its rows from this session ({@link Database#ROWS_HIDDEN}), the owner, the session's
+     * role, and whether the session may add to the history (INSERT, all Flyway's migrate does to
+     * it; true when there is no table yet).
      */
-    static final String HIDDEN_COLUMNS = """
-            coalesce(k.relrowsecurity and not pg_has_role(k.relowner, 'USAGE') and not (select rolbypassrls from pg_roles where rolname = current_user)
-                     and not exists (select 1 from pg_policies p where p.schemaname = current_schema() and p.tablename = k.relname), false),
+    static final String HIDDEN_COLUMNS = Database.ROWS_HIDDEN.formatted("k") + """
+            ,
             quote_ident(pg_get_userbyid(k.relowner)), quote_ident(current_user),
-            coalesce(has_table_privilege(k.oid, 'INSERT') and has_table_privilege(k.oid, 'UPDATE') and has_table_privilege(k.oid, 'DELETE'), true)""";
+            coalesce(has_table_privilege(k.oid, 'INSERT'), true)""";
 
     /**
      * A history this session cannot read: every migration would look pending, and Flyway would run

@@ -68,9 +68,8 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
                 select 4, c.relname::text, 0, null, null, null, null, null, null, null, null, current_user::text
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
                 where n.nspname = current_schema() and (c.relname = any(?) or c.relname = any(?)) and c.relkind in ('r', 'p')
-                  and c.relrowsecurity and not pg_has_role(c.relowner, 'USAGE') and not (select rolbypassrls from pg_roles where rolname = current_user)
-                  and not exists (select 1 from pg_policies p where p.schemaname = n.nspname and p.tablename = c.relname)
-                order by 1, 2, 3""";
+                  and %s
+                order by 1, 2, 3""".formatted(Database.ROWS_HIDDEN.formatted("c"));
         Map<String, String> schemas = new LinkedHashMap<>();
         Map<String, Map<String, Column>> columns = new LinkedHashMap<>();
         Map<String, List<Set<String>>> unique = new LinkedHashMap<>();

@@ -237,6 +237,26 @@ class MigrateTest {
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Later'"));
     }
 
+    /**
+     * A schema that Flyway creates (?schema= naming one that does not exist yet) leaves a marker row
+     * without a version in its history: not a repeatable migration, neither for status nor for migrate.
+     */
+    @Test
+    void theMarkerOfASchemaFlywayCreatedIsNoMigration() throws Exception {
+        String url = TestSupport.freshDatabase() + "?schema=app_schema";
+        Map<String, String> env = TestSupport.env("DIRECT_URL", url);
+        TestSupport.Result m = TestSupport.run(new migrate(), env);
+        assertEquals(0, m.code(), m.all());
+        String plain = url.substring(0, url.indexOf('?'));
+        assertEquals("SCHEMA", TestSupport.one(plain, "select type from app_schema.flyway_schema_history where version is null"));
+        TestSupport.Result st = TestSupport.run(new status(), env);
+        assertTrue(st.out().contains("4 applied, 0 pending") && !st.out().contains("R      "), st.out());
+        assertTrue(st.code() != 5, st.all());
+        TestSupport.Result again = TestSupport.run(new migrate(), env);
+        assertEquals(0, again.code(), again.all());
+        assertTrue(again.out().contains("nothing to apply"), again.out());
+    }
+
     /** A link inside migrations/ that leads back to it: named, not blamed on permissions; status says the same. */
     @Test
     void aLinkLoopInMigrationsIsNamedExit2() throws Exception {
@@ -383,14 +403,20 @@ class MigrateTest {
         }
         Path ten = prismaFolder(files);
         Path two = prismaFolder(java.util.Arrays.copyOf(files, 4));
+        // the median of three runs each: on a loaded machine the relay can see two answers as one
         long[] cost = new long[2];
         try (RoundTrips relay = new RoundTrips(TestSupport.server().port())) {
             for (int k = 0; k < 2; k++) {
-                String url = relay.url(TestSupport.freshDatabase());
-                long before = relay.count();
-                TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", (k == 0 ? two : ten).toString());
-                assertEquals(0, r.code(), r.all());
-                cost[k] = relay.count() - before;
+                long[] runs = new long[3];
+                for (int n = 0; n < 3; n++) {
+                    String url = relay.url(TestSupport.freshDatabase());
+                    long before = relay.count();
+                    TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", (k == 0 ? two : ten).toString());
+                    assertEquals(0, r.code(), r.all());
+                    runs[n] = relay.count() - before;
+                }
+                java.util.Arrays.sort(runs);
+                cost[k] = runs[1];
             }
         }
         double perMigration = (cost[1] - cost[0]) / 8.0;
@@ -585,8 +611,10 @@ class MigrateTest {
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asBlind));
         // before: exit 3, "lost the connection ... permission denied for table flyway_schema_history"
         assertEquals(2, r.code(), r.all());
+        // the kit gave the history row-level security, so granting privileges would not be enough: the owner is named instead
         assertTrue(r.err().contains("error: role history_blind lacks the SELECT, INSERT, UPDATE, DELETE privileges on table flyway_schema_history")
-                && r.err().contains("nothing was applied") && r.err().contains("GRANT SELECT, INSERT, UPDATE, DELETE ON flyway_schema_history TO history_blind;"), r.err());
+                && r.err().contains("nothing was applied") && r.err().contains("run migrate as the table's owner, kit (on Supabase, the postgres role);"
+                + " the table has row-level security, so privileges granted to history_blind would still show it none of its rows."), r.err());
         assertFalse(r.all().contains("Blind-Pw-4821"), r.all());
         assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
     }
@@ -632,8 +660,10 @@ class MigrateTest {
                 + " and writes, so nothing was applied: run migrate as the table's owner (on Supabase, the postgres role), or have the owner run:"
                 + " GRANT SELECT, INSERT, UPDATE, DELETE ON flyway_schema_history TO history_reader;", r.err().strip());
         assertEquals(before, TestSupport.fingerprint(url), "nothing changed");
-        // with nothing to apply, reading is all it needs
-        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asReader)).code());
+        // with nothing to apply, reading is all it needs; the history's row-level security it may not give is said
+        TestSupport.Result noop = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", asReader));
+        assertEquals(0, noop.code(), noop.all());
+        assertTrue(noop.err().contains("could not enable row-level security on the history table (must be owner of table flyway_schema_history)"), noop.err());
     }
 
     @Test

@@ -106,7 +106,19 @@ class PrismaTest {
         TestSupport.Result r = migrate(url, both);
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("Applied 1 migration"), r.out());
+        assertFalse(r.err().contains("prisma migrate deploy"), "a CONCURRENTLY file of its own is fine for Prisma too: " + r.err());
         assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = '_prisma_migrations'"));
+    }
+
+    /** What `prisma migrate deploy` would refuse (the file is sent whole, as one transaction) and the kit runs one by one: said. */
+    @Test
+    void aConcurrentIndexBesideOtherStatementsIsAppliedAndSaidToBeOneThatPrismaWouldRefuse() throws Exception {
+        Path folder = MigrateTest.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\nCREATE INDEX CONCURRENTLY \"Item_id_idx\" ON \"Item\"(id);\n");
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = migrate(url, folder);
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("01_init/migration.sql line 2 (CREATE INDEX CONCURRENTLY") && r.err().contains("`prisma migrate deploy` sends the file whole"), r.err());
+        assertEquals("1", TestSupport.one(url, "select count(*) from pg_indexes where indexname = 'Item_id_idx'"));
     }
 
     @Test
