@@ -83,7 +83,13 @@ public class verify extends Cli {
                 code = step("Status and schema drift (must be none)", new status(), env, "--dir", dirArg, "--json", "--schema");
                 if (code != 0) fail("status says: " + lastJson.path("verdict").asText());
             }
-            if (keep) console.line("Kept the data folder " + data + " (the server has stopped).");
+            if (keep) {
+                // the server stops with this run: what the folder is and how to open it again is what is left to say
+                console.line("Kept the data folder " + data + ": a PostgreSQL " + pgVersion + " data directory, stopped with this run. To look inside,"
+                        + " start it with that version's server (pg_ctl -D " + data + " -o \"-p 5433\" start) and connect as the superuser postgres,"
+                        + " which needs no password on 127.0.0.1 (psql -h 127.0.0.1 -p 5433 -U postgres verify); the role " + EmbeddedServer.USER
+                        + " had a generated password that is gone with the run.");
+            }
             String verdict = code == 0
                     ? "Verified: the migrations and seeds in this kit work together (" + Durations.since(started) + ")."
                     : "Verification failed: " + String.join("; ", failures) + ".";
