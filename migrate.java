@@ -197,7 +197,7 @@ public class migrate extends DatabaseCli {
                     historyProtected = engine instanceof PrismaEngine p && p.historyProtected();
                 }
             } finally {
-                if (wrote && !interrupted && !historyProtected) protectBookkeeping(c);
+                if (wrote && !interrupted && !historyProtected) protectBookkeeping(c, report.appliedCount() == 0);
             }
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
@@ -272,9 +272,13 @@ public class migrate extends DatabaseCli {
     }
 
     /** The history tables must not be readable through Supabase's Data API either. */
-    private void protectBookkeeping(Connection c) {
+    private void protectBookkeeping(Connection c, boolean appliedNothing) {
         try {
-            Exposure.protectBookkeeping(c);
+            List<String> enabled = Exposure.protectBookkeeping(c);
+            // after a run that applied nothing, a table that lacked it had it turned off by someone: a change this run made, so said
+            if (appliedNothing && !enabled.isEmpty()) {
+                console().note("enabled row-level security on " + String.join(" and ", enabled) + " again (it was off), so Supabase's Data API cannot read the migration history.");
+            }
         } catch (SQLException e) {
             console().warn("could not enable row-level security on the history table (" + Database.firstLine(e.getMessage()) + "); status will report it if it is exposed.");
         }

@@ -215,6 +215,20 @@ class SafetyTest {
         assertEquals("4", TestSupport.one(url, "select count(*) from flyway_schema_history"));
     }
 
+    /** A migrate with nothing to do that turns the history's row-level security back on says so: it is a change. */
+    @Test
+    void aNoOpRunThatProtectsTheHistoryAgainSaysSo() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url));
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("nothing to apply"), r.out());
+        assertTrue(r.err().contains("note: enabled row-level security on flyway_schema_history again (it was off)"), r.err());
+        assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = 'flyway_schema_history'"));
+        TestSupport.Result again = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url));
+        assertFalse(again.err().contains("row-level security"), again.err());
+    }
+
     @Test
     void aRefusedRunWritesNothingNotEvenTheHistoryTablesSecurity() throws Exception {
         String url = TestSupport.migrated();
