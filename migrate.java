@@ -194,7 +194,7 @@ public class migrate extends DatabaseCli {
                         throw report.withApplied(e);
                     }
                 } finally {
-                    historyProtected = engine instanceof PrismaEngine p && p.historyProtected();
+                    historyProtected = engine.historyProtected();
                 }
             } finally {
                 if (wrote && !interrupted && !historyProtected) protectBookkeeping(c, report.appliedCount() == 0);

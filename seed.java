@@ -4,7 +4,7 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java
-//SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java
+//SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS

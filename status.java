@@ -298,7 +298,7 @@ public class status extends DatabaseCli {
         long readMicros = prisma != null ? prismaMicros : history.queryMicros;
         // Prisma records a migration before running it: unfinished while another session holds its lock is under way, not failed
         String underWay = null;
-        if (prisma != null && history.count(MigrationHistory.State.FAILED) > 0 && lockHeldElsewhere(c, PrismaMigrations.PRISMA_LOCK)) {
+        if (prisma != null && history.count(MigrationHistory.State.FAILED) > 0 && AdvisoryLocks.holder(c, PrismaMigrations.PRISMA_LOCK) != null /* read from pg_locks, never taken */) {
             for (MigrationHistory.Entry e : history.entries) if (e.state() == MigrationHistory.State.FAILED) underWay = e.version();
         }
         List<String> lines = new ArrayList<>();
@@ -368,18 +368,6 @@ public class status extends DatabaseCli {
         json.put("currentVersion", current);
         json.put("entries", list);
         return new Migrated(new Section("migrations", "Migrations", lines, json, findings), current, pending > 0, readMicros);
-    }
-
-    /** Whether another session holds this (bigint) advisory lock in this database: read from pg_locks, never taken. */
-    private static boolean lockHeldElsewhere(Connection c, long key) throws SQLException {
-        String sql = "select exists (select 1 from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid() and objsubid = 1"
-                + " and database = (select oid from pg_database where datname = current_database()) and ((classid::bigint << 32) | objid::bigint) = ?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     private Section schemaDrift(Connection c, Migrated migrations) throws SQLException {
@@ -546,7 +534,7 @@ public class status extends DatabaseCli {
         } else if (!migrated) {
             json.put("state", "not checked");
             line[0] = "not checked: schema not migrated";
-        } else if (!(catalog != null ? catalog.existing().contains("Admin") : tableExists(c, "Admin"))) {
+        } else if (!(catalog != null ? catalog.existing().contains("Admin") : Relations.exists(c, "Admin"))) {
             json.put("state", "not checked");
             line[0] = "not checked: this database has no \"Admin\" table";
         } else if (catalog != null && catalog.hidden().contains("Admin")) {
@@ -620,15 +608,6 @@ public class status extends DatabaseCli {
             if ("Admin".equals(table)) return List.copyOf(roles);
         }
         return null;
-    }
-
-    private static boolean tableExists(Connection c, String table) throws SQLException {
-        try (var ps = c.prepareStatement("select to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) is not null")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     // ---- Security ----

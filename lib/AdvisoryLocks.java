@@ -72,7 +72,8 @@ final class AdvisoryLocks {
                    to_char(coalesce(a.xact_start, a.query_start) at time zone 'UTC', 'HH24:MI:SS'), a.usename,
                    a.usename is distinct from current_user and a.backend_start is null
             from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid() and """;
+            where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid()
+              and l.database = (select oid from pg_database where datname = current_database()) and """;
 
     /** Who holds the advisory lock `key`: application, client address, process, role and since when; null when nobody can be seen. */
     static String holder(Connection c, long key) throws SQLException {

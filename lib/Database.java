@@ -197,9 +197,12 @@ final class Database {
 
     record Failure(String sentence, boolean retryable) {}
 
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) if (type.isInstance(c)) return true;
-        return false;
+    /** The first throwable of this type in t's chain of causes, or null. */
+    static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
     }
 
     /** One sentence for a failed connection attempt, and whether waiting could help. */
@@ -241,7 +244,7 @@ final class Database {
         boolean hungUp = cause instanceof java.io.EOFException
                 || cause instanceof SocketException && java.util.List.of("connection reset", "broken pipe").stream()
                         .anyMatch(String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT)::contains);
-        if (hungUp && !causedBy(e, SSLException.class)) {
+        if (hungUp && find(e, SSLException.class) == null) {
             return new Failure("something at " + where + " accepted the connection and closed it before PostgreSQL answered: a proxy or pooler whose database is down,"
                     + " or a port that is not PostgreSQL's; check the host and the port in " + target.source() + ".", true);
         }

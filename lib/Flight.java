@@ -27,10 +27,6 @@ final class Flight {
         return this;
     }
 
-    boolean isEmpty() {
-        return queries.isEmpty();
-    }
-
     private long micros = -1;
 
     /** How long the last send waited for the server's answers (one round trip and the server's work), in microseconds; -1 before. */

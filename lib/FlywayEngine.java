@@ -160,9 +160,7 @@ final class FlywayEngine implements MigrationEngine {
         } catch (FlywayException e) {
             rethrowKit(e);
             if (running == null && String.valueOf(e.getMessage()).contains("advisory lock")) {
-                throw KitException.failed((holder != null ? AdvisoryLocks.gaveUp(lockName, holder, lockWait)
-                        : "another session still held the migration lock (Flyway's advisory lock) after waiting " + Durations.format(lockWait) + "; ")
-                        + "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.", e);
+                throw KitException.failed(AdvisoryLocks.gaveUp(lockName, holder, lockWait) + "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.", e);
             }
             if (e instanceof FlywayValidateException) {
                 throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
@@ -255,7 +253,7 @@ final class FlywayEngine implements MigrationEngine {
 
     /** A failed migrate, as one sentence: the file, the line, the server's words, and what happened to it. */
     private KitException explainFailure(FlywayException e) {
-        SQLException sql = find(e, SQLException.class);
+        SQLException sql = Database.find(e, SQLException.class);
         if (running == null || sql == null) return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
         return MigrationFailure.explain(running, statementAt, false, sql,
                 inTransaction ? MigrationFailure.Aftermath.ROLLED_BACK : MigrationFailure.Aftermath.OUTSIDE_TRANSACTION, lockTimeout, statementTimeout);
@@ -311,7 +309,7 @@ final class FlywayEngine implements MigrationEngine {
 
     /** A KitException thrown by our DataSource inside Flyway keeps its own sentence and exit code. */
     private static void rethrowKit(Throwable e) {
-        KitException k = find(e, KitException.class);
+        KitException k = Database.find(e, KitException.class);
         if (k != null) throw k;
     }
 
@@ -322,12 +320,5 @@ final class FlywayEngine implements MigrationEngine {
             rethrowKit(e);
             throw KitException.failed("Flyway could not read the migration state: " + Database.firstLine(e.getMessage()), e);
         }
-    }
-
-    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) return type.cast(c);
-        }
-        return null;
     }
 }

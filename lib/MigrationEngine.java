@@ -37,4 +37,9 @@ interface MigrationEngine extends AutoCloseable {
     /** Releases what the engine holds (a lock, a connection it opened). */
     @Override
     void close();
+
+    /** Whether the history tables are known to have row-level security already, so that the run need not see to it again. */
+    default boolean historyProtected() {
+        return false;
+    }
 }

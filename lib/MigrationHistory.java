@@ -36,10 +36,6 @@ final class MigrationHistory {
 
     final List<Renamed> renamed;
 
-    MigrationHistory(List<Entry> entries, boolean historyExists) {
-        this(entries, List.of(), historyExists, List.of());
-    }
-
     MigrationHistory(List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed) {
         this.entries = entries;
         this.files = files;

@@ -5,9 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -23,11 +21,9 @@ final class PrismaEngine implements MigrationEngine {
     final List<MigrationFile> all;
     private final Connection c;
     private final Duration lockTimeout, statementTimeout;
-    private final boolean table;
     /** What the database held when the run started: read with the lock, in the same round trip. */
     private final PrismaMigrations.Read read;
-    /** Whether every history table that exists has row-level security (read at the start; the run creates _prisma_migrations with it). */
-    private final boolean historiesProtected;
+    private final boolean table;
 
     /**
      * The target with pgjdbc's simple query protocol (a public connection property): a statement
@@ -86,12 +82,12 @@ final class PrismaEngine implements MigrationEngine {
         }
         this.read = read[0];
         this.table = this.read.tableExists();
-        this.historiesProtected = this.read.historiesProtected();
     }
 
-    /** Whether the history tables already have row-level security, so that the run need not see to it again. */
-    boolean historyProtected() {
-        return historiesProtected;
+    /** Every history table that exists had row-level security at the start; the run creates _prisma_migrations with it. */
+    @Override
+    public boolean historyProtected() {
+        return read.historiesProtected();
     }
 
     @Override
@@ -260,7 +256,7 @@ final class PrismaEngine implements MigrationEngine {
 
     private KitException lost(SQLException e) {
         if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, "_prisma_migrations", e);
-        return KitException.unreachable("lost the connection while migrating: " + Database.firstLine(e.getMessage()), e);
+        return MigrationFailure.lost(e);
     }
 
     @Override

@@ -1,6 +1,4 @@
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,14 +13,7 @@ import java.util.Map;
 record SeedCheck(SeedFile file, int present, int missing, int changed) {
 
     /** One query per file and row shape, all of them sent together: one round trip for every file. */
-    private record Shape(int file, List<Integer> indexes, List<String> hashed) {}
-
-    static List<SeedCheck> of(Connection c, List<Seeder.Checked> files, PasswordHasher hasher) throws SQLException {
-        Flight flight = new Flight();
-        Result result = add(flight, files, hasher);
-        flight.send(c);
-        return result.checks();
-    }
+    private record Shape(int file, List<String> hashed) {}
 
     /** The checks once their flight has been sent. */
     interface Result {
@@ -47,13 +38,13 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
                 List<String> sent = new ArrayList<>(file.key());
                 sent.addAll(plain);
                 StringBuilder sql = new StringBuilder("select x.rc_row, t.ctid is not null, ");
-                sql.append(plain.isEmpty() ? "true" : "row(" + String.join(", ", plain.stream().map(p -> "t." + SeedTable.quote(p)).toList())
-                        + ") is not distinct from row(" + String.join(", ", plain.stream().map(p -> "x." + SeedTable.quote(p)).toList()) + ")");
-                for (String h : hashed) sql.append(", t.").append(SeedTable.quote(h));
+                sql.append(plain.isEmpty() ? "true" : "row(" + String.join(", ", plain.stream().map(p -> "t." + SqlScript.identifier(p)).toList())
+                        + ") is not distinct from row(" + String.join(", ", plain.stream().map(p -> "x." + SqlScript.identifier(p)).toList()) + ")");
+                for (String h : hashed) sql.append(", t.").append(SqlScript.identifier(h));
                 sql.append(" from jsonb_to_recordset(cast(? as jsonb)) as x(rc_row int");
-                for (String col : sent) sql.append(", ").append(SeedTable.quote(col)).append(' ').append(table.columns().get(col).sqlType());
+                for (String col : sent) sql.append(", ").append(SqlScript.identifier(col)).append(' ').append(table.columns().get(col).sqlType());
                 sql.append(") left join ").append(table.qualified()).append(" t on ")
-                        .append(String.join(" and ", file.key().stream().map(k -> "t." + SeedTable.quote(k) + " = x." + SeedTable.quote(k)).toList()));
+                        .append(String.join(" and ", file.key().stream().map(k -> "t." + SqlScript.identifier(k) + " = x." + SqlScript.identifier(k)).toList()));
                 StringBuilder json = new StringBuilder("[");
                 for (int n = 0; n < indexes.size(); n++) {
                     Map<String, SeedValue> row = file.rows().get(indexes.get(n)).values();
@@ -63,7 +54,7 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
                     }
                     json.append('}');
                 }
-                Shape shape = new Shape(f, indexes, hashed);
+                Shape shape = new Shape(f, hashed);
                 flight.add(sql.toString(), rs -> {
                     while (rs.next()) {
                         if (!rs.getBoolean(2)) {

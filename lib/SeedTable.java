@@ -114,11 +114,6 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
         return new Catalog(result, existing, List.copyOf(roles), hidden, role);
     }
 
-    /** The table, or null when the current schema has no such table. */
-    static SeedTable read(Connection c, String table) throws SQLException {
-        return read(c, List.of(table), List.of()).table(table);
-    }
-
     /** Everything about the file that the catalog can refute; a problem is a drift (5) or a usage error (2). */
     void check(SeedFile file) {
         Set<String> used = new java.util.LinkedHashSet<>();
@@ -213,11 +208,7 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
         return "cast(? as " + col.sqlType + ")";
     }
 
-    static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
-
     String qualified() {
-        return quote(schema) + "." + quote(name);
+        return SqlScript.identifier(schema) + "." + SqlScript.identifier(name);
     }
 }

@@ -38,7 +38,7 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
 
     /** Variables whose values are secrets wherever they are used (the admin's e-mail may hold the password when the two are swapped). */
     static boolean secretVariable(String name) {
-        return name.equals("ADMIN_SEED_PASSWORD") || name.equals("ADMIN_SEED_EMAIL") || name.contains("PASSWORD") || name.contains("SECRET");
+        return name.equals("ADMIN_SEED_EMAIL") || name.contains("PASSWORD") || name.contains("SECRET");
     }
 
     /** The value of one JSON value of a row; `where` names the row and column for sentences. */
@@ -133,10 +133,6 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
             if (values > VALUES) {
                 throw KitException.usage(what + " is too large to read: with it, this run would hold more than 300,000 values and rows; split the data across runs with --only.");
             }
-        }
-
-        long used() {
-            return used;
         }
 
         /** The bytes `what` may still read, or a sentence saying it is too large. */

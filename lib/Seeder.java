@@ -136,7 +136,7 @@ final class Seeder {
         for (Map.Entry<List<String>, List<SeedFile.Row>> group : byShape.entrySet()) {
             List<String> columns = group.getKey();
             List<SeedTable.Column> types = columns.stream().map(table.columns()::get).toList();
-            String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
+            String quoted = String.join(", ", columns.stream().map(SqlScript::identifier).toList());
             String temp = "rc_dbkit_seed_" + (++temporaryTables);
             try (var st = connection.createStatement()) {
                 st.execute("create temporary table " + temp + " on commit drop as select " + quoted + " from " + table.qualified() + " with no data");
@@ -195,8 +195,8 @@ final class Seeder {
             for (SeedFile.Row row : file.rows()) byShape.computeIfAbsent(row.columns(), k -> new ArrayList<>()).add(row);
             for (Map.Entry<List<String>, List<SeedFile.Row>> group : byShape.entrySet()) {
                 List<String> columns = group.getKey();
-                String quoted = String.join(", ", columns.stream().map(SeedTable::quote).toList());
-                String typed = String.join(", ", columns.stream().map(col -> SeedTable.quote(col) + " " + table.columns().get(col).sqlType()).toList());
+                String quoted = String.join(", ", columns.stream().map(SqlScript::identifier).toList());
+                String typed = String.join(", ", columns.stream().map(col -> SqlScript.identifier(col) + " " + table.columns().get(col).sqlType()).toList());
                 statements.add("insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted
                         + " from json_to_recordset(cast(? as json)) as x(" + typed + ") on conflict (" + keyList(file) + ") do nothing");
                 StringBuilder json = new StringBuilder("[");
@@ -275,7 +275,7 @@ final class Seeder {
     /** The stored values of the row's hashed columns, or null when the row does not exist yet. */
     private Map<String, String> existingHashes(SeedTable table, SeedFile file, Map<String, SeedValue> row) throws SQLException {
         List<String> hashed = row.entrySet().stream().filter(e -> e.getValue().argon2()).map(Map.Entry::getKey).toList();
-        String select = hashed.isEmpty() ? "1" : String.join(", ", hashed.stream().map(SeedTable::quote).toList());
+        String select = hashed.isEmpty() ? "1" : String.join(", ", hashed.stream().map(SqlScript::identifier).toList());
         String sql = "select " + select + " from " + table.qualified() + " where " + keyMatch(table, file) + " for update";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             bindKey(ps, table, file, row, 1);
@@ -290,7 +290,7 @@ final class Seeder {
 
     private static String keyMatch(SeedTable table, SeedFile file) {
         List<String> parts = new ArrayList<>();
-        for (String k : file.key()) parts.add(SeedTable.quote(k) + " = " + SeedTable.castExpr(table.columns().get(k)));
+        for (String k : file.key()) parts.add(SqlScript.identifier(k) + " = " + SeedTable.castExpr(table.columns().get(k)));
         return String.join(" and ", parts);
     }
 
@@ -300,13 +300,13 @@ final class Seeder {
     }
 
     private static String keyList(SeedFile file) {
-        return String.join(", ", file.key().stream().map(SeedTable::quote).toList());
+        return String.join(", ", file.key().stream().map(SqlScript::identifier).toList());
     }
 
     private static String insertSql(SeedTable table, SeedFile file, List<String> columns) {
         List<String> casts = new ArrayList<>();
         for (String col : columns) casts.add(SeedTable.castExpr(table.columns().get(col)));
-        return "insert into " + table.qualified() + " as t (" + String.join(", ", columns.stream().map(SeedTable::quote).toList())
+        return "insert into " + table.qualified() + " as t (" + String.join(", ", columns.stream().map(SqlScript::identifier).toList())
                 + ") values (" + String.join(", ", casts) + ")";
     }
 
@@ -315,10 +315,10 @@ final class Seeder {
         List<String> changing = columns.stream().filter(c -> !file.key().contains(c)).toList();
         if (changing.isEmpty()) return " on conflict (" + keyList(file) + ") do nothing returning (xmax = 0)";
         List<String> sets = new ArrayList<>();
-        for (String c : changing) sets.add(SeedTable.quote(c) + " = excluded." + SeedTable.quote(c));
+        for (String c : changing) sets.add(SqlScript.identifier(c) + " = excluded." + SqlScript.identifier(c));
         if (table.columns().containsKey("updatedAt") && !columns.contains("updatedAt")) sets.add("\"updatedAt\" = current_timestamp");
-        String mine = String.join(", ", changing.stream().map(c -> "t." + SeedTable.quote(c)).toList());
-        String theirs = String.join(", ", changing.stream().map(c -> "excluded." + SeedTable.quote(c)).toList());
+        String mine = String.join(", ", changing.stream().map(c -> "t." + SqlScript.identifier(c)).toList());
+        String theirs = String.join(", ", changing.stream().map(c -> "excluded." + SqlScript.identifier(c)).toList());
         return " on conflict (" + keyList(file) + ") do update set " + String.join(", ", sets)
                 + " where row(" + mine + ") is distinct from row(" + theirs + ") returning (xmax = 0)";
     }
