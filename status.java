@@ -347,10 +347,8 @@ public class status extends DatabaseCli {
                 default -> { }
             }
         }
-        long applied = history.count(MigrationHistory.State.APPLIED) + history.count(MigrationHistory.State.EDITED)
-                + history.repeatables.stream().filter(e -> e.state() == MigrationHistory.State.APPLIED).count();
-        long pending = history.count(MigrationHistory.State.PENDING)
-                + history.repeatables.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
+        long applied = all.stream().filter(e -> e.state() == MigrationHistory.State.APPLIED || e.state() == MigrationHistory.State.EDITED).count();
+        long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
         String current = history.currentVersion();
         if (underWay != null) { // the migration under way is not the database's version yet
             current = null;

@@ -84,7 +84,7 @@ final class FlywayEngine implements MigrationEngine {
         // Flyway's validation refuses a renamed file too, but its message does not say which
         stopOnDrift(history.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
         // nothing to do is the common case: said from the history, without starting Flyway
-        if (target == null && history.historyExists && !history.entries.isEmpty() && MigrationHistory.onlyVersionedFiles(folder) && history.unversionedRows == 0
+        if (target == null && history.historyExists && !history.entries.isEmpty() && history.onlyVersionedFiles && history.unversionedRows == 0
                 && history.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
             return new Plan(List.of(), history.currentVersion());
         }
@@ -124,7 +124,7 @@ final class FlywayEngine implements MigrationEngine {
      * as it migrates, so a difference between the two reads stops the run before it applies.
      */
     private boolean historySuffices() {
-        if (!MigrationHistory.onlyVersionedFiles(folder) || history.unversionedRows > 0) return false;
+        if (!history.onlyVersionedFiles || history.unversionedRows > 0) return false;
         boolean pendingSeen = false;
         for (MigrationHistory.Entry e : history.entries) {
             switch (e.state()) {

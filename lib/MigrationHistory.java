@@ -36,11 +36,42 @@ final class MigrationHistory {
 
     final List<Renamed> renamed;
 
+    /** Whether every .sql file in the folder is a versioned migration (no repeatable or misnamed ones). */
+    final boolean onlyVersionedFiles;
+
+    /**
+     * The repeatable migrations (R__<description>.sql), files and rows, as Flyway judges them:
+     * applied when the latest row of that description has the file's checksum, pending when there
+     * is none or the file changed since (Flyway applies it again), failed, or missing (a row and
+     * no file). Their version is null; they are not in {@link #entries}.
+     */
+    final List<Entry> repeatables;
+
+    /** Rows without a version (repeatable migrations), which the entries leave out. */
+    final int unversionedRows;
+
+    /** Whether this session may write the history table Flyway keeps (read with it; true when there is none yet). */
+    final boolean writable;
+
+    /** How long the history query took (one round trip and the server's work), in microseconds; -1 when not read. */
+    final long queryMicros;
+
+    /** A history made elsewhere (the Prisma path): no repeatables, nothing read of Flyway's table. */
     MigrationHistory(List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed) {
+        this(entries, files, historyExists, renamed, false, List.of(), 0, true, -1);
+    }
+
+    private MigrationHistory(List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
+            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros) {
         this.entries = entries;
         this.files = files;
         this.historyExists = historyExists;
         this.renamed = renamed;
+        this.onlyVersionedFiles = onlyVersionedFiles;
+        this.repeatables = repeatables;
+        this.unversionedRows = unversionedRows;
+        this.writable = writable;
+        this.queryMicros = queryMicros;
     }
 
     /** dir/migrations, which must exist: Flyway would otherwise find nothing and call it success. */
@@ -55,25 +86,29 @@ final class MigrationHistory {
         return folder;
     }
 
-    /** Whether every .sql file here is a versioned migration (no repeatable or misnamed ones). */
-    static boolean onlyVersionedFiles(Path folder) {
-        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            return stream.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).allMatch(n -> MigrationFile.FLYWAY_NAME.matcher(n).matches());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return false;
-        }
-    }
+    /** What one walk of the folder finds: the versioned migrations, the repeatable ones, and whether there is any other .sql. */
+    private record Folder(List<MigrationFile> files, List<Path> repeatables, boolean onlyVersioned) {}
 
     /** The files, in version order; two files with one version are refused here, naming both (Flyway would refuse them too). */
     static List<MigrationFile> files(Path folder) {
+        return scan(folder).files();
+    }
+
+    private static Folder scan(Path folder) {
         List<MigrationFile> files = new ArrayList<>();
+        List<Path> repeatables = new ArrayList<>();
+        boolean onlyVersioned = true;
         // Flyway looks in subfolders too; a file there is named by its path inside migrations/
         try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             List<String> misnamed = new ArrayList<>();
-            for (Path p : stream.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path p : stream.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
+                if (!Files.isRegularFile(p)) continue;
                 MigrationFile f = MigrationFile.flyway(folder, p);
                 if (f != null) files.add(f);
-                else if (MigrationFile.misnamed(p.getFileName().toString())) misnamed.add(folder.relativize(p).toString());
+                else if (REPEATABLE.matcher(name).matches()) repeatables.add(p);
+                else if (MigrationFile.misnamed(name)) misnamed.add(folder.relativize(p).toString());
             }
             if (!misnamed.isEmpty()) {
                 throw KitException.usage("migrations/ holds " + (misnamed.size() == 1 ? "a file that is not named" : misnamed.size() + " files that are not named")
@@ -94,12 +129,13 @@ final class MigrationHistory {
                         + "); give each migration a version of its own. Nothing was applied.");
             }
         }
-        return files;
+        return new Folder(files, List.copyOf(repeatables), onlyVersioned);
     }
 
     /** Reads the history table of the connection's current schema, if it has one; writes nothing. */
     static MigrationHistory read(Connection c, Path folder) throws SQLException {
-        List<MigrationFile> files = files(folder);
+        Folder scanned = scan(folder);
+        List<MigrationFile> files = scanned.files();
         Map<String, Object[]> applied = new LinkedHashMap<>();
         boolean exists = false, writable = true;
         long queryMicros = -1;
@@ -160,41 +196,15 @@ final class MigrationHistory {
             entries.add(new Entry(e.getKey(), (String) row[0], (String) row[1], state, (Timestamp) row[3], null, (Integer) row[2]));
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
-        MigrationHistory history = new MigrationHistory(entries, List.copyOf(files), exists, List.copyOf(renamed));
-        history.writable = writable;
-        history.queryMicros = queryMicros;
-        history.unversionedRows = unversioned;
-        history.repeatables = repeatables(folder, repeatableRows);
-        return history;
+        return new MigrationHistory(entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
+                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros);
     }
-
-    /** Whether this session may write the history table Flyway keeps (read with it; true when there is none yet). */
-    boolean writable = true;
-
-    /** How long the history query took (one round trip and the server's work), in microseconds; -1 when not read. */
-    long queryMicros = -1;
-
-    /** Rows without a version (repeatable migrations), which the entries leave out. */
-    int unversionedRows;
-
-    /**
-     * The repeatable migrations (R__<description>.sql), files and rows, as Flyway judges them:
-     * applied when the latest row of that description has the file's checksum, pending when there
-     * is none or the file changed since (Flyway applies it again), failed, or missing (a row and
-     * no file). Their version is null; they are not in {@link #entries}.
-     */
-    List<Entry> repeatables = List.of();
 
     private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");
 
-    private static List<Entry> repeatables(Path folder, Map<String, Object[]> rows) {
+    /** The repeatable files found beside the rows of repeatable migrations: see {@link #repeatables}. */
+    private static List<Entry> repeatables(Path folder, List<Path> files, Map<String, Object[]> rows) {
         List<Entry> out = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
-        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            stream.filter(Files::isRegularFile).filter(p -> REPEATABLE.matcher(p.getFileName().toString()).matches()).sorted().forEach(files::add);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // files() has said why the folder cannot be read
-        }
         Map<String, Object[]> left = new LinkedHashMap<>(rows);
         for (Path p : files) {
             var m = REPEATABLE.matcher(p.getFileName().toString());
