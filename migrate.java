@@ -11,7 +11,6 @@
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -84,7 +83,7 @@ public class migrate extends DatabaseCli {
         Console console = console();
         DatabaseTarget target = target(settings());
         refuseTransactionPooler(target);
-        Path prisma = prismaFolder();
+        Path prisma = PrismaMigrations.folderFor(dir, prismaDir); // --prisma DIR, or migrations/ itself in Prisma's layout
         if (prisma == null && (resolveApplied != null || resolveRolledBack != null || baselinePrisma != null)) {
             throw KitException.usage("--resolve-applied, --resolve-rolled-back and --baseline-prisma are for Prisma migrations; add --prisma DIR.");
         }
@@ -211,13 +210,6 @@ public class migrate extends DatabaseCli {
         StringBuilder sentence = new StringBuilder(target.source() + " points at a transaction pooler (" + why + "), which cannot run migrations; set DIRECT_URL to the direct connection");
         if (target.isSupabasePooler()) sentence.append(", for Supabase the session pooler: ").append(target.sessionModeTarget().masked());
         throw KitException.usage(sentence.append('.').toString());
-    }
-
-    /** --prisma DIR, or migrations/ itself when it is in Prisma's layout. */
-    private Path prismaFolder() {
-        if (prismaDir != null) return PrismaMigrations.folder(prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir));
-        Path migrations = dir.resolve("migrations");
-        return Files.isDirectory(migrations) && PrismaMigrations.isPrismaLayout(migrations) ? PrismaMigrations.folder(migrations) : null;
     }
 
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */

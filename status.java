@@ -14,7 +14,6 @@
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -278,10 +277,7 @@ public class status extends DatabaseCli {
 
     /** Checked before connecting: a missing or unreadable folder is a bad request, not a database state. */
     private Path migrationsFolder() {
-        Path migrations = dir.resolve("migrations");
-        Path given = prismaDir != null ? (prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir))
-                : Files.isDirectory(migrations) && PrismaMigrations.isPrismaLayout(migrations) ? migrations : null;
-        prisma = given == null ? null : PrismaMigrations.folder(given);
+        prisma = PrismaMigrations.folderFor(dir, prismaDir);
         return prisma != null ? prisma : MigrationHistory.folder(dir);
     }
 

@@ -52,6 +52,13 @@ final class PrismaMigrations {
         }
     }
 
+    /** The Prisma folder of a run: --prisma DIR (relative to the kit's dir), or dir/migrations when it has Prisma's layout; null for Flyway. */
+    static Path folderFor(Path dir, Path prismaDir) {
+        if (prismaDir != null) return folder(prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir));
+        Path migrations = dir.resolve("migrations");
+        return Files.isDirectory(migrations) && isPrismaLayout(migrations) ? folder(migrations) : null;
+    }
+
     static Path folder(Path given) {
         Path folder = given.toAbsolutePath().normalize();
         if (!Files.isDirectory(folder)) throw KitException.usage("the Prisma migrations folder " + folder + " does not exist; pass the folder that holds <name>/migration.sql, such as prisma/migrations.");

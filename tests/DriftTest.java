@@ -74,8 +74,7 @@ class DriftTest {
      */
     @Test
     void extensionsInAPlatformSchemaAreNotDriftButOneMadeByHandInPublicIs() throws Exception {
-        java.nio.file.Path kit = TestSupport.kitCopy();
-        java.nio.file.Files.writeString(kit.resolve("migrations/V5__tokens.sql"), """
+        java.nio.file.Path kit = TestSupport.kitWith("V5__tokens.sql", """
                 CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
                 CREATE TABLE "Token" ("id" UUID NOT NULL DEFAULT extensions.uuid_generate_v4(), "digest" TEXT DEFAULT encode(extensions.digest('x', 'sha256'), 'hex'),
                     CONSTRAINT "Token_pkey" PRIMARY KEY ("id"));

@@ -59,8 +59,7 @@ class FaultTest {
     }
 
     static Path kitWithSlowMigration(int seconds) throws IOException {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__slow.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(" + seconds + ");\n");
+        Path kit = TestSupport.kitWith("V5__slow.sql", "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(" + seconds + ");\n");
         return kit;
     }
 

@@ -31,8 +31,7 @@ class MigrateLockTest {
     }
 
     static Path flywayKitWithSlowV5() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__slow.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
+        Path kit = TestSupport.kitWith("V5__slow.sql", "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
         return kit;
     }
 
@@ -178,10 +177,8 @@ class MigrateLockTest {
     void aRoleThatCannotSeeOtherSessionsIsToldWhatCanBeSeen() throws Exception {
         String url = TestSupport.freshDatabase();
         String db = TestSupport.databaseName(url);
-        TestSupport.exec(url, "create role app_deployer login password 'Deploy-Pw-7731'");
-        TestSupport.exec(url, "grant connect, create on database " + db + " to app_deployer");
-        TestSupport.exec(url, "grant usage, create on schema public to app_deployer");
-        String asDeployer = url.replaceFirst("//[^@]*@", "//app_deployer:Deploy-Pw-7731@");
+        String asDeployer = TestSupport.asNewRole(url, "app_deployer", "Deploy-Pw-7731");
+        TestSupport.exec(url, "grant create on database " + db + " to app_deployer");
         try (Connection holder = TestSupport.server().admin(db)) {
             holder.createStatement().execute("set application_name = 'prisma-deploy'");
             holder.createStatement().execute("select pg_advisory_lock(72707369)");

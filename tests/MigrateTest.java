@@ -66,8 +66,7 @@ class MigrateTest {
 
     @Test
     void aBrokenMigrationIsRolledBackNamedAndExit4() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__broken.sql"), String.join("\n",
+        Path kit = TestSupport.kitWith("V5__broken.sql", String.join("\n",
                 "CREATE TABLE \"Half\" (\"id\" TEXT PRIMARY KEY);",
                 "-- ${NOT_A_PLACEHOLDER} must not break the run",
                 "INSERT INTO \"Nope\" VALUES (1);", ""));
@@ -330,8 +329,7 @@ class MigrateTest {
 
     @Test
     void aBeginAtomicFunctionThenATableApplyOnBothEngines() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__atomic_function.sql"), ATOMIC);
+        Path kit = TestSupport.kitWith("V5__atomic_function.sql", ATOMIC);
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(0, r.code(), r.all());
@@ -348,8 +346,7 @@ class MigrateTest {
 
     @Test
     void aStatementThatCannotRunInATransactionIsRunAsFlywayRunsIt() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__system_setting.sql"), "ALTER SYSTEM SET log_min_duration_statement = '10s';\n");
+        Path kit = TestSupport.kitWith("V5__system_setting.sql", "ALTER SYSTEM SET log_min_duration_statement = '10s';\n");
         String url = TestSupport.freshDatabase();
         try {
             TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
@@ -378,8 +375,7 @@ class MigrateTest {
 
     @Test
     void anErrorNamesTheLineTheServerPointsAtOnBothEngines() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__typed.sql"), WRONG_TYPE);
+        Path kit = TestSupport.kitWith("V5__typed.sql", WRONG_TYPE);
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(4, r.code(), r.all());
@@ -518,8 +514,7 @@ class MigrateTest {
 
     @Test
     void twoFilesWithOneVersionAreNamedFromTheKitsOwnListAndNothingIsApplied() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V4_0__same_version.sql"), "SELECT 1;\n");
+        Path kit = TestSupport.kitWith("V4_0__same_version.sql", "SELECT 1;\n");
         String url = TestSupport.freshDatabase();
         TestSupport.Result twice = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(2, twice.code(), twice.all());
@@ -587,8 +582,7 @@ class MigrateTest {
 
     @Test
     void namesAndDescriptionsAreReadByFlywaysRules() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5.sql"), "CREATE TABLE \"five\" (id int);\n");
+        Path kit = TestSupport.kitWith("V5.sql", "CREATE TABLE \"five\" (id int);\n");
         Files.writeString(kit.resolve("migrations/V6__.sql"), "CREATE TABLE \"six\" (id int);\n");
         Files.writeString(kit.resolve("migrations/V7__" + "a_long_description".repeat(12) + ".sql"), "CREATE TABLE \"seven\" (id int);\n");
         String url = TestSupport.freshDatabase();
@@ -669,8 +663,7 @@ class MigrateTest {
     @Test
     void aFailedMigratesJsonListsTheMigrationsItAppliedFirst() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__nickname.sql"), "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
+        Path kit = TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
         Files.writeString(kit.resolve("migrations/V6__broken.sql"), "ALTER TABLE \"Member\" ADD COLUMN \"age\" not_a_type;\n");
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--json");
         assertEquals(4, r.code(), r.all());

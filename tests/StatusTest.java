@@ -253,8 +253,7 @@ class StatusTest {
     @Test
     void aLostConnectionOutranksPendingWork() throws Exception {
         String url = TestSupport.seeded();
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__later.sql"), "create table later (id int);\n");
+        Path kit = TestSupport.kitWith("V5__later.sql", "create table later (id int);\n");
         Map<String, String> env = TestSupport.env("DIRECT_URL", url);
         TestSupport.Result human = cutOffWhileReading(url, "FeatureFlag", env, "--dir", kit.toString());
         assertEquals(3, human.code(), human.all());

@@ -149,8 +149,7 @@ class SupabaseShapeTest {
 
     @Test
     void aMigrationThatCreatesAnExtensionTheProjectHasBehavesOnTheShadowAsOnTheTarget() throws Exception {
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("migrations/V5__tokens.sql"), """
+        Path kit = TestSupport.kitWith("V5__tokens.sql", """
                 CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
                 CREATE TABLE "Token" ("id" UUID NOT NULL DEFAULT uuid_generate_v4(), "note" TEXT, CONSTRAINT "Token_pkey" PRIMARY KEY ("id"));
                 ALTER TABLE "Token" ENABLE ROW LEVEL SECURITY;
