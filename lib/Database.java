@@ -1,21 +1,15 @@
-//SOURCES PostgresDriver.java
+//SOURCES PostgresDriver.java ConnectionFailure.java
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLException;
 import javax.sql.DataSource;
 
 /**
  * Connecting to the target: bounded in time, retried under --wait, and every failure turned into
- * one sentence that names the cause (exit 3).
+ * one sentence that names the cause (exit 3, see {@link ConnectionFailure}).
  */
 final class Database {
     final DatabaseTarget target;
@@ -44,23 +38,23 @@ final class Database {
                 opened.add(c);
                 return c;
             } catch (SQLException e) {
-                Failure failure = explain(e);
-                if (!failure.retryable || System.nanoTime() + pause * 1_000_000 > deadline) {
-                    String sentence = failure.sentence;
+                ConnectionFailure failure = ConnectionFailure.of(e, target);
+                if (!failure.retryable() || System.nanoTime() + pause * 1_000_000 > deadline) {
+                    String sentence = failure.sentence();
                     if (announced) sentence += " (gave up after waiting " + Durations.format(wait) + ")";
                     throw KitException.unreachable(sentence, e);
                 }
                 if (!announced) {
-                    console.warn(failure.sentence + " Waiting up to " + Durations.format(wait) + " for it to answer.");
+                    console.warn(failure.sentence() + " Waiting up to " + Durations.format(wait) + " for it to answer.");
                     announced = true;
                 } else {
-                    console.debug("still waiting: " + failure.sentence);
+                    console.debug("still waiting: " + failure.sentence());
                 }
                 try {
                     Thread.sleep(pause);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw KitException.unreachable(failure.sentence, e);
+                    throw KitException.unreachable(failure.sentence(), e);
                 }
                 pause = Math.min(pause * 2, 2000);
             }
@@ -181,120 +175,6 @@ final class Database {
     private static Session session(java.sql.ResultSet rs, long askedAt) throws SQLException {
         boolean ssl = rs.getBoolean(2);
         return new Session(rs.getInt(1), rs.wasNull() ? null : ssl, (System.nanoTime() - askedAt) / 1000);
-    }
-
-    /**
-     * SQL: whether row-level security hides every row of the table pg_class %1$s from this session: it
-     * is on, the role does not bypass it (the owner or a member of the owner's role, unless FORCE;
-     * BYPASSRLS), and no permissive policy for SELECT applies to the role. False when there is no table.
-     */
-    static final String ROWS_HIDDEN = """
-            coalesce(%1$s.relrowsecurity
-                     and (%1$s.relforcerowsecurity or not pg_has_role(%1$s.relowner, 'USAGE'))
-                     and not (select rolbypassrls from pg_roles where rolname = current_user)
-                     and not exists (select 1 from pg_policy p where p.polrelid = %1$s.oid and p.polpermissive and p.polcmd in ('*', 'r')
-                                     and (0 = any(p.polroles) or exists (select 1 from unnest(p.polroles) r where r <> 0 and pg_has_role(r, 'USAGE')))), false)""";
-
-    record Failure(String sentence, boolean retryable) {}
-
-    /** The first throwable of this type in t's chain of causes, or null. */
-    static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) return type.cast(c);
-        }
-        return null;
-    }
-
-    /** One sentence for a failed connection attempt, and whether waiting could help. */
-    Failure explain(SQLException e) {
-        String where = target.hostAndPort();
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        Throwable cause = rootCause(e);
-        if (message.contains("Tenant or user not found")) {
-            return new Failure("the Supabase pooler at " + where + " answered \"Tenant or user not found\": the user must be postgres.<project-ref> for the right project, or the project is paused (restore it in the Supabase dashboard).", false);
-        }
-        switch (state) {
-            case "28P01":
-                return new Failure("password authentication failed for user \"" + target.user() + "\" at " + where + ": check the password in " + target.source() + ".", false);
-            case "28000":
-                return new Failure("the server at " + where + " refused the login of user \"" + target.user() + "\" (" + serverText(message) + "): check the user name and pg_hba.conf.", false);
-            case "3D000":
-                return new Failure("database \"" + target.database() + "\" does not exist at " + where + ": check the database name at the end of the URL in " + target.source() + ".", false);
-            case "57P03":
-                return new Failure("the server at " + where + " is starting up or shutting down.", true);
-            case "53300":
-                return new Failure("the server at " + where + " has no free connection slots (too many clients).", true);
-            default:
-                break;
-        }
-        if (cause instanceof UnknownHostException) {
-            return new Failure("unknown host \"" + target.host() + "\": check the host name in " + target.source() + ".", true);
-        }
-        if (cause instanceof ConnectException) {
-            return new Failure("the server at " + where + " refused the connection: is PostgreSQL running there and listening on that port?", true);
-        }
-        if (cause instanceof NoRouteToHostException || (cause instanceof SocketException && String.valueOf(cause.getMessage()).contains("unreachable"))) {
-            String hint = target.isSupabaseDirectHost()
-                    ? " Supabase's direct host db.<ref>.supabase.co is IPv6-only; from an IPv4-only server use the session pooler (aws-N-<region>.pooler.supabase.com, port 5432)."
-                    : "";
-            return new Failure("the network to " + where + " is unreachable from this machine." + hint, true);
-        }
-        // accepted, then closed (an end of stream) or reset; a TLS handshake cut short is explainTls's
-        boolean hungUp = cause instanceof java.io.EOFException
-                || cause instanceof SocketException && java.util.List.of("connection reset", "broken pipe").stream()
-                        .anyMatch(String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT)::contains);
-        if (hungUp && find(e, SSLException.class) == null) {
-            return new Failure("something at " + where + " accepted the connection and closed it before PostgreSQL answered: a proxy or pooler whose database is down,"
-                    + " or a port that is not PostgreSQL's; check the host and the port in " + target.source() + ".", true);
-        }
-        if (cause instanceof SocketTimeoutException || message.contains("Connection attempt timed out")) {
-            return new Failure("the server at " + where + " did not answer within " + target.connectTimeoutSeconds() + " s: check the host, the port and any firewall in between.", true);
-        }
-        Failure tls = explainTls(message, cause, where);
-        if (tls != null) return tls;
-        return new Failure("could not connect to " + where + ": " + serverText(message) + ".", "08001".equals(state) || "08006".equals(state));
-    }
-
-    private static final String SUPABASE_CA = "for Supabase: Dashboard, Project Settings, Database, SSL Configuration, Download certificate (prod-ca-2021.crt)";
-
-    /** TLS failures name the certificate to get and how to pass it. */
-    private Failure explainTls(String message, Throwable cause, String where) {
-        String mode = target.driverParams().getOrDefault("sslmode", target.isLocal() ? "prefer" : "require");
-        if (message.contains("Could not open SSL root certificate file")) {
-            String file = message.replaceFirst(".*Could not open SSL root certificate file ", "").replaceFirst("\\.$", "");
-            return new Failure("sslmode=" + mode + " checks the server's certificate against a root certificate, and there is none at " + file
-                    + ": download the server's CA certificate (" + SUPABASE_CA + ") and add sslrootcert=/path/to/it.crt to the URL.", false);
-        }
-        if (message.contains("could not be verified by hostnameverifier") || message.contains("HostnameVerifier")) {
-            return new Failure("the certificate of the server at " + where + " does not name the host \"" + target.host()
-                    + "\": connect by the host name in the certificate, or use sslmode=verify-ca.", false);
-        }
-        if (message.contains("PKIX") || message.contains("unable to find valid certification path") || cause instanceof java.security.cert.CertificateException) {
-            return new Failure("the server at " + where + " presented a certificate that " + (target.driverParams().containsKey("sslrootcert")
-                    ? "the root certificate in sslrootcert does not vouch for: check that sslrootcert is this server's CA certificate (" + SUPABASE_CA + ")."
-                    : "no trusted root vouches for: download the server's CA certificate (" + SUPABASE_CA + ") and add sslrootcert=/path/to/it.crt to the URL."), false);
-        }
-        if (message.contains("does not support SSL")) {
-            return new Failure("the server at " + where + " does not offer TLS, and sslmode=" + mode + " requires it: add ?sslmode=disable to the URL only if the network in between is trusted.", false);
-        }
-        if (cause instanceof SSLException) {
-            return new Failure("the TLS handshake with " + where + " failed (" + serverText(String.valueOf(cause.getMessage())) + "): check sslmode and sslrootcert in the URL.", false);
-        }
-        return null;
-    }
-
-    private static String serverText(String message) {
-        String m = message.replaceFirst("^FATAL: ", "").strip();
-        int nl = m.indexOf('\n');
-        if (nl >= 0) m = m.substring(0, nl);
-        return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
-    }
-
-    static Throwable rootCause(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
-        return c;
     }
 
     /** For Flyway: every connection it asks for is made as above. */

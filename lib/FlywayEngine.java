@@ -1,4 +1,4 @@
-//SOURCES AdvisoryLocks.java
+//SOURCES AdvisoryLocks.java Causes.java
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
 import java.nio.file.Path;
@@ -253,7 +253,7 @@ final class FlywayEngine implements MigrationEngine {
 
     /** A failed migrate, as one sentence: the file, the line, the server's words, and what happened to it. */
     private KitException explainFailure(FlywayException e) {
-        SQLException sql = Database.find(e, SQLException.class);
+        SQLException sql = Causes.find(e, SQLException.class);
         if (running == null || sql == null) return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
         return MigrationFailure.explain(running, statementAt, false, sql,
                 inTransaction ? MigrationFailure.Aftermath.ROLLED_BACK : MigrationFailure.Aftermath.OUTSIDE_TRANSACTION, lockTimeout, statementTimeout);
@@ -309,7 +309,7 @@ final class FlywayEngine implements MigrationEngine {
 
     /** A KitException thrown by our DataSource inside Flyway keeps its own sentence and exit code. */
     private static void rethrowKit(Throwable e) {
-        KitException k = Database.find(e, KitException.class);
+        KitException k = Causes.find(e, KitException.class);
         if (k != null) throw k;
     }
 

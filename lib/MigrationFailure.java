@@ -1,4 +1,4 @@
-//SOURCES PostgresDriver.java
+//SOURCES PostgresDriver.java Causes.java
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -135,13 +135,8 @@ final class MigrationFailure {
 
     /** Where the server says the error is in the query it was sent (from 1), through pgjdbc's public error details; 0 when it does not say. */
     static int position(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof PSQLException p) {
-                ServerErrorMessage m = p.getServerErrorMessage();
-                if (m != null) return m.getPosition();
-            }
-        }
-        return 0;
+        return Causes.of(e).filter(PSQLException.class::isInstance).map(PSQLException.class::cast).map(PSQLException::getServerErrorMessage)
+                .filter(java.util.Objects::nonNull).findFirst().map(ServerErrorMessage::getPosition).orElse(0);
     }
 
     private MigrationFailure() {}

@@ -1,3 +1,4 @@
+//SOURCES RowSecurity.java
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,11 +225,11 @@ final class MigrationHistory {
 
     /**
      * Columns 9 to 12 of a history read, given the history table as pg_class k: whether row-level
-     * security hides its rows from this session ({@link Database#ROWS_HIDDEN}), the owner, the session's
+     * security hides its rows from this session ({@link RowSecurity#ROWS_HIDDEN}), the owner, the session's
      * role, and whether the session may add to the history (INSERT, all Flyway's migrate does to
      * it; true when there is no table yet).
      */
-    static final String HIDDEN_COLUMNS = Database.ROWS_HIDDEN.formatted("k") + """
+    static final String HIDDEN_COLUMNS = RowSecurity.ROWS_HIDDEN.formatted("k") + """
             ,
             quote_ident(pg_get_userbyid(k.relowner)), quote_ident(current_user),
             coalesce(has_table_privilege(k.oid, 'INSERT'), true)""";

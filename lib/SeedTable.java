@@ -1,3 +1,4 @@
+//SOURCES RowSecurity.java
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,7 +70,7 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
                 where n.nspname = current_schema() and (c.relname = any(?) or c.relname = any(?)) and c.relkind in ('r', 'p')
                   and %s
-                order by 1, 2, 3""".formatted(Database.ROWS_HIDDEN.formatted("c"));
+                order by 1, 2, 3""".formatted(RowSecurity.ROWS_HIDDEN.formatted("c"));
         Map<String, String> schemas = new LinkedHashMap<>();
         Map<String, Map<String, Column>> columns = new LinkedHashMap<>();
         Map<String, List<Set<String>>> unique = new LinkedHashMap<>();
