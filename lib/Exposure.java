@@ -1,3 +1,4 @@
+//SOURCES Flight.java HistoryTable.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -82,7 +83,7 @@ final class Exposure {
                     declare t text;
                     begin
                       perform set_config('client_min_messages', 'warning', true); -- what it did or was refused is said as a warning: let it through
-                      for t in select k.relname from unnest(array['flyway_schema_history', '_prisma_migrations']) with ordinality as n(name, o)
+                      for t in select k.relname from unnest(history_tables) with ordinality as n(name, o)
                                join pg_class k on k.oid = to_regclass(quote_ident(current_schema()) || '.' || n.name)
                                where not k.relrowsecurity order by n.o loop
                         begin
@@ -93,7 +94,7 @@ final class Exposure {
                         end;
                       end loop;
                     end
-                    $rc_dbkit$""");
+                    $rc_dbkit$""".replace("history_tables", HistoryTable.BOTH));
             List<String> refused = new ArrayList<>(), enabled = new ArrayList<>();
             for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
                 String m = String.valueOf(w.getMessage());

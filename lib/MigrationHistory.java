@@ -1,4 +1,4 @@
-//SOURCES RowSecurity.java
+//SOURCES HistoryTable.java MigrationFile.java KitException.java
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,6 +133,11 @@ final class MigrationHistory {
         return new Folder(files, List.copyOf(repeatables), onlyVersioned);
     }
 
+    /** Flyway's history, in its order; the row's columns from {@link #V}. */
+    private static final String READ = HistoryTable.query(HistoryTable.FLYWAY,
+            "version text, description text, script text, checksum integer, installed_on timestamp, success boolean, type text", "installed_rank", "");
+    private static final int V = HistoryTable.FIRST;
+
     /** Reads the history table of the connection's current schema, if it has one; writes nothing. */
     static MigrationHistory read(Connection c, Path folder) throws SQLException {
         Folder scanned = scan(folder);
@@ -142,38 +147,24 @@ final class MigrationHistory {
         long queryMicros = -1;
         int unversioned = 0;
         Map<String, Object[]> repeatableRows = new LinkedHashMap<>();
-        // whether the table exists and its rows, in one query (one round trip): the rows are read through
-        // query_to_xml only when to_regclass found the table, so a database without one is no error
-        String sql = """
-                select r.t is not null, h.version, h.description, h.script, h.checksum, h.installed_on, h.success, h.type, %s
-                from (select to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') as t) r
-                left join pg_class k on k.oid = r.t
-                left join lateral xmltable('/table/row' passing query_to_xml('select version, description, script, checksum, installed_on, success, type from '
-                        || r.t::text || ' order by installed_rank', false, false, '')
-                    columns n for ordinality, version text, description text, script text, checksum integer, installed_on timestamp, success boolean, type text) h
-                    on r.t is not null
-                order by h.n""".formatted(HIDDEN_COLUMNS);
         long t = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(READ); ResultSet rs = ps.executeQuery()) {
             queryMicros = (System.nanoTime() - t) / 1000;
             while (rs.next()) {
-                exists = rs.getBoolean(1);
-                if (rs.getBoolean(9)) throw hiddenByRowSecurity("flyway_schema_history", rs.getString(10), rs.getString(11));
-                writable = rs.getBoolean(12);
-                String type = rs.getString(8);
-                if (rs.getBoolean(1) && rs.getString(2) == null && type != null && !"SCHEMA".equals(type)) {
-                    // a repeatable migration's row (not the marker of a schema Flyway created): the latest of each description counts
-                    unversioned++;
-                    if ("DELETE".equals(type)) { // `flyway repair` marked it deleted
-                        repeatableRows.remove(rs.getString(3));
-                    } else {
-                        Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
-                        repeatableRows.put(rs.getString(3), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7)});
-                    }
+                exists = HistoryTable.exists(rs, HistoryTable.FLYWAY);
+                writable = rs.getBoolean(5);
+                String version = rs.getString(V), type = rs.getString(V + 6);
+                if (type == null || "SCHEMA".equals(type)) continue; // no row, or the marker of a schema Flyway created
+                Integer sum = rs.getObject(V + 3) == null ? null : rs.getInt(V + 3);
+                Object[] row = {rs.getString(V + 1), rs.getString(V + 2), sum, rs.getTimestamp(V + 4), rs.getBoolean(V + 5), type};
+                if (version != null) {
+                    applied.put(MigrationFile.normalizeVersion(version), row);
+                    continue;
                 }
-                if (rs.getString(2) == null || "SCHEMA".equals(rs.getString(8))) continue;
-                Integer sum = rs.getObject(5) == null ? null : rs.getInt(5);
-                applied.put(MigrationFile.normalizeVersion(rs.getString(2)), new Object[] {rs.getString(3), rs.getString(4), sum, rs.getTimestamp(6), rs.getBoolean(7), rs.getString(8)});
+                // a repeatable migration's row: the latest of each description counts
+                unversioned++;
+                if ("DELETE".equals(type)) repeatableRows.remove(row[0]); // `flyway repair` marked it deleted
+                else repeatableRows.put((String) row[0], row);
             }
         }
         List<Entry> entries = new ArrayList<>();
@@ -221,28 +212,6 @@ final class MigrationHistory {
             out.add(new Entry(null, (String) row[0], (String) row[1], !(Boolean) row[4] ? State.FAILED : State.MISSING, (Timestamp) row[3], null, (Integer) row[2]));
         }
         return List.copyOf(out);
-    }
-
-    /**
-     * Columns 9 to 12 of a history read, given the history table as pg_class k: whether row-level
-     * security hides its rows from this session ({@link RowSecurity#ROWS_HIDDEN}), the owner, the session's
-     * role, and whether the session may add to the history (INSERT, all Flyway's migrate does to
-     * it; true when there is no table yet).
-     */
-    static final String HIDDEN_COLUMNS = RowSecurity.ROWS_HIDDEN.formatted("k") + """
-            ,
-            quote_ident(pg_get_userbyid(k.relowner)), quote_ident(current_user),
-            coalesce(has_table_privilege(k.oid, 'INSERT'), true)""";
-
-    /**
-     * A history this session cannot read: every migration would look pending, and Flyway would run
-     * the first one again. The way out is the owner's own login (a migration run as another role
-     * would also leave its tables owned by that role, out of the app's reach).
-     */
-    static KitException hiddenByRowSecurity(String table, String owner, String role) {
-        return KitException.usage("table " + table + " has row-level security and belongs to role " + owner + ", so role " + role
-                + " sees none of its rows and every migration would look pending: run the kit as " + owner
-                + " (on Supabase, the postgres role), which also keeps the tables migrations create owned by " + owner + ".");
     }
 
     long count(State state) {

@@ -1,3 +1,4 @@
+//SOURCES HistoryTable.java
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,21 +105,14 @@ final class PrismaMigrations {
      */
     record Read(boolean tableExists, boolean historiesProtected, List<Row> rows, List<String> tables) {}
 
-    // the rows are read through query_to_xml only when to_regclass found the table, so a database without one is no error
-    private static final String READ = """
-            select r.t is not null,
-                   not exists (select 1 from unnest(array['flyway_schema_history', '_prisma_migrations']) b(name)
-                               join pg_class p on p.oid = to_regclass(quote_ident(current_schema()) || '.' || b.name) where not p.relrowsecurity),
-                   array(select relname::text from pg_class where relnamespace = (select oid from pg_namespace where nspname = current_schema())
-                         and relkind in ('r', 'p') order by 1),
-                   h.id, h.checksum, h.finished_at, h.migration_name, h.rolled_back_at, h.started_at, %s
-            from (select to_regclass(quote_ident(current_schema()) || '._prisma_migrations') as t) r
-            left join pg_class k on k.oid = r.t
-            left join lateral xmltable('/table/row' passing query_to_xml('select id, checksum, finished_at, migration_name, rolled_back_at, started_at from '
-                    || r.t::text || ' order by started_at, migration_name', false, false, '')
-                columns n for ordinality, id text, checksum text, finished_at timestamptz, migration_name text, rolled_back_at timestamptz, started_at timestamptz) h
-                on r.t is not null
-            order by h.n""".formatted(MigrationHistory.HIDDEN_COLUMNS);
+    /** The history read ({@link HistoryTable#query}), with two columns of its own at {@link #X}, then the row's from X + 2. */
+    private static final String READ = HistoryTable.query(HistoryTable.PRISMA,
+            "id text, checksum text, finished_at timestamptz, migration_name text, rolled_back_at timestamptz, started_at timestamptz", "started_at, migration_name", """
+            not exists (select 1 from unnest(%s) b(name)
+                                   join pg_class p on p.oid = to_regclass(quote_ident(current_schema()) || '.' || b.name) where not p.relrowsecurity),
+                       array(select relname::text from pg_class where relnamespace = (select oid from pg_namespace where nspname = current_schema())
+                             and relkind in ('r', 'p') order by 1)""".formatted(HistoryTable.BOTH));
+    private static final int X = HistoryTable.FIRST;
 
     static Read read(Connection c) throws SQLException {
         Flight flight = new Flight();
@@ -135,11 +129,11 @@ final class PrismaMigrations {
             List<String> tables = List.of();
             List<Row> rows = new ArrayList<>();
             while (rs.next()) {
-                exists = rs.getBoolean(1);
-                if (rs.getBoolean(10)) throw MigrationHistory.hiddenByRowSecurity("_prisma_migrations", rs.getString(11), rs.getString(12));
-                protectedTable = rs.getBoolean(2);
-                tables = List.of((String[]) rs.getArray(3).getArray());
-                if (rs.getString(4) != null) rows.add(new Row(rs.getString(4), rs.getString(5), rs.getTimestamp(6), rs.getString(7), rs.getTimestamp(8), rs.getTimestamp(9)));
+                exists = HistoryTable.exists(rs, HistoryTable.PRISMA);
+                protectedTable = rs.getBoolean(X);
+                tables = List.of((String[]) rs.getArray(X + 1).getArray());
+                int r = X + 2;
+                if (rs.getString(r) != null) rows.add(new Row(rs.getString(r), rs.getString(r + 1), rs.getTimestamp(r + 2), rs.getString(r + 3), rs.getTimestamp(r + 4), rs.getTimestamp(r + 5)));
             }
             then.accept(new Read(exists, protectedTable, List.copyOf(rows), tables));
         });

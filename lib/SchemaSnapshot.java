@@ -1,3 +1,4 @@
+//SOURCES HistoryTable.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +19,7 @@ final class SchemaSnapshot {
     static final String MANAGED = "'pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'realtime', 'extensions', 'graphql', "
             + "'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', '_realtime', 'net', 'cron', 'pgbouncer', 'supabase_functions', 'supabase_migrations', '_analytics'";
     private static final String USER_SCHEMA = "n.nspname not in (" + MANAGED + ") and n.nspname not like 'pg\\_%' and n.nspname not like 'supabase\\_%'";
-    private static final String NOT_BOOKKEEPING = "not in ('flyway_schema_history', '_prisma_migrations')";
+    private static final String NOT_BOOKKEEPING = "<> all(" + HistoryTable.BOTH + ")";
 
     /** A fact: what kind of thing, its name as an operator reads it, and what it is. */
     record Fact(String kind, String name, String definition) {}
