@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/Exposure.java lib/Flight.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/TransactionPooler.java lib/Exposure.java lib/Flight.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
 //SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
 //SOURCES lib/AdvisoryLocks.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java lib/DataChecks.java lib/LockReport.java lib/Rehearsal.java
@@ -81,8 +81,8 @@ public class migrate extends DatabaseCli {
     @Override
     public Integer call() throws SQLException {
         Console console = console();
-        DatabaseTarget target = target(settings());
-        refuseTransactionPooler(target);
+        Database database = database(settings(), "rc-dbkit migrate", TransactionPooler.Policy.REFUSE); // a transaction pooler is refused here and on connecting
+        DatabaseTarget target = database.target;
         Path prisma = PrismaMigrations.folderFor(dir, prismaDir); // --prisma DIR, or migrations/ itself in Prisma's layout
         if (prisma == null && (resolveApplied != null || resolveRolledBack != null || baselinePrisma != null)) {
             throw KitException.usage("--resolve-applied, --resolve-rolled-back and --baseline-prisma are for Prisma migrations; add --prisma DIR.");
@@ -91,9 +91,8 @@ public class migrate extends DatabaseCli {
             throw KitException.usage("--rehearse changes nothing on the target already; run it without --dry-run, --resolve-applied, --resolve-rolled-back or --baseline-prisma.");
         }
         // Prisma's migrations go to the server as written, one simple-protocol query each
-        Database database = new Database(prisma != null ? PrismaEngine.simpleProtocol(target) : target, "rc-dbkit migrate", wait, console)
-                .withSetting("lock_timeout", lockTimeout.toMillis() + "ms")
-                .withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
+        if (prisma != null) PrismaEngine.simpleProtocol(database);
+        database.withSetting("lock_timeout", lockTimeout.toMillis() + "ms").withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
         // a rehearsal's every session on the target is read-only: the server refuses any write
         if (rehearse) database.withSetting("default_transaction_read_only", "on");
         MigrateReport report = new MigrateReport(console, dryRun || rehearse);
@@ -152,11 +151,7 @@ public class migrate extends DatabaseCli {
     private Integer run(DatabaseTarget target, Database database, MigrateReport report, Path prisma, Console console) throws SQLException {
         // one session for the whole run: version, pooler check, history, lint
         try (Connection c = database.connect()) {
-            String server = Database.serverVersion(c);
-            if (database.sharesServerProcesses(c)) {
-                throw KitException.usage(target.source() + " leads to a transaction pooler (two sessions were given the same server process), which cannot run migrations; set DIRECT_URL to the direct connection to the server.");
-            }
-            report.target(target.masked(), server, target.origin());
+            report.target(target.masked(), Database.serverVersion(c), target.origin());
             // the history tables get row-level security only once the run has written to them: a refusal writes nothing
             boolean wrote = false;
             boolean historyProtected = false; // the Prisma path knows, from its first read or from creating the table
@@ -201,15 +196,6 @@ public class migrate extends DatabaseCli {
         } catch (SQLException e) {
             throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
         }
-    }
-
-    /** Migrations need a session of their own; a transaction pooler hands it to other clients mid-way. */
-    private void refuseTransactionPooler(DatabaseTarget target) {
-        if (!target.looksLikeTransactionPooler()) return;
-        String why = target.port() == DatabaseTarget.TRANSACTION_POOLER_PORT ? "port 6543" : "pgbouncer=true";
-        StringBuilder sentence = new StringBuilder(target.source() + " points at a transaction pooler (" + why + "), which cannot run migrations; set DIRECT_URL to the direct connection");
-        if (target.isSupabasePooler()) sentence.append(", for Supabase the session pooler: ").append(target.sessionModeTarget().masked());
-        throw KitException.usage(sentence.append('.').toString());
     }
 
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */

@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/TransactionPooler.java
 //SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
@@ -66,7 +66,8 @@ public class seed extends DatabaseCli {
         for (String variable : List.of("ADMIN_SEED_PASSWORD", "ADMIN_SEED_EMAIL")) {
             if (settings.get(variable) != null) secrets.add(settings.get(variable)); // swapped, the e-mail variable holds the password
         }
-        DatabaseTarget target = target(settings);
+        Database database = database(settings, "rc-dbkit seed", TransactionPooler.Policy.WORK_THROUGH);
+        DatabaseTarget target = database.target;
         if (dev && !target.isLocal()) {
             throw KitException.usage("--dev seeds test accounts with known passwords, so it only runs against a database on this machine, not " + target.hostAndPort() + ".");
         }
@@ -81,8 +82,7 @@ public class seed extends DatabaseCli {
         if (files.isEmpty()) throw KitException.usage("no seed files to apply in " + root + " (after --only/--skip).");
         console.debug("read and checked " + files.size() + " seed files in " + Durations.since(started));
 
-        Database database = new Database(target, "rc-dbkit seed", wait, console);
-        console.line("Target   " + target.masked() + " (" + target.origin() + (database.transactionPooler ? ", transaction pooler)" : ")"));
+        console.line("Target   " + target.masked() + " (" + target.origin() + (target.looksLikeTransactionPooler() ? ", transaction pooler)" : ")"));
         List<Seeder.Outcome> outcomes = new ArrayList<>();
         try (Connection c = database.connect()) {
             c.setAutoCommit(false);

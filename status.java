@@ -3,7 +3,7 @@
 //JAVA 17+
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java lib/Flight.java
+//SOURCES lib/Cli.java lib/DatabaseCli.java lib/TransactionPooler.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java lib/Flight.java
 //SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/PlatformErrors.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java
@@ -106,17 +106,17 @@ public class status extends DatabaseCli {
     public Integer call() {
         Console console = console();
         Settings settings = settings();
-        DatabaseTarget target = target(settings);
+        Database database = database(settings, "rc-dbkit status", TransactionPooler.Policy.WORK_THROUGH);
+        DatabaseTarget target = database.target;
         Path migrationsFolder = migrationsFolder();
         Path seedsRoot = SeedFile.root(dir);
-        Database database = new Database(target, "rc-dbkit status", wait, console);
 
         List<Section> sections = new ArrayList<>();
         String reading = "the target";
         Connection c = database.connect();
         try {
             // asked before the read-only transaction starts: inside one, a pooler pins the session
-            boolean pooler = database.transactionPooler || database.sharesServerProcesses(c);
+            boolean pooler = TransactionPooler.behind(database, c);
             c.setAutoCommit(false);
             c.setReadOnly(true); // the driver begins with BEGIN READ ONLY, sent with the first query
             // the Target and Migrations parts are shown once the flight below is answered, so that the round

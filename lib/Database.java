@@ -1,4 +1,4 @@
-//SOURCES PostgresDriver.java ConnectionFailure.java
+//SOURCES PostgresDriver.java DatabaseTarget.java ConnectionFailure.java TransactionPooler.java Console.java KitException.java Durations.java
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -8,26 +8,50 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * Connecting to the target: bounded in time, retried under --wait, and every failure turned into
- * one sentence that names the cause (exit 3, see {@link ConnectionFailure}).
+ * Connecting to the target: bounded in time, retried under --wait (a failure is one sentence that
+ * names the cause, exit 3, see {@link ConnectionFailure}), each session checked against a
+ * transaction pooler as the script's policy says ({@link TransactionPooler}), and cancelled on the
+ * server when the run is interrupted.
  */
 final class Database {
     final DatabaseTarget target;
     final String applicationName;
-    final boolean transactionPooler;
+    final TransactionPooler.Policy policy;
     private final Duration wait;
     private final Console console;
 
+    /** A database that may be reached through a transaction pooler. */
     Database(DatabaseTarget target, String applicationName, Duration wait, Console console) {
+        this(target, applicationName, wait, console, TransactionPooler.Policy.WORK_THROUGH);
+    }
+
+    Database(DatabaseTarget target, String applicationName, Duration wait, Console console, TransactionPooler.Policy policy) {
         this.target = target;
         this.applicationName = applicationName;
-        this.transactionPooler = target.looksLikeTransactionPooler();
+        this.policy = policy;
         this.wait = wait == null ? Duration.ZERO : wait;
         this.console = console;
     }
 
-    /** Opens a connection, retrying the causes that go away by themselves while --wait lasts. */
+    /** A session, checked against a transaction pooler as the policy says; {@link #open} is the same without the check. */
     Connection connect() {
+        Connection c = open();
+        try {
+            TransactionPooler.check(this, c);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException gone) {
+                // refused either way
+            }
+            if (e instanceof RuntimeException r) throw r;
+            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Opens a connection, retrying the causes that go away by themselves while --wait lasts. */
+    Connection open() {
         long deadline = System.nanoTime() + wait.toNanos();
         long pause = 250;
         boolean announced = false;
@@ -98,13 +122,22 @@ final class Database {
         return this;
     }
 
+    /** Driver properties a caller puts above the target's own (the Prisma path: pgjdbc's simple query protocol). */
+    private final java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+
+    Database withProperty(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
     /**
-     * The target's driver properties, and: the server is assumed to be 9.0 or newer (the kit
-     * supports 15-17), so pgjdbc sends application_name in the start-up packet instead of a SET
-     * after login, one round trip less on every connection.
+     * The target's driver properties, the caller's, and: the server is assumed to be 9.0 or newer
+     * (the kit supports 15-17), so pgjdbc sends application_name in the start-up packet instead of
+     * a SET after login, one round trip less on every connection.
      */
     private java.util.Properties driverProperties() {
         java.util.Properties p = target.driverProperties(applicationName);
+        properties.forEach(p::setProperty);
         if (!p.containsKey("assumeMinServerVersion")) p.setProperty("assumeMinServerVersion", "9.0");
         return p;
     }
@@ -141,24 +174,6 @@ final class Database {
         }
     }
 
-    /**
-     * Whether the connection goes through a transaction pooler, asked of the server side.
-     *
-     * A session straight to PostgreSQL knows its server process from the login itself (the
-     * process id in the cancel key) and it equals pg_backend_pid(): that costs no second session
-     * and at most one round trip. A pooler (PgBouncer, Supavisor) hands out cancel keys of its
-     * own, so there the kit asks a second session, opened only now that the first has logged in
-     * (a wrong password fails once): two sessions open at once that share one server process can
-     * only be a transaction pooler multiplexing them.
-     */
-    boolean sharesServerProcesses(Connection first) throws SQLException {
-        int firstPid = session(first).pid();
-        if (firstPid == first.unwrap(org.postgresql.PGConnection.class).getBackendPID()) return false;
-        try (Connection second = connect()) {
-            return firstPid == session(second).pid();
-        }
-    }
-
     /** What the server says of this session: asked once (one round trip, timed), then remembered. */
     Session session(Connection c) throws SQLException {
         Session known = sessions.get(c);
@@ -177,7 +192,7 @@ final class Database {
         return new Session(rs.getInt(1), rs.wasNull() ? null : ssl, (System.nanoTime() - askedAt) / 1000);
     }
 
-    /** For Flyway: every connection it asks for is made as above. */
+    /** For Flyway: every connection it asks for is made, and checked, as above. */
     DataSource dataSource() {
         Database db = this;
         return new DataSource() {

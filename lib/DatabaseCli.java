@@ -1,13 +1,27 @@
+//SOURCES Cli.java Settings.java DatabaseTarget.java Database.java TransactionPooler.java KitException.java
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** A script that talks to a database: --url and --wait, and how the URL is found. */
+/**
+ * A script that talks to a database: --url and --wait, and the one way every script takes from its
+ * command line to the server: the URL found and parsed ({@link DatabaseTarget}), a transaction
+ * pooler refused at once where the script cannot work through one ({@link TransactionPooler}), then
+ * a {@link Database} that connects, bounded and retried, and checks each session it opens from the
+ * server side as the same policy says.
+ */
 abstract class DatabaseCli extends Cli {
     @Option(names = "--url", paramLabel = "URL", description = "Database URL (postgresql://, postgres:// or jdbc:postgresql://). Default: DIRECT_URL, then DATABASE_URL, from the environment or .env.")
     String url;
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s", description = "Keep retrying until the database answers, up to DURATION (e.g. 60s).")
     Duration wait;
+
+    /** The database the script works on, under `policy`: nothing is connected yet. */
+    Database database(Settings settings, String applicationName, TransactionPooler.Policy policy) {
+        DatabaseTarget target = target(settings);
+        TransactionPooler.check(target, policy);
+        return new Database(target, applicationName, wait, console(), policy);
+    }
 
     /**
      * The first that is set of --url, DIRECT_URL, DATABASE_URL; the target's source says which,

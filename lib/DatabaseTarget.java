@@ -1,3 +1,4 @@
+//SOURCES KitException.java
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +25,6 @@ record DatabaseTarget(
         Map<String, String> driverParams,
         String source,
         String from) {
-
-    /** The same target with one more driver connection property. */
-    DatabaseTarget withDriverParam(String key, String value) {
-        Map<String, String> params = new java.util.LinkedHashMap<>(driverParams);
-        params.put(key, value);
-        return new DatabaseTarget(host, port, database, user, password, schema, pgbouncerFlag, Map.copyOf(params), source, from);
-    }
 
     /** Query parameters only Prisma reads; `schema` becomes the search path. */
     private static final Set<String> PRISMA_ONLY = Set.of(

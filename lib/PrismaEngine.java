@@ -26,11 +26,11 @@ final class PrismaEngine implements MigrationEngine {
     private final boolean table;
 
     /**
-     * The target with pgjdbc's simple query protocol (a public connection property): a statement
-     * is sent as one Query message, unsplit, as Prisma's engine sends a migration.
+     * The database's sessions with pgjdbc's simple query protocol (a public connection property): a
+     * statement is sent as one Query message, unsplit, as Prisma's engine sends a migration.
      */
-    static DatabaseTarget simpleProtocol(DatabaseTarget t) {
-        return t.withDriverParam("preferQueryMode", "simple");
+    static Database simpleProtocol(Database database) {
+        return database.withProperty("preferQueryMode", "simple");
     }
 
     /** @param c a session made from {@link #simpleProtocol}; Prisma's lock is taken on it until {@link #close}. */

@@ -164,9 +164,10 @@ final class Rehearsal {
     private String applyToCopy(EmbeddedServer shadow, String targetVersion, Map<String, Long> applied) {
         Console quiet = new Console(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false, false);
         DatabaseTarget copy = DatabaseTarget.parse(shadow.url("shadow"), "the rehearsal's copy");
-        Database db = new Database(prisma != null ? PrismaEngine.simpleProtocol(copy) : copy, "rc-dbkit migrate --rehearse", Duration.ZERO, quiet)
+        Database db = new Database(copy, "rc-dbkit migrate --rehearse", Duration.ZERO, quiet)
                 .withSetting("lock_timeout", lockTimeout.toMillis() + "ms")
                 .withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
+        if (prisma != null) PrismaEngine.simpleProtocol(db);
         try (Connection c = db.connect();
                 MigrationEngine engine = prisma != null
                         ? new PrismaEngine(prisma, c, quiet, lockTimeout, statementTimeout)

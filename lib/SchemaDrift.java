@@ -87,7 +87,8 @@ final class SchemaDrift {
     private static void migrate(DatabaseTarget shadow, String version, Path dir, Path prisma) {
         Console quiet = new Console(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false, false);
         Duration minute = Duration.ofMinutes(1);
-        Database db = new Database(prisma != null ? PrismaEngine.simpleProtocol(shadow) : shadow, "rc-dbkit status --schema", Duration.ZERO, quiet);
+        Database db = new Database(shadow, "rc-dbkit status --schema", Duration.ZERO, quiet);
+        if (prisma != null) PrismaEngine.simpleProtocol(db);
         try (Connection c = db.connect();
                 MigrationEngine engine = prisma != null ? new PrismaEngine(prisma, c, quiet, minute, Duration.ZERO) : new FlywayEngine(dir, db, c, quiet, minute, Duration.ZERO)) {
             engine.apply(engine.plan(version), MigrationEngine.Progress.SILENT);
