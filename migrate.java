@@ -7,6 +7,7 @@
 //SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
 //SOURCES lib/AdvisoryLocks.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java lib/DataChecks.java lib/LockReport.java lib/Rehearsal.java
+//SOURCES lib/MigrationFormat.java lib/Interruption.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -78,135 +79,76 @@ public class migrate extends DatabaseCli {
         System.exit(Cli.main(new migrate(), args));
     }
 
+    // the run's choices, resolved once by call() before anything connects
+    private MigrationFormat format;
+    private MigrationFormat.Options options;
+    private Interruption interruption;
+
     @Override
-    public Integer call() throws SQLException {
-        Console console = console();
+    public Integer call() {
         Database database = database(settings(), "rc-dbkit migrate", TransactionPooler.Policy.REFUSE); // a transaction pooler is refused here and on connecting
-        DatabaseTarget target = database.target;
-        Path prisma = PrismaMigrations.folderFor(dir, prismaDir); // --prisma DIR, or migrations/ itself in Prisma's layout
-        if (prisma == null && (resolveApplied != null || resolveRolledBack != null || baselinePrisma != null)) {
-            throw KitException.usage("--resolve-applied, --resolve-rolled-back and --baseline-prisma are for Prisma migrations; add --prisma DIR.");
-        }
-        if (rehearse && (dryRun || resolveApplied != null || resolveRolledBack != null || baselinePrisma != null)) {
+        format = MigrationFormat.of(dir, prismaDir); // --prisma DIR, or migrations/ itself in Prisma's layout, or Flyway's migrations/
+        MigrationFormat.Bookkeeping bookkeeping = new MigrationFormat.Bookkeeping(resolveApplied, resolveRolledBack, baselinePrisma);
+        format.accept(bookkeeping);
+        if (rehearse && (dryRun || bookkeeping.asked())) {
             throw KitException.usage("--rehearse changes nothing on the target already; run it without --dry-run, --resolve-applied, --resolve-rolled-back or --baseline-prisma.");
         }
-        // Prisma's migrations go to the server as written, one simple-protocol query each
-        if (prisma != null) PrismaEngine.simpleProtocol(database);
-        database.withSetting("lock_timeout", lockTimeout.toMillis() + "ms").withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
+        options = new MigrationFormat.Options(lockTimeout, statementTimeout, lockWait, !rehearse);
+        format.prepare(database, options);
         // a rehearsal's every session on the target is read-only: the server refuses any write
         if (rehearse) database.withSetting("default_transaction_read_only", "on");
-        MigrateReport report = new MigrateReport(console, dryRun || rehearse);
-        // Ctrl-C or SIGTERM: cancel on the server, close the sessions (the lock goes with them), say what was applied, exit 130
-        Thread hook = new Thread(() -> interrupted(database, report, prisma != null, console), "rc-dbkit interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return run(target, database, report, prisma, console);
-        } catch (RuntimeException | SQLException | Error e) {
-            if (interrupted) waitForTheHook();
-            throw e;
-        } finally {
-            finished = true;
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook decides
-            }
+        MigrateReport report = new MigrateReport(console(), dryRun || rehearse, format);
+        try (Interruption watching = Interruption.watch(database, console(), report::interrupted)) {
+            interruption = watching;
+            return run(database, bookkeeping, report);
         }
     }
 
-    private volatile boolean finished, interrupted;
-
-    /**
-     * The shutdown hook: does nothing once the run has ended; otherwise cancels the running
-     * statement and closes the sessions (bounded at 5 s), prints one sentence (no URL, no secret)
-     * and ends the JVM with 130.
-     */
-    private void interrupted(Database database, MigrateReport report, boolean prisma, Console console) {
-        if (finished) return;
-        interrupted = true;
-        Thread closer = new Thread(database::cancelAndClose, "rc-dbkit cancel");
-        closer.setDaemon(true);
-        closer.start();
-        try {
-            closer.join(5000);
-        } catch (InterruptedException ignored) {
-            // say what is known
-        }
-        String sentence = report.interrupted(prisma);
-        console.error(sentence);
-        if (console.json) console.document(Map.of("exitCode", 130, "error", sentence));
-        console.out.flush();
-        Runtime.getRuntime().halt(130);
-    }
-
-    /** The main thread after an interrupt: the hook speaks and ends the JVM. */
-    private static void waitForTheHook() {
-        try {
-            Thread.sleep(10_000);
-        } catch (InterruptedException ignored) {
-            // fall through
-        }
-    }
-
-    private Integer run(DatabaseTarget target, Database database, MigrateReport report, Path prisma, Console console) throws SQLException {
-        // one session for the whole run: version, pooler check, history, lint
-        try (Connection c = database.connect()) {
-            report.target(target.masked(), Database.serverVersion(c), target.origin());
-            // the history tables get row-level security only once the run has written to them: a refusal writes nothing
-            boolean wrote = false;
-            boolean historyProtected = false; // the Prisma path knows, from its first read or from creating the table
-            try (MigrationEngine engine = prisma != null
-                    ? new PrismaEngine(prisma, c, console, lockTimeout, statementTimeout, lockWait, !rehearse)
-                    : new FlywayEngine(dir, database, c, console, lockTimeout, statementTimeout, lockWait)) {
-                try {
-                    if (engine instanceof PrismaEngine p && (resolveApplied != null || resolveRolledBack != null)) {
-                        String said = p.resolve(resolveApplied, resolveRolledBack, dryRun);
-                        wrote = !dryRun;
-                        return report.said(said);
-                    }
-                    if (engine instanceof PrismaEngine p && baselinePrisma != null) {
-                        String said = p.baseline(baselinePrisma, dryRun);
-                        wrote = !dryRun;
-                        return report.said(said);
-                    }
-                    MigrationEngine.Plan plan = engine.plan(targetVersion);
-                    int findings = lint(c, plan.pending(), prisma != null, report);
-                    report.howTheyRun(plan.pending(), prisma != null);
-                    if (rehearse) return report.rehearsed(new Rehearsal(c, dir, prisma, console, lockTimeout, statementTimeout).run(plan, targetVersion));
-                    if (dryRun || plan.pending().isEmpty()) {
-                        wrote = !dryRun;
-                        return report.nothingApplied(plan.pending(), plan.current(), dryRun);
-                    }
-                    confirm(target, plan.pending().stream().map(m -> m.name).toList(), findings);
-                    try {
-                        MigrationEngine.Outcome outcome = engine.apply(plan, report);
-                        wrote = true;
-                        return report.done(outcome);
-                    } catch (KitException e) {
-                        wrote = report.appliedCount() > 0;
-                        if (!interrupted) report.failed();
-                        throw report.withApplied(e);
-                    }
-                } finally {
-                    historyProtected = engine.historyProtected();
-                }
-            } finally {
-                if (wrote && !interrupted && !historyProtected) protectBookkeeping(c, report.appliedCount() == 0);
-            }
+    /** One session for the whole run (the engine's lock, history, lint): plan, lint, then rehearse, dry-run, or confirm and apply. */
+    private Integer run(Database database, MigrationFormat.Bookkeeping bookkeeping, MigrateReport report) {
+        try (Connection c = connect(database, report); MigrationEngine engine = format.open(database, c, console(), options)) {
+            String said = engine.bookkeep(bookkeeping, dryRun);
+            if (said != null) return dryRun ? report.said(said) : wrote(report.said(said), c, engine, true);
+            MigrationEngine.Plan plan = engine.plan(targetVersion);
+            int findings = lint(c, plan.pending(), report);
+            report.howTheyRun(plan.pending());
+            if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options).run(plan, targetVersion));
+            if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
+            if (plan.pending().isEmpty()) return wrote(report.nothingApplied(plan.pending(), plan.current(), false), c, engine, true);
+            confirm(database.target, plan.pending().stream().map(m -> m.name).toList(), findings);
+            return wrote(report.done(apply(c, engine, plan, report)), c, engine, report.appliedCount() == 0);
         } catch (SQLException e) {
-            throw KitException.unreachable("lost the connection to " + target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
+            throw KitException.unreachable("lost the connection to " + database.target.hostAndPort() + ": " + Database.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** The run's session, checked against a transaction pooler, and the target line. */
+    private static Connection connect(Database database, MigrateReport report) throws SQLException {
+        Connection c = database.connect();
+        report.target(database.target.masked(), Database.serverVersion(c), database.target.origin());
+        return c;
+    }
+
+    /** Applies the plan; a failure names what this run applied before it, whose history is then protected too. */
+    private MigrationEngine.Outcome apply(Connection c, MigrationEngine engine, MigrationEngine.Plan plan, MigrateReport report) {
+        try {
+            return engine.apply(plan, report);
+        } catch (KitException e) {
+            if (!interruption.happened()) report.failed();
+            if (report.appliedCount() > 0) protectHistory(c, engine, false);
+            throw report.withApplied(e);
         }
     }
 
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
-    private int lint(Connection c, List<MigrationFile> pending, boolean prismaPath, MigrateReport report) throws SQLException {
+    private int lint(Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
         if (pending.isEmpty()) return 0;
         // read-only, before anything runs: which relations the migrations touch exist and hold rows
         Map<String, String> existing = Relations.existing(c, MigrationLint.touched(pending));
         MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(existing.keySet(), Relations.holdingRows(c, existing)));
         List<MigrationLint.Finding> findings = lint.findings();
         List<String> notes = new java.util.ArrayList<>(lint.notes());
-        if (prismaPath) notes.addAll(prismaWouldRefuse(pending));
+        notes.addAll(format.notes(pending));
         report.findings(findings, notes, allowDestructive);
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
         if (destructive > 0 && !allowDestructive && rehearse) {
@@ -216,23 +158,6 @@ public class migrate extends DatabaseCli {
                     + (dryRun ? " (and a real run would stop here too)" : "") + ": review them, then run again with --allow-destructive.");
         }
         return findings.size();
-    }
-
-    /**
-     * Prisma's engine sends a migration.sql whole, as one query, which PostgreSQL runs as one
-     * transaction: a statement that cannot run in one (CREATE INDEX CONCURRENTLY, ...) fails there
-     * unless it is the file's only statement. The kit runs such a file statement by statement and
-     * succeeds, so it says where `prisma migrate deploy` would not.
-     */
-    static List<String> prismaWouldRefuse(List<MigrationFile> pending) {
-        List<String> notes = new java.util.ArrayList<>();
-        for (MigrationFile m : pending) {
-            if (m.statements().size() < 2 || m.ownsTransaction()) continue;
-            m.statements().stream().filter(MigrationFile::needsNoTransaction).findFirst().ifPresent(s -> notes.add(m.name + " line " + s.line() + " (" + s.shown()
-                    + ") cannot run in a transaction, and the file has other statements: the kit runs them one by one, but `prisma migrate deploy` sends the file whole"
-                    + " and PostgreSQL would refuse it there; a migration of its own keeps the two in step."));
-        }
-        return notes;
     }
 
     /** A remote database, from a terminal: show the plan and ask. Without a terminal, go on. */
@@ -249,8 +174,18 @@ public class migrate extends DatabaseCli {
         console().line("Confirmed.");
     }
 
-    /** The history tables must not be readable through Supabase's Data API either. */
-    private void protectBookkeeping(Connection c, boolean appliedNothing) {
+    /** What a run that wrote to the history ends with: its exit code, once the history is protected. */
+    private int wrote(int exitCode, Connection c, MigrationEngine engine, boolean appliedNothing) {
+        protectHistory(c, engine, appliedNothing);
+        return exitCode;
+    }
+
+    /**
+     * The history tables get row-level security once the run has written to them (a refusal writes
+     * nothing), unless they had it already: Supabase's Data API must not read them either.
+     */
+    private void protectHistory(Connection c, MigrationEngine engine, boolean appliedNothing) {
+        if (interruption.happened() || engine.historyProtected()) return;
         try {
             List<String> enabled = Exposure.protectBookkeeping(c);
             // after a run that applied nothing, a table that lacked it had it turned off by someone: a change this run made, so said

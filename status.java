@@ -7,6 +7,7 @@
 //SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/PlatformErrors.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
 //SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
 //SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java
+//SOURCES lib/MigrationFormat.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -108,7 +109,7 @@ public class status extends DatabaseCli {
         Settings settings = settings();
         Database database = database(settings, "rc-dbkit status", TransactionPooler.Policy.WORK_THROUGH);
         DatabaseTarget target = database.target;
-        Path migrationsFolder = migrationsFolder();
+        format = MigrationFormat.of(dir, prismaDir); // checked before connecting: a missing or unreadable folder is a bad request, not a database state
         Path seedsRoot = SeedFile.root(dir);
 
         List<Section> sections = new ArrayList<>();
@@ -125,7 +126,7 @@ public class status extends DatabaseCli {
             reading = "the migrations";
             Migrated migrated;
             try {
-                migrated = migrations(c, migrationsFolder);
+                migrated = migrations(c);
             } catch (SQLException | RuntimeException e) {
                 head.show(sections, null); // what was learnt of the target stands
                 throw e;
@@ -272,31 +273,16 @@ public class status extends DatabaseCli {
 
     // ---- Migrations: with schemaDrift below, the only code here that calls the migration classes ----
 
-    /** The Prisma folder when --prisma is given or migrations/ has Prisma's layout; null for Flyway. */
-    private Path prisma;
-
-    /** Checked before connecting: a missing or unreadable folder is a bad request, not a database state. */
-    private Path migrationsFolder() {
-        prisma = PrismaMigrations.folderFor(dir, prismaDir);
-        return prisma != null ? prisma : MigrationHistory.folder(dir);
-    }
+    /** Flyway's migrations/ or a Prisma history: --prisma DIR, or migrations/ in Prisma's layout. */
+    private MigrationFormat format;
 
     /** The migrations section, what the seeds and schema sections need from it, and how long its history query took. */
     record Migrated(Section section, String currentVersion, boolean pending, long readMicros) {}
 
-    private Migrated migrations(Connection c, Path folder) throws SQLException {
-        long t = System.nanoTime();
-        PrismaMigrations.Read read = prisma != null ? PrismaMigrations.read(c) : null;
-        long prismaMicros = (System.nanoTime() - t) / 1000;
-        MigrationHistory history = prisma != null
-                ? PrismaMigrations.history(PrismaMigrations.list(prisma, console()::note), read.rows(), read.tableExists())
-                : MigrationHistory.read(c, folder);
-        long readMicros = prisma != null ? prismaMicros : history.queryMicros;
-        // Prisma records a migration before running it: unfinished while another session holds its lock is under way, not failed
-        String underWay = null;
-        if (prisma != null && history.count(MigrationHistory.State.FAILED) > 0 && AdvisoryLocks.holder(c, PrismaMigrations.PRISMA_LOCK) != null /* read from pg_locks, never taken */) {
-            for (MigrationHistory.Entry e : history.entries) if (e.state() == MigrationHistory.State.FAILED) underWay = e.version();
-        }
+    private Migrated migrations(Connection c) throws SQLException {
+        MigrationHistory history = format.history(c, console());
+        long readMicros = history.queryMicros;
+        String underWay = history.underWay; // Prisma's, applied by another session now: recorded before it runs, so not failed
         List<String> lines = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
@@ -317,11 +303,11 @@ public class status extends DatabaseCli {
                     : repeatable && e.state() == MigrationHistory.State.PENDING && e.appliedChecksum() != null ? "  changed since it was applied: migrate applies it again"
                     : switch (e.state()) {
                 case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)";
-                case FAILED -> "  FAILED: recorded as failed in " + (e.description().isEmpty() ? "_prisma_migrations" : "flyway_schema_history");
+                case FAILED -> "  FAILED: recorded as failed in " + history.table;
                 case MISSING -> "  MISSING: applied in the database, no file here";
                 default -> "";
             };
-            lines.add((e.description().isEmpty()
+            lines.add((history.namedByFolder
                     ? String.format("  %s %-40s%s%s", mark, e.version(), when, note)
                     : String.format("  %s %-6s %-32s%s%s", mark, repeatable ? "R" : e.version(), e.description(), when, note)).stripTrailing());
             Map<String, Object> m = new LinkedHashMap<>();
@@ -345,11 +331,7 @@ public class status extends DatabaseCli {
         }
         long applied = all.stream().filter(e -> e.state() == MigrationHistory.State.APPLIED || e.state() == MigrationHistory.State.EDITED).count();
         long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
-        String current = history.currentVersion();
-        if (underWay != null) { // the migration under way is not the database's version yet
-            current = null;
-            for (MigrationHistory.Entry e : history.entries) if (e.state() != MigrationHistory.State.PENDING && !e.version().equals(underWay)) current = e.version();
-        }
+        String current = history.currentVersion(); // the migration under way is not the database's version yet
         lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
         for (MigrationHistory.Renamed r : history.renamed) {
             lines.add("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");
@@ -366,7 +348,7 @@ public class status extends DatabaseCli {
 
     private Section schemaDrift(Connection c, Migrated migrations) throws SQLException {
         long t = System.nanoTime();
-        List<String> differences = SchemaDrift.check(c, migrations.currentVersion(), dir, prisma, console());
+        List<String> differences = SchemaDrift.check(c, migrations.currentVersion(), format, console());
         List<String> lines = new ArrayList<>();
         for (String d : differences) lines.add("  DRIFT: " + d);
         if (differences.isEmpty()) lines.add("  no differences (" + Durations.since(t) + ")");

@@ -7,6 +7,8 @@ final class ExitCode {
     static final int FAILED = 4;
     static final int DRIFT = 5;
     static final int SECURITY = 6;
+    /** Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it). */
+    static final int INTERRUPTED = 130;
 
     private ExitCode() {}
 }

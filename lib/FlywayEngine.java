@@ -1,6 +1,7 @@
-//SOURCES AdvisoryLocks.java Causes.java
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
+//SOURCES MigrationEngine.java MigrationFormat.java FlywayListener.java MigrationHistory.java HistoryTable.java MigrationFile.java MigrationFailure.java
+//SOURCES AdvisoryLocks.java Database.java Console.java KitException.java Causes.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,9 +12,6 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
-import org.flywaydb.core.api.callback.Callback;
-import org.flywaydb.core.api.callback.Context;
-import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -29,33 +27,23 @@ final class FlywayEngine implements MigrationEngine {
     private final Database database;
     private final Connection session;
     private final Console console;
-    private final Duration lockTimeout, statementTimeout;
+    private final Duration lockTimeout, statementTimeout, lockWait;
     private MigrationHistory history;
     private Flyway flyway;
+    private FlywayListener listener;
 
-    // what the callbacks see while Flyway migrates
-    private Progress progress = Progress.SILENT;
-    private MigrationFile running;
-    private long runningSince;
-    private int statementAt = -1, searchFrom;
-    private boolean inTransaction = true;
-
-    /** @param session the run's connection, for reading the history without Flyway */
-    FlywayEngine(Path dir, Database database, Connection session, Console console, Duration lockTimeout, Duration statementTimeout) {
-        this(dir, database, session, console, lockTimeout, statementTimeout, PrismaEngine.DEFAULT_LOCK_WAIT);
-    }
-
-    private final Duration lockWait;
-
-    /** @param lockWait how long Flyway waits for its lock (Flyway tries once a second: lockRetryCount) */
-    FlywayEngine(Path dir, Database database, Connection session, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait) {
-        this.lockWait = lockWait;
-        this.folder = MigrationHistory.folder(dir);
+    /**
+     * @param session the run's connection, for reading the history without Flyway
+     * @param options the lock wait is how long Flyway waits for its lock (it tries once a second: lockRetryCount)
+     */
+    FlywayEngine(Path folder, Database database, Connection session, Console console, MigrationFormat.Options options) {
+        this.folder = folder;
         this.database = database;
         this.session = session;
         this.console = console;
-        this.lockTimeout = lockTimeout;
-        this.statementTimeout = statementTimeout;
+        this.lockTimeout = options.lockTimeout();
+        this.statementTimeout = options.statementTimeout();
+        this.lockWait = options.lockWait();
         quietFlyway(console);
     }
 
@@ -64,8 +52,8 @@ final class FlywayEngine implements MigrationEngine {
         try {
             history = MigrationHistory.read(session, folder);
         } catch (SQLException e) {
-            if ("42501".equals(e.getSQLState())) throw MigrationFailure.noPrivilege(session, "flyway_schema_history", e);
-            throw KitException.unreachable("lost the connection while reading " + "flyway_schema_history: " + Database.firstLine(e.getMessage()), e);
+            if ("42501".equals(e.getSQLState())) throw MigrationFailure.noPrivilege(session, HistoryTable.FLYWAY, e);
+            throw KitException.unreachable("lost the connection while reading " + HistoryTable.FLYWAY + ": " + Database.firstLine(e.getMessage()), e);
         }
         if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
             String version;
@@ -106,7 +94,7 @@ final class FlywayEngine implements MigrationEngine {
             current = info.current() == null ? null : info.current().getVersion().toString();
         }
         // Flyway would run the first pending migration and fail only when it records it (rolled back, but blamed on the file)
-        if (!pending.isEmpty() && !history.writable) throw MigrationFailure.noPrivilege(session, "flyway_schema_history", null);
+        if (!pending.isEmpty() && !history.writable) throw MigrationFailure.noPrivilege(session, HistoryTable.FLYWAY, null);
         for (MigrationFile file : pending) {
             boolean outside = file.needsNoTransaction();
             if (outside && file.statements().stream().anyMatch(s -> !MigrationFile.needsNoTransaction(s))) {
@@ -144,7 +132,7 @@ final class FlywayEngine implements MigrationEngine {
     @Override
     public Outcome apply(Plan plan, Progress progress) {
         if (plan.pending().isEmpty()) return new Outcome(0, plan.current());
-        this.progress = progress;
+        listener.progress = progress;
         // Flyway's lock key is Flyway's own business; another migrate that holds an advisory lock is the one to wait for
         String holder;
         try {
@@ -159,13 +147,13 @@ final class FlywayEngine implements MigrationEngine {
             result = flyway.migrate();
         } catch (FlywayException e) {
             rethrowKit(e);
-            if (running == null && String.valueOf(e.getMessage()).contains("advisory lock")) {
+            if (!listener.started() && String.valueOf(e.getMessage()).contains("advisory lock")) {
                 throw KitException.failed(AdvisoryLocks.gaveUp(lockName, holder, lockWait) + "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.", e);
             }
             if (e instanceof FlywayValidateException) {
                 throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
             }
-            throw explainFailure(e);
+            throw listener.failure(e, lockTimeout, statementTimeout);
         }
         String version = result.targetSchemaVersion;
         if (version == null) {
@@ -182,6 +170,7 @@ final class FlywayEngine implements MigrationEngine {
     }
 
     private Flyway flyway(String target) {
+        listener = new FlywayListener(folder, history);
         var config = Flyway.configure()
                 .dataSource(database.dataSource())
                 .locations("filesystem:" + folder)
@@ -190,7 +179,7 @@ final class FlywayEngine implements MigrationEngine {
                 .placeholderReplacement(false)
                 .validateMigrationNaming(true)
                 .validateOnMigrate(true)
-                .callbacks(new Listener())
+                .callbacks(listener)
                 // Flyway tries its lock once a second, lockRetryCount more times
                 .lockRetryCount((int) Math.max(0, (lockWait.toMillis() + 999) / 1000));
         // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own
@@ -203,60 +192,6 @@ final class FlywayEngine implements MigrationEngine {
         } catch (FlywayException e) {
             throw KitException.usage("Flyway refused its configuration: " + e.getMessage());
         }
-    }
-
-    /**
-     * Flyway's public callbacks: each migration as it starts and ends, and each statement it
-     * sends, so that a failure names the file and the line (Flyway's statement events carry the
-     * SQL, not its place in the file; the kit finds it in the text it read).
-     */
-    private final class Listener implements Callback {
-        public boolean supports(Event event, Context context) {
-            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.BEFORE_EACH_MIGRATE_STATEMENT;
-        }
-
-        public boolean canHandleInTransaction(Event event, Context context) {
-            return true;
-        }
-
-        public void handle(Event event, Context context) {
-            if (event == Event.BEFORE_EACH_MIGRATE) {
-                MigrationInfo m = context.getMigrationInfo();
-                running = m.getScript() == null ? null : history.file(m.getScript());
-                if (running == null && m.getPhysicalLocation() != null) {
-                    running = MigrationFile.resolvedByFlyway(folder, Path.of(m.getPhysicalLocation()), String.valueOf(m.getVersion()), m.getDescription());
-                }
-                statementAt = -1;
-                searchFrom = 0;
-                runningSince = System.nanoTime();
-                if (running != null) progress.applying(running);
-            } else if (event == Event.AFTER_EACH_MIGRATE) {
-                if (running != null) progress.applied(running, (System.nanoTime() - runningSince) / 1_000_000);
-            } else if (running != null && context.getStatement() != null) {
-                String sql = context.getStatement().getSql().strip();
-                if (sql.endsWith(";")) sql = sql.substring(0, sql.length() - 1);
-                int at = running.text.indexOf(sql, searchFrom);
-                statementAt = at;
-                if (at >= 0) searchFrom = at + sql.length();
-                try {
-                    inTransaction = !context.getConnection().getAutoCommit();
-                } catch (SQLException e) {
-                    inTransaction = !running.needsNoTransaction();
-                }
-            }
-        }
-
-        public String getCallbackName() {
-            return "rc-dbkit progress";
-        }
-    }
-
-    /** A failed migrate, as one sentence: the file, the line, the server's words, and what happened to it. */
-    private KitException explainFailure(FlywayException e) {
-        SQLException sql = Causes.find(e, SQLException.class);
-        if (running == null || sql == null) return KitException.failed("Flyway failed: " + Database.firstLine(e.getMessage()), e);
-        return MigrationFailure.explain(running, statementAt, false, sql,
-                inTransaction ? MigrationFailure.Aftermath.ROLLED_BACK : MigrationFailure.Aftermath.OUTSIDE_TRANSACTION, lockTimeout, statementTimeout);
     }
 
     /** Applied migrations that disagree with the files here: edited, missing, or recorded as failed. */

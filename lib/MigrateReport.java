@@ -1,3 +1,4 @@
+//SOURCES MigrationEngine.java MigrationFormat.java MigrationFile.java MigrationLint.java Console.java Durations.java ExitCode.java KitException.java
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,12 +10,14 @@ import java.util.Map;
  */
 final class MigrateReport implements MigrationEngine.Progress {
     private final Console console;
+    private final MigrationFormat format;
     private final long started = System.nanoTime();
     private final Map<String, Object> doc = new LinkedHashMap<>();
     private final List<Map<String, Object>> applied = new ArrayList<>();
 
-    MigrateReport(Console console, boolean dryRun) {
+    MigrateReport(Console console, boolean dryRun, MigrationFormat format) {
         this.console = console;
+        this.format = format;
         doc.put("ok", true);
         doc.put("dryRun", dryRun);
     }
@@ -40,11 +43,11 @@ final class MigrateReport implements MigrationEngine.Progress {
     }
 
     /** How the pending files will run, where that is not one transaction per file. */
-    void howTheyRun(List<MigrationFile> pending, boolean prisma) {
+    void howTheyRun(List<MigrationFile> pending) {
         for (MigrationFile m : pending) {
             if (m.needsNoTransaction()) {
                 console.note(m.name + " runs outside a transaction (it holds a statement such as CREATE INDEX CONCURRENTLY that cannot run inside one): if it fails, check what it left behind (an INVALID index, say) before running again.");
-            } else if (prisma && m.ownsTransaction()) {
+            } else if (format.runsAsWritten(m)) {
                 console.note(m.name + " manages its own transaction (BEGIN ... COMMIT), so it runs as written.");
             }
         }
@@ -140,9 +143,8 @@ final class MigrateReport implements MigrationEngine.Progress {
     /**
      * The one sentence for a run stopped by Ctrl-C or a stop signal, once its statement was cancelled
      * on the server and its sessions closed: what was applied, and what became of the one running.
-     * @param prisma whether Prisma's path ran it (a script with its own BEGIN/COMMIT then runs as written)
      */
-    String interrupted(boolean prisma) {
+    String interrupted() {
         MigrationFile m = running;
         if (m != null && !console.json) {
             console.out.println();
@@ -160,10 +162,9 @@ final class MigrateReport implements MigrationEngine.Progress {
                     : "after applying " + plural(done.size(), "migration") + " (" + String.join(", ", done) + "); " + lock + ".")
                     + " Run migrate again to apply the rest.";
         }
-        boolean outside = m.needsNoTransaction() || (prisma && m.ownsTransaction());
+        boolean outside = format.runsAsWritten(m);
         return "migrate was interrupted while applying " + m.name + ": " + lock + "; "
-                + (outside ? m.name + " ran outside a transaction, so it may be partly applied" + (prisma ? " and _prisma_migrations records it as started, not finished" : "")
-                        + ": check what it left behind" + (prisma ? ", then use --resolve-rolled-back or --resolve-applied" : "") + " before running migrate again; "
+                + (outside ? m.name + " ran outside a transaction, so it may be partly applied" + format.settleCutShort() + " before running migrate again; "
                         : m.name + " was rolled back and nothing from it was applied; ")
                 + before + "." + (outside ? "" : " Re-running migrate is safe.");
     }

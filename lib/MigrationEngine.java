@@ -1,9 +1,11 @@
+//SOURCES MigrationFile.java MigrationFormat.java
+import java.sql.SQLException;
 import java.util.List;
 
 /**
  * What the kit asks of a migration format's engine (Flyway's or Prisma's): read the plan, then
  * apply it, telling a listener as each migration starts and ends. The command on top does the
- * pre-flight (pooler refusal, lint, confirmation) between the two.
+ * pre-flight (lint, confirmation) between the two. {@link MigrationFormat#open} builds one.
  */
 interface MigrationEngine extends AutoCloseable {
 
@@ -33,6 +35,11 @@ interface MigrationEngine extends AutoCloseable {
 
     /** Applies the pending migrations of the plan, in order; a failure is a KitException with the file and line. */
     Outcome apply(Plan plan, Progress progress);
+
+    /** The format's bookkeeping, when asked for (Prisma's --resolve-*, --baseline-prisma): the line to print; null when there was none to do. */
+    default String bookkeep(MigrationFormat.Bookkeeping asked, boolean dryRun) throws SQLException {
+        return null;
+    }
 
     /** Releases what the engine holds (a lock, a connection it opened). */
     @Override

@@ -1,4 +1,4 @@
-//SOURCES PostgresDriver.java Causes.java
+//SOURCES PostgresDriver.java MigrationFile.java SqlScript.java PlatformErrors.java Database.java Durations.java KitException.java Causes.java
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;

@@ -57,13 +57,24 @@ final class MigrationHistory {
     /** How long the history query took (one round trip and the server's work), in microseconds; -1 when not read. */
     final long queryMicros;
 
-    /** A history made elsewhere (the Prisma path): no repeatables, nothing read of Flyway's table. */
-    MigrationHistory(List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed) {
-        this(entries, files, historyExists, renamed, false, List.of(), 0, true, -1);
+    /** The history table the entries were read from. */
+    final String table;
+
+    /** How the entries are named: by their folder (Prisma: the version is the name, no description), or by version and description (Flyway). */
+    final boolean namedByFolder;
+
+    /** The migration another session is applying now (Prisma records it before running it, as if failed), or null. */
+    final String underWay;
+
+    /** A history made elsewhere (the Prisma path): entries named by their folder, no repeatables, nothing read of Flyway's table. */
+    MigrationHistory(String table, List<Entry> entries, List<MigrationFile> files, boolean historyExists, long queryMicros, String underWay) {
+        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay);
     }
 
-    private MigrationHistory(List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
-            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros) {
+    private MigrationHistory(String table, boolean namedByFolder, List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
+            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay) {
+        this.table = table;
+        this.namedByFolder = namedByFolder;
         this.entries = entries;
         this.files = files;
         this.historyExists = historyExists;
@@ -73,6 +84,7 @@ final class MigrationHistory {
         this.unversionedRows = unversionedRows;
         this.writable = writable;
         this.queryMicros = queryMicros;
+        this.underWay = underWay;
     }
 
     /** dir/migrations, which must exist: Flyway would otherwise find nothing and call it success. */
@@ -188,8 +200,8 @@ final class MigrationHistory {
             entries.add(new Entry(e.getKey(), (String) row[0], (String) row[1], state, (Timestamp) row[3], null, (Integer) row[2]));
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
-        return new MigrationHistory(entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
-                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros);
+        return new MigrationHistory(HistoryTable.FLYWAY, false, entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
+                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null);
     }
 
     private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");
@@ -224,9 +236,10 @@ final class MigrationHistory {
         return null;
     }
 
+    /** The version the schema is at: the last migration applied or recorded, leaving out one under way. */
     String currentVersion() {
         String current = null;
-        for (Entry e : entries) if (e.state() != State.PENDING) current = e.version();
+        for (Entry e : entries) if (e.state() != State.PENDING && !e.version().equals(underWay)) current = e.version();
         return current;
     }
 }

@@ -1,4 +1,5 @@
-//SOURCES PostgresDriver.java AdvisoryLocks.java
+//SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
+//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java Console.java KitException.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,38 +27,18 @@ final class PrismaEngine implements MigrationEngine {
     private final boolean table;
 
     /**
-     * The database's sessions with pgjdbc's simple query protocol (a public connection property): a
-     * statement is sent as one Query message, unsplit, as Prisma's engine sends a migration.
+     * @param c a session from a database the format prepared (simple query protocol); Prisma's lock is
+     *     taken on it, as `options` say, until {@link #close}. The wait for a lock another session holds
+     *     is said at once, with who holds it, and bounded by the lock wait, not by the session's
+     *     lock_timeout, which is for migrations. A rehearsal takes no lock on the target, so it never
+     *     keeps a real deploy (`prisma migrate deploy` or migrate) waiting.
      */
-    static Database simpleProtocol(Database database) {
-        return database.withProperty("preferQueryMode", "simple");
-    }
-
-    /** @param c a session made from {@link #simpleProtocol}; Prisma's lock is taken on it until {@link #close}. */
-    PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout) throws SQLException {
-        this(folder, c, console, lockTimeout, statementTimeout, DEFAULT_LOCK_WAIT);
-    }
-
-    /** How long a run waits for Prisma's lock when the command gives no --lock-wait. */
-    static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
-
-    /**
-     * @param lockWait how long to wait for Prisma's lock when another session holds it (said at
-     *     once, with who holds it); not bounded by the session's lock_timeout, which is for migrations
-     */
-    PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait) throws SQLException {
-        this(folder, c, console, lockTimeout, statementTimeout, lockWait, true);
-    }
-
-    /**
-     * @param lock false for a rehearsal, which only reads the target: it takes no lock there, so it
-     *     never keeps a real deploy (`prisma migrate deploy` or migrate) waiting
-     */
-    PrismaEngine(Path folder, Connection c, Console console, Duration lockTimeout, Duration statementTimeout, Duration lockWait, boolean lock) throws SQLException {
+    PrismaEngine(Path folder, Connection c, Console console, MigrationFormat.Options options) throws SQLException {
+        boolean lock = options.takeLock();
         this.folder = folder;
         this.c = c;
-        this.lockTimeout = lockTimeout;
-        this.statementTimeout = statementTimeout;
+        this.lockTimeout = options.lockTimeout();
+        this.statementTimeout = options.statementTimeout();
         this.all = PrismaMigrations.list(folder, console::note);
         // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply. Tried in one
         // flight with the read of the history, which then stands: it ran once the lock was held.
@@ -72,7 +53,7 @@ final class PrismaEngine implements MigrationEngine {
             throw lost(e);
         }
         if (!locked[0]) {
-            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", lockWait, console::note,
+            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", options.lockWait(), console::note,
                     "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
             try {
                 read[0] = PrismaMigrations.read(c); // what the holder left
@@ -104,7 +85,7 @@ final class PrismaEngine implements MigrationEngine {
                         + ": if it already has the schema of the migrations up to some NAME, run again with --baseline-prisma NAME to mark those applied without running them.");
             }
         }
-        MigrationHistory history = PrismaMigrations.history(all, read.rows(), table);
+        MigrationHistory history = PrismaMigrations.history(all, read);
         for (MigrationHistory.Entry e : history.entries) {
             if (e.state() != MigrationHistory.State.FAILED) continue;
             String name = e.version();
@@ -186,7 +167,7 @@ final class PrismaEngine implements MigrationEngine {
 
     /** The history row (or the table this run was creating) refused before a file ran: the role or the schema is what must change. */
     private KitException historyNotWritten(MigrationFile m, SQLException e) {
-        if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, "_prisma_migrations", e);
+        if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, HistoryTable.PRISMA, e);
         return KitException.failed("_prisma_migrations could not be written before " + m.name + " ran (" + Database.firstLine(e.getMessage())
                 + "), so nothing was applied: check the schema in the URL and the role's privileges there, then run migrate again.", e);
     }
@@ -217,8 +198,15 @@ final class PrismaEngine implements MigrationEngine {
         }
     }
 
+    /** Prisma's bookkeeping, when asked for: the line to print; null when none was asked. */
+    @Override
+    public String bookkeep(MigrationFormat.Bookkeeping asked, boolean dryRun) throws SQLException {
+        if (asked.resolveApplied() != null || asked.resolveRolledBack() != null) return resolve(asked.resolveApplied(), asked.resolveRolledBack(), dryRun);
+        return asked.baseline() == null ? null : baseline(asked.baseline(), dryRun);
+    }
+
     /** --resolve-applied / --resolve-rolled-back NAME, as `prisma migrate resolve` writes them; returns the line to print. */
-    String resolve(String applied, String rolledBack, boolean dryRun) throws SQLException {
+    private String resolve(String applied, String rolledBack, boolean dryRun) throws SQLException {
         String name = applied != null ? applied : rolledBack;
         if (applied != null && rolledBack != null) throw KitException.usage("give either --resolve-applied or --resolve-rolled-back, not both.");
         if (!table) throw KitException.usage("there is no _prisma_migrations table, so there is nothing to resolve.");
@@ -238,7 +226,7 @@ final class PrismaEngine implements MigrationEngine {
     }
 
     /** --baseline-prisma NAME: the migrations up to NAME marked applied without running them; returns the line to print. */
-    String baseline(String upToName, boolean dryRun) throws SQLException {
+    private String baseline(String upToName, boolean dryRun) throws SQLException {
         if (table) throw KitException.usage("the database already has a _prisma_migrations table, so there is nothing to baseline; run migrate without --baseline-prisma.");
         if (all.stream().noneMatch(m -> m.version.equals(upToName))) {
             throw KitException.usage("there is no migration called \"" + upToName + "\" in the Prisma folder to baseline up to.");
@@ -255,7 +243,7 @@ final class PrismaEngine implements MigrationEngine {
     }
 
     private KitException lost(SQLException e) {
-        if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, "_prisma_migrations", e);
+        if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, HistoryTable.PRISMA, e);
         return MigrationFailure.lost(e);
     }
 

@@ -1,4 +1,4 @@
-//SOURCES HistoryTable.java
+//SOURCES HistoryTable.java MigrationHistory.java MigrationFile.java AdvisoryLocks.java Flight.java SqlScript.java KitException.java
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,20 +53,6 @@ final class PrismaMigrations {
         }
     }
 
-    /** The Prisma folder of a run: --prisma DIR (relative to the kit's dir), or dir/migrations when it has Prisma's layout; null for Flyway. */
-    static Path folderFor(Path dir, Path prismaDir) {
-        if (prismaDir != null) return folder(prismaDir.isAbsolute() ? prismaDir : dir.resolve(prismaDir));
-        Path migrations = dir.resolve("migrations");
-        return Files.isDirectory(migrations) && isPrismaLayout(migrations) ? folder(migrations) : null;
-    }
-
-    static Path folder(Path given) {
-        Path folder = given.toAbsolutePath().normalize();
-        if (!Files.isDirectory(folder)) throw KitException.usage("the Prisma migrations folder " + folder + " does not exist; pass the folder that holds <name>/migration.sql, such as prisma/migrations.");
-        if (!isPrismaLayout(folder)) throw KitException.usage(folder + " is not a Prisma migrations folder: it has no migration_lock.toml and no <name>/migration.sql.");
-        return folder;
-    }
-
     /**
      * The migrations in Prisma's order (folder names, lexically). A folder without migration.sql
      * (a data migration in another language, say) is skipped with a notice, never pending.
@@ -99,9 +85,9 @@ final class PrismaMigrations {
 
     /**
      * What a run needs to know of the database before it starts, read in one query: whether
-     * _prisma_migrations exists, whether every history table there is (it, flyway_schema_history)
-     * has row-level security, its rows, and the tables of the current schema (a schema with tables
-     * but no history was never migrated by Prisma).
+     * _prisma_migrations exists, whether every history table there is has row-level security, its
+     * rows, and the tables of the current schema (a schema with tables but no history was never
+     * migrated by Prisma).
      */
     record Read(boolean tableExists, boolean historiesProtected, List<Row> rows, List<String> tables) {}
 
@@ -139,8 +125,31 @@ final class PrismaMigrations {
         });
     }
 
-    /** Where the database stands against the folder, in the same terms as the Flyway history. */
-    static MigrationHistory history(List<MigrationFile> migrations, List<Row> rows, boolean tableExists) {
+    /**
+     * Where the database stands against the folder, for status: the history read (one round trip),
+     * and only when a migration looks failed, whether another session holds Prisma's lock (read from
+     * pg_locks, never taken): Prisma records a migration before running it, so one unfinished while
+     * the lock is held is under way, not failed.
+     */
+    static MigrationHistory history(Connection c, List<MigrationFile> migrations) throws SQLException {
+        long t = System.nanoTime();
+        Read read = read(c);
+        long micros = (System.nanoTime() - t) / 1000;
+        List<MigrationHistory.Entry> entries = entries(migrations, read.rows());
+        String underWay = null;
+        if (entries.stream().anyMatch(e -> e.state() == MigrationHistory.State.FAILED) && AdvisoryLocks.holder(c, PRISMA_LOCK) != null) {
+            for (MigrationHistory.Entry e : entries) if (e.state() == MigrationHistory.State.FAILED) underWay = e.version();
+        }
+        return new MigrationHistory(HistoryTable.PRISMA, entries, migrations, read.tableExists(), micros, underWay);
+    }
+
+    /** Where the database stands against the folder, from what a run read when it started. */
+    static MigrationHistory history(List<MigrationFile> migrations, Read read) {
+        return new MigrationHistory(HistoryTable.PRISMA, entries(migrations, read.rows()), migrations, read.tableExists(), -1, null);
+    }
+
+    /** The folder's migrations and the rows, in the same terms as the Flyway history. */
+    private static List<MigrationHistory.Entry> entries(List<MigrationFile> migrations, List<Row> rows) {
         Map<String, List<Row>> byName = new LinkedHashMap<>();
         for (Row r : rows) byName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r);
         List<MigrationHistory.Entry> entries = new ArrayList<>();
@@ -152,7 +161,7 @@ final class PrismaMigrations {
             MigrationHistory.Entry entry = entry(e.getKey(), e.getKey() + "/migration.sql", e.getValue(), null);
             if (entry.state() != MigrationHistory.State.PENDING) entries.add(entry);
         }
-        return new MigrationHistory(entries, migrations, tableExists, List.of());
+        return entries;
     }
 
     private static MigrationHistory.Entry entry(String name, String script, List<Row> rows, MigrationFile file) {

@@ -1,6 +1,5 @@
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.file.Path;
+//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java EmbeddedServer.java DataChecks.java LockReport.java SqlScript.java
+//SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -31,19 +30,16 @@ final class Rehearsal {
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final Connection target;
-    private final Path dir;
-    private final Path prisma;
+    private final MigrationFormat format;
     private final Console console;
-    private final Duration lockTimeout;
-    private final Duration statementTimeout;
+    private final MigrationFormat.Options options;
 
-    Rehearsal(Connection target, Path dir, Path prisma, Console console, Duration lockTimeout, Duration statementTimeout) {
+    /** @param options the run's: its timeouts hold on the copy too */
+    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options) {
         this.target = target;
-        this.dir = dir;
-        this.prisma = prisma;
+        this.format = format;
         this.console = console;
-        this.lockTimeout = lockTimeout;
-        this.statementTimeout = statementTimeout;
+        this.options = options;
     }
 
     /** Rehearses `plan` (read from the target); returns the JSON part of the report, or throws with the exit code. */
@@ -51,7 +47,7 @@ final class Rehearsal {
         long started = System.nanoTime();
         Map<String, Object> doc = new LinkedHashMap<>();
         console.line("Rehearsal on a copy of the target's schema (the target is only read):");
-        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), dir, prisma, console, "--rehearse")) {
+        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), format, console, "--rehearse")) {
             if (!shadow.differences.isEmpty()) {
                 for (String d : shadow.differences) console.error("DRIFT: " + d);
                 doc.put("drift", shadow.differences);
@@ -162,23 +158,16 @@ final class Rehearsal {
 
     /** Step 2: the pending migrations applied to the copy through the engine a real run uses; the failure's sentence, or null. */
     private String applyToCopy(EmbeddedServer shadow, String targetVersion, Map<String, Long> applied) {
-        Console quiet = new Console(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false, false);
         DatabaseTarget copy = DatabaseTarget.parse(shadow.url("shadow"), "the rehearsal's copy");
-        Database db = new Database(copy, "rc-dbkit migrate --rehearse", Duration.ZERO, quiet)
-                .withSetting("lock_timeout", lockTimeout.toMillis() + "ms")
-                .withSetting("statement_timeout", statementTimeout.toMillis() + "ms");
-        if (prisma != null) PrismaEngine.simpleProtocol(db);
-        try (Connection c = db.connect();
-                MigrationEngine engine = prisma != null
-                        ? new PrismaEngine(prisma, c, quiet, lockTimeout, statementTimeout)
-                        : new FlywayEngine(dir, db, c, quiet, lockTimeout, statementTimeout)) {
-            engine.apply(engine.plan(targetVersion), new MigrationEngine.Progress() {
-                public void applying(MigrationFile m) {}
+        try {
+            format.applyTo(copy, "rc-dbkit migrate --rehearse", targetVersion, MigrationFormat.Options.throwaway(options.lockTimeout(), options.statementTimeout()),
+                    new MigrationEngine.Progress() {
+                        public void applying(MigrationFile m) {}
 
-                public void applied(MigrationFile m, long ms) {
-                    applied.put(m.name, ms);
-                }
-            });
+                        public void applied(MigrationFile m, long ms) {
+                            applied.put(m.name, ms);
+                        }
+                    });
             return null;
         } catch (KitException e) {
             return e.getMessage();

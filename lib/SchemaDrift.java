@@ -1,6 +1,4 @@
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.file.Path;
+//SOURCES MigrationFormat.java MigrationEngine.java SchemaSnapshot.java EmbeddedServer.java SqlScript.java DatabaseTarget.java Console.java KitException.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,8 +13,8 @@ import java.util.List;
  */
 final class SchemaDrift {
 
-    static List<String> check(Connection target, String appliedVersion, Path dir, Path prisma, Console console) throws SQLException {
-        try (Shadow shadow = build(target, appliedVersion, dir, prisma, console, "--schema")) {
+    static List<String> check(Connection target, String appliedVersion, MigrationFormat format, Console console) throws SQLException {
+        try (Shadow shadow = build(target, appliedVersion, format, console, "--schema")) {
             return shadow.differences;
         }
     }
@@ -45,7 +43,7 @@ final class SchemaDrift {
      * Builds the shadow (for `option`, named in the sentence when the kit lacks the target's major
      * version) and leaves it running for the caller, who closes it.
      */
-    static Shadow build(Connection target, String appliedVersion, Path dir, Path prisma, Console console, String option) throws SQLException {
+    static Shadow build(Connection target, String appliedVersion, MigrationFormat format, Console console, String option) throws SQLException {
         int major;
         try (var st = target.createStatement(); ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000")) {
             rs.next();
@@ -69,7 +67,7 @@ final class SchemaDrift {
                 installTargetRoles(target, c);
                 installTargetExtensions(actual, c);
             }
-            if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, dir, prisma);
+            if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, format);
             try (Connection c = shadow.admin("shadow")) {
                 return new Shadow(shadow, SchemaSnapshot.compare(SchemaSnapshot.read(c), actual));
             }
@@ -84,14 +82,9 @@ final class SchemaDrift {
     }
 
     /** The migrations up to `version`, applied to the shadow by the engine migrate uses for them. */
-    private static void migrate(DatabaseTarget shadow, String version, Path dir, Path prisma) {
-        Console quiet = new Console(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false, false);
-        Duration minute = Duration.ofMinutes(1);
-        Database db = new Database(shadow, "rc-dbkit status --schema", Duration.ZERO, quiet);
-        if (prisma != null) PrismaEngine.simpleProtocol(db);
-        try (Connection c = db.connect();
-                MigrationEngine engine = prisma != null ? new PrismaEngine(prisma, c, quiet, minute, Duration.ZERO) : new FlywayEngine(dir, db, c, quiet, minute, Duration.ZERO)) {
-            engine.apply(engine.plan(version), MigrationEngine.Progress.SILENT);
+    private static void migrate(DatabaseTarget shadow, String version, MigrationFormat format) {
+        try {
+            format.applyTo(shadow, "rc-dbkit status --schema", version, MigrationFormat.Options.throwaway(Duration.ofMinutes(1), Duration.ZERO), MigrationEngine.Progress.SILENT);
         } catch (KitException | SQLException e) {
             throw KitException.failed("the migrations did not apply to the shadow database: " + e.getMessage(), e);
         }
