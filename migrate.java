@@ -1,13 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Apply the schema migrations in migrations/ (recorded in Flyway's history) or a Prisma migrations folder, through the direct connection.
 //JAVA 17+
-//SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
-//SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/TransactionPooler.java lib/Exposure.java lib/Flight.java lib/SqlScript.java lib/MigrationFile.java lib/Relations.java
-//SOURCES lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/MigrationFailure.java
-//SOURCES lib/AdvisoryLocks.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java lib/MigrateReport.java lib/PlatformErrors.java
-//SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java lib/DataChecks.java lib/LockReport.java lib/Rehearsal.java
-//SOURCES lib/MigrationFormat.java lib/Interruption.java
+//SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/MigrationEngine.java lib/MigrateReport.java lib/Interruption.java lib/Rehearsal.java
+//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS

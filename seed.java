@@ -1,10 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Seed the operational data in seeds/*.json (admin, feature flags, point configs, email templates), idempotently.
 //JAVA 17+
-//SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
-//SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/TransactionPooler.java
-//SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
+//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS

@@ -1,13 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Say, read-only, where a database stands: connection, migrations, seeds.
 //JAVA 17+
-//SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
-//SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
-//SOURCES lib/Cli.java lib/DatabaseCli.java lib/TransactionPooler.java lib/MigrationHistory.java lib/PrismaMigrations.java lib/MigrationLint.java lib/Exposure.java lib/Flight.java
-//SOURCES lib/SqlScript.java lib/MigrationFile.java lib/Relations.java lib/MigrationFailure.java lib/PlatformErrors.java lib/MigrationEngine.java lib/FlywayEngine.java lib/PrismaEngine.java
-//SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java
-//SOURCES lib/SchemaSnapshot.java lib/SchemaDrift.java lib/EmbeddedServer.java
-//SOURCES lib/MigrationFormat.java
+//SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/Exposure.java lib/Flight.java lib/Relations.java
+//SOURCES lib/SeedFile.java lib/SeedTable.java lib/Seeder.java lib/SeedCheck.java lib/PasswordHasher.java lib/SqlScript.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS

@@ -1,3 +1,4 @@
+//SOURCES Durations.java KitException.java
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,5 @@
 //DEPS info.picocli:picocli:4.7.7
+//SOURCES Console.java Settings.java Secrets.java Durations.java ExitCode.java KitException.java
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

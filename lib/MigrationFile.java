@@ -1,3 +1,4 @@
+//SOURCES SqlScript.java KitException.java
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;

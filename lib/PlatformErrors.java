@@ -1,3 +1,4 @@
+//SOURCES Database.java
 import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

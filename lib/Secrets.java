@@ -1,3 +1,4 @@
+//SOURCES KitException.java
 import java.util.List;
 
 /** Last line of defence: whatever text reaches the operator has no known secret in it. */
