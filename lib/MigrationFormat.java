@@ -64,7 +64,10 @@ sealed interface MigrationFormat {
     /** The engine that plans and applies on session `c`, which `database` opened; it holds the migration lock (as options say) until closed. */
     MigrationEngine open(Database database, Connection c, Console console, Options options) throws SQLException;
 
-    /** Where the database stands against the folder, read-only, as status shows it; the entries name their history table. */
+    /**
+     * Where the database stands against the folder, read-only, as status shows it: the history says
+     * its table, how its entries are named, and (Prisma) which migration another session is applying.
+     */
     MigrationHistory history(Connection c, Console console) throws SQLException;
 
     /** What the operator should know of the pending migrations beside the lint's findings. */

@@ -226,10 +226,6 @@ final class MigrationHistory {
         return List.copyOf(out);
     }
 
-    long count(State state) {
-        return entries.stream().filter(e -> e.state() == state).count();
-    }
-
     /** The file of a migration here, by its script (path inside migrations/); null when there is none. */
     MigrationFile file(String script) {
         for (MigrationFile f : files) if (f.script.equals(script)) return f;
