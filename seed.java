@@ -4,7 +4,7 @@
 //SOURCES lib/ExitCode.java lib/KitException.java lib/Durations.java lib/Secrets.java
 //SOURCES lib/Settings.java lib/DatabaseTarget.java lib/Database.java lib/Console.java
 //SOURCES lib/Cli.java lib/DatabaseCli.java
-//SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
+//SOURCES lib/SeedFile.java lib/SeedValue.java lib/SeedCatalog.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -90,10 +90,10 @@ public class seed extends DatabaseCli {
             try {
                 Seeder.lock(c, lockWait, console::note);
                 long checking = System.nanoTime();
-                List<Seeder.Checked> checked = Seeder.check(c, files);
+                List<SeedCatalog.Checked> checked = Seeder.check(c, files);
                 console.debug("checked the files against the catalog in " + Durations.since(checking));
-                Seeder seeder = new Seeder(c, new PasswordHasher());
-                for (Seeder.Checked each : checked) {
+                Seeder seeder = new Seeder(c, new PasswordHasher(), checked);
+                for (SeedCatalog.Checked each : checked) {
                     current = each.file();
                     long t = System.nanoTime();
                     Seeder.Outcome o = seeder.apply(each);

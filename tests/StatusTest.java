@@ -224,21 +224,21 @@ class StatusTest {
 
     @Test
     void theRuleRanksSecurityThenDriftThenALostConnectionThenPendingWork() {
-        List<status.Severity> ranked = List.of(status.Severity.PENDING, status.Severity.UNREACHABLE, status.Severity.DRIFT, status.Severity.SECURITY);
+        List<StatusReport.Severity> ranked = List.of(StatusReport.Severity.PENDING, StatusReport.Severity.UNREACHABLE, StatusReport.Severity.DRIFT, StatusReport.Severity.SECURITY);
         List<Integer> codes = List.of(1, 3, 5, 6);
-        assertEquals(0, status.exitCode(List.of()));
+        assertEquals(0, StatusReport.exitCode(List.of()));
         for (int mask = 1; mask < 16; mask++) {
-            List<status.Finding> findings = new ArrayList<>();
+            List<StatusReport.Finding> findings = new ArrayList<>();
             int expected = 0;
             for (int i = 0; i < 4; i++) {
                 if ((mask & (1 << i)) == 0) continue;
-                findings.add(new status.Finding(ranked.get(i), "finding " + i));
+                findings.add(new StatusReport.Finding(ranked.get(i), "finding " + i));
                 expected = codes.get(i);
             }
-            assertEquals(expected, status.exitCode(findings), findings.toString());
-            List<status.Finding> reversed = new ArrayList<>(findings);
+            assertEquals(expected, StatusReport.exitCode(findings), findings.toString());
+            List<StatusReport.Finding> reversed = new ArrayList<>(findings);
             java.util.Collections.reverse(reversed);
-            assertEquals(expected, status.exitCode(reversed), "the order of the findings does not matter: " + findings);
+            assertEquals(expected, StatusReport.exitCode(reversed), "the order of the findings does not matter: " + findings);
         }
     }
 
@@ -360,11 +360,11 @@ class StatusTest {
 
     /** The human report ends with one sentence per severity found; they are exactly what the JSON document's findings give. */
     private static void assertSameFindings(TestSupport.Result human, JsonNode doc) {
-        List<status.Finding> findings = new ArrayList<>();
-        doc.get("findings").forEach(f -> findings.add(new status.Finding(status.Severity.valueOf(f.get("severity").asText().toUpperCase(java.util.Locale.ROOT)), f.get("finding").asText())));
+        List<StatusReport.Finding> findings = new ArrayList<>();
+        doc.get("findings").forEach(f -> findings.add(new StatusReport.Finding(StatusReport.Severity.valueOf(f.get("severity").asText().toUpperCase(java.util.Locale.ROOT)), f.get("finding").asText())));
         String out = human.out().strip();
         List<String> verdict = List.of(out.substring(out.lastIndexOf("\n\n") + 2).split("\n"));
-        assertEquals(status.verdict(findings), verdict, human.out());
+        assertEquals(StatusReport.verdict(findings), verdict, human.out());
         assertEquals(doc.get("verdict").asText(), verdict.get(0));
         assertEquals(human.code(), doc.get("exitCode").asInt());
     }
