@@ -138,7 +138,7 @@ final class StatusSeeds {
         if (migrated) {
             List<String> tables = loaded.stream().filter(e -> e.file() != null).map(e -> e.file().table()).distinct().toList();
             List<String> asked = new ArrayList<>(tables);
-            if (!tables.isEmpty()) asked.add("Admin"); // as before this class: "Admin" is asked only beside a seed file's table
+            asked.add("Admin");
             Flight flight = new Flight();
             Supplier<SeedCatalog> tablesRead = SeedCatalog.ask(flight, c, tables);
             Supplier<Map<String, String>> hiddenRead = flight.ask(HIDDEN, rs -> {

@@ -301,6 +301,22 @@ class StatusTest {
         assertTrue(r.out().contains("(run status as the tables' owner)"), r.out());
     }
 
+    /** The admin's rows hidden by row-level security are said as such even when no seed file could be checked (each waits on a variable). */
+    @Test
+    void anAdminHiddenByRowLevelSecurityIsSaidWhenNoSeedFileWasChecked() throws Exception {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        String asReader = TestSupport.asNewRole(url, "admin_reader", "Admin-Reader-5306");
+        TestSupport.exec(url, "grant select on all tables in schema public to admin_reader");
+        Path kit = TestSupport.kitCopy();
+        for (String file : List.of("02_feature_flags.json", "03_point_configs.json", "04_email_templates.json")) Files.delete(kit.resolve("seeds/" + file));
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", asReader, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL), "--dir", kit.toString());
+        // before: "<email> does not exist (run seed)", then "Database is up to date.", exit 0
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.out().contains("not checked: row-level security hides the rows of \"Admin\" from role admin_reader"), r.out());
+        assertFalse(r.out().contains("does not exist (run seed)"), r.out());
+    }
+
     /** A history the role may not read: the target it did learn is still reported. */
     @Test
     void aHistoryThatCannotBeReadStillReportsTheTarget() throws Exception {
