@@ -1,4 +1,4 @@
-//SOURCES SeedTable.java SeedFile.java Flight.java KitException.java ExitCode.java
+//SOURCES SeedTable.java SeedFile.java Flight.java KitException.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

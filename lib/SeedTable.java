@@ -1,4 +1,4 @@
-//SOURCES SeedFile.java SeedValue.java SqlScript.java KitException.java ExitCode.java
+//SOURCES SeedFile.java SeedValue.java SqlScript.java KitException.java
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
 import java.util.List;

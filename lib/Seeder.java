@@ -1,4 +1,4 @@
-//SOURCES AdvisoryLocks.java SeedCatalog.java SeedFile.java SeedTable.java SeedFlight.java SeedCopy.java SeedUpsert.java PasswordHasher.java KitException.java
+//SOURCES AdvisoryLocks.java SeedCatalog.java SeedFile.java SeedFlight.java SeedCopy.java SeedUpsert.java PasswordHasher.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -288,10 +288,7 @@ class StatusTest {
     /** Seed tables whose rows row-level security hides from the role: said, not taken for missing rows to seed. */
     @Test
     void seedRowsHiddenByRowLevelSecurityAreNotCheckedNotMissing() throws Exception {
-        String url = TestSupport.seeded();
-        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
-        String asReader = TestSupport.asNewRole(url, "seed_reader", "Seed-Reader-8142");
-        TestSupport.exec(url, "grant select on all tables in schema public to seed_reader");
+        String asReader = readerOfASeededDatabase("seed_reader", "Seed-Reader-8142");
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(asReader));
         // before: every seed row missing and the admin absent, "Work is pending: ... (run seed)", exit 1
         assertEquals(3, r.code(), r.all());
@@ -304,10 +301,7 @@ class StatusTest {
     /** The admin's rows hidden by row-level security are said as such even when no seed file could be checked (each waits on a variable). */
     @Test
     void anAdminHiddenByRowLevelSecurityIsSaidWhenNoSeedFileWasChecked() throws Exception {
-        String url = TestSupport.seeded();
-        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
-        String asReader = TestSupport.asNewRole(url, "admin_reader", "Admin-Reader-5306");
-        TestSupport.exec(url, "grant select on all tables in schema public to admin_reader");
+        String asReader = readerOfASeededDatabase("admin_reader", "Admin-Reader-5306");
         Path kit = TestSupport.kitCopy();
         for (String file : List.of("02_feature_flags.json", "03_point_configs.json", "04_email_templates.json")) Files.delete(kit.resolve("seeds/" + file));
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", asReader, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL), "--dir", kit.toString());
@@ -315,6 +309,15 @@ class StatusTest {
         assertEquals(3, r.code(), r.all());
         assertTrue(r.out().contains("not checked: row-level security hides the rows of \"Admin\" from role admin_reader"), r.out());
         assertFalse(r.out().contains("does not exist (run seed)"), r.out());
+    }
+
+    /** A seeded database as a role that may read every table but owns none, so row-level security hides the seed tables' rows from it. */
+    private static String readerOfASeededDatabase(String role, String password) {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        String asReader = TestSupport.asNewRole(url, role, password);
+        TestSupport.exec(url, "grant select on all tables in schema public to " + role);
+        return asReader;
     }
 
     /** A history the role may not read: the target it did learn is still reported. */
