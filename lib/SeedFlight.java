@@ -20,27 +20,26 @@ final class SeedFlight {
      * goes its own way, so that the failure is reported against its own file.
      */
     static Map<SeedFile, Seeder.Outcome> insert(Connection connection, List<SeedCatalog.Checked> files) throws SQLException {
-        List<String> statements = new ArrayList<>(List.of("savepoint rc_dbkit_seed"));
-        List<String> params = new ArrayList<>();
-        List<Integer> owner = new ArrayList<>(); // which file each insert belongs to
-        for (int f = 0; f < files.size(); f++) {
-            SeedFile file = files.get(f).file();
-            SeedTable table = files.get(f).table();
+        List<Insert> inserts = new ArrayList<>();
+        for (SeedCatalog.Checked checked : files) {
+            SeedFile file = checked.file();
+            SeedTable table = checked.table();
             for (SeedRows.Shape shape : SeedRows.shapes(file)) {
                 String quoted = SeedRows.columnList("", shape.columns());
-                statements.add("insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted
-                        + " from json_to_recordset(cast(? as json)) as x(" + SeedRows.definition(table, shape.columns()) + ") on conflict (" + SeedRows.keyList(file) + ") do nothing");
-                params.add(SeedRows.recordset(file, shape.rows(), shape.columns()));
-                owner.add(f);
+                inserts.add(new Insert(file, "insert into " + table.qualified() + " as t (" + quoted + ") select " + quoted
+                        + " from json_to_recordset(cast(? as json)) as x(" + SeedRows.definition(table, shape.columns()) + ") on conflict (" + SeedRows.keyList(file) + ") do nothing",
+                        SeedRows.recordset(file, shape.rows(), shape.columns())));
             }
         }
-        int[] inserted = new int[files.size()];
+        Map<SeedFile, Integer> inserted = new IdentityHashMap<>();
+        List<String> statements = new ArrayList<>(List.of("savepoint rc_dbkit_seed"));
+        inserts.forEach(i -> statements.add(i.sql()));
         try (PreparedStatement ps = connection.prepareStatement(String.join(";\n", statements))) {
-            for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
+            for (int i = 0; i < inserts.size(); i++) ps.setString(i + 1, inserts.get(i).rows());
             ps.execute(); // the savepoint's result
-            for (int f : owner) {
+            for (Insert i : inserts) {
                 ps.getMoreResults();
-                inserted[f] += ps.getUpdateCount();
+                inserted.merge(i.file(), ps.getUpdateCount(), Integer::sum);
             }
         } catch (SQLException e) {
             // a value or constraint that one file breaks: back to the savepoint, and that file's own statement names it.
@@ -56,12 +55,16 @@ final class SeedFlight {
             return null;
         }
         Map<SeedFile, Seeder.Outcome> outcomes = new IdentityHashMap<>();
-        for (int f = 0; f < files.size(); f++) {
-            SeedFile file = files.get(f).file();
-            outcomes.put(file, new Seeder.Outcome(file, inserted[f], 0, file.rows().size() - inserted[f]));
+        for (SeedCatalog.Checked checked : files) {
+            SeedFile file = checked.file();
+            int n = inserted.getOrDefault(file, 0);
+            outcomes.put(file, new Seeder.Outcome(file, n, 0, file.rows().size() - n));
         }
         return outcomes;
     }
+
+    /** One statement of the flight: the file it writes, and its rows as the one parameter. */
+    private record Insert(SeedFile file, String sql, String rows) {}
 
     private SeedFlight() {}
 }
