@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Seed the operational data in seeds/*.json (admin, feature flags, point configs, email templates), idempotently.
 //JAVA 17+
-//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedTable.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
+//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedCatalog.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -87,10 +87,10 @@ public class seed extends DatabaseCli {
             try {
                 Seeder.lock(c, lockWait, console::note);
                 long checking = System.nanoTime();
-                List<Seeder.Checked> checked = Seeder.check(c, files);
+                List<SeedCatalog.Checked> checked = Seeder.check(c, files);
                 console.debug("checked the files against the catalog in " + Durations.since(checking));
-                Seeder seeder = new Seeder(c, new PasswordHasher());
-                for (Seeder.Checked each : checked) {
+                Seeder seeder = new Seeder(c, new PasswordHasher(), checked);
+                for (SeedCatalog.Checked each : checked) {
                     current = each.file();
                     long t = System.nanoTime();
                     Seeder.Outcome o = seeder.apply(each);

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -25,18 +26,21 @@ final class Exposure {
         }
     }
 
-    /** Which API roles exist; none means this is not a Supabase database. */
-    static List<String> apiRoles(Connection c) throws SQLException {
-        List<String> roles = new ArrayList<>();
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select rolname from pg_roles where rolname in ('anon', 'authenticated') order by 1")) {
+    /** Which API roles exist, asked in a flight the caller sends; none means this is not a Supabase database. */
+    static Supplier<List<String>> apiRoles(Flight flight) {
+        return flight.ask("select rolname::text from pg_roles where rolname in ('anon', 'authenticated') order by 1", rs -> {
+            List<String> roles = new ArrayList<>();
             while (rs.next()) roles.add(rs.getString(1));
-        }
-        return roles;
+            return roles;
+        });
     }
 
-    /** One catalog query, added to a flight the caller sends: every relation without RLS in the exposed schemas, with what each API role may do to it; the list fills when the flight is sent. */
-    static List<Finding> add(Flight flight, Connection c, List<String> schemas, List<String> roles) throws SQLException {
-        List<Finding> findings = new ArrayList<>();
+    /**
+     * One catalog query, added to a flight the caller sends: every relation without RLS in the
+     * exposed schemas on which an API role that exists holds a privilege, with what each may do to it;
+     * the list once the flight has been sent.
+     */
+    static Supplier<List<Finding>> add(Flight flight, Connection c, List<String> schemas) throws SQLException {
         String sql = """
                 select n.nspname, c.relname, c.relkind::text,
                        array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum),
@@ -51,8 +55,9 @@ final class Exposure {
                   and not c.relrowsecurity
                   and not (c.relkind = 'v' and coalesce(c.reloptions::text[] && array['security_invoker=true', 'security_invoker=on'], false))
                 order by 1, 2""";
-        var roleArray = c.createArrayOf("text", roles.toArray());
-        flight.add(sql, rs -> {
+        var roleArray = c.createArrayOf("text", API_ROLES.toArray());
+        return flight.ask(sql, rs -> {
+            List<Finding> findings = new ArrayList<>();
             while (rs.next()) {
                 List<String> holders = List.of((String[]) rs.getArray(5).getArray());
                 if (holders.isEmpty()) continue;
@@ -66,8 +71,8 @@ final class Exposure {
                 };
                 findings.add(new Finding(rs.getString(1), rs.getString(2), kind, holders, privileges, sensitive));
             }
+            return findings;
         }, roleArray, roleArray, c.createArrayOf("text", schemas.toArray()));
-        return findings;
     }
 
     /**

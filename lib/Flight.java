@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Read-only queries sent to the server together: one round trip for all of them. They go as one
@@ -17,6 +18,11 @@ final class Flight {
         void read(ResultSet rs) throws SQLException;
     }
 
+    /** Reads a query's result into a value. */
+    interface Parser<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
     private record Query(String sql, List<Object> params, Reader reader) {}
 
     private final List<Query> queries = new ArrayList<>();
@@ -25,6 +31,29 @@ final class Flight {
     Flight add(String sql, Reader reader, Object... params) {
         queries.add(new Query(sql, List.of(params), reader));
         return this;
+    }
+
+    /** A query whose result is read into a value: the supplier gives it once the flight has been sent. */
+    <T> Supplier<T> ask(String sql, Parser<T> parser, Object... params) {
+        Answer<T> answer = new Answer<>();
+        add(sql, rs -> answer.set(parser.read(rs)), params);
+        return answer;
+    }
+
+    private static final class Answer<T> implements Supplier<T> {
+        private T value;
+        private boolean answered;
+
+        void set(T value) {
+            this.value = value;
+            answered = true;
+        }
+
+        @Override
+        public T get() {
+            if (!answered) throw new IllegalStateException("a flight's answer was asked for before the flight was sent");
+            return value;
+        }
     }
 
     private long micros = -1;

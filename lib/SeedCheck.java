@@ -1,81 +1,61 @@
-import com.fasterxml.jackson.databind.node.TextNode;
+//SOURCES SeedCatalog.java SeedRows.java SeedFile.java SeedValue.java SeedTable.java SqlScript.java Flight.java PasswordHasher.java
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * How a seed file's rows stand in the database, read-only: present, missing, and changed (a
  * present row whose columns differ from the file; a hashed column differs when its stored hash
- * does not verify the file's password). One query per file and row shape, all sent in one flight, so a
- * remote database costs one round trip for all the files, not one per file or per row.
+ * does not verify the file's password). One query per row shape, added to a flight the caller
+ * sends, so a remote database costs one round trip for all the files, not one per file or per row.
  */
 record SeedCheck(SeedFile file, int present, int missing, int changed) {
 
-    /** One query per file and row shape, all of them sent together: one round trip for every file. */
-    private record Shape(int file, List<String> hashed) {}
-
-    /** The checks once their flight has been sent. */
-    interface Result {
-        List<SeedCheck> checks();
-    }
-
-    /** Adds the files' queries to a flight that the caller sends, perhaps with queries of its own. */
-    static Result add(Flight flight, List<Seeder.Checked> files, PasswordHasher hasher) {
-        int[] present = new int[files.size()], missing = new int[files.size()], changed = new int[files.size()];
-        for (int f = 0; f < files.size(); f++) {
-            SeedFile file = files.get(f).file();
-            SeedTable table = files.get(f).table();
-            Map<List<String>, List<Integer>> byShape = new LinkedHashMap<>();
-            for (int i = 0; i < file.rows().size(); i++) byShape.computeIfAbsent(file.rows().get(i).columns(), k -> new ArrayList<>()).add(i);
-            for (List<Integer> indexes : byShape.values()) {
-                Map<String, SeedValue> first = file.rows().get(indexes.get(0)).values();
-                List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();
-                for (Map.Entry<String, SeedValue> e : first.entrySet()) {
-                    if (e.getValue().argon2()) hashed.add(e.getKey());
-                    else if (!file.key().contains(e.getKey())) plain.add(e.getKey());
-                }
-                List<String> sent = new ArrayList<>(file.key());
-                sent.addAll(plain);
-                StringBuilder sql = new StringBuilder("select x.rc_row, t.ctid is not null, ");
-                sql.append(plain.isEmpty() ? "true" : "row(" + String.join(", ", plain.stream().map(p -> "t." + SqlScript.identifier(p)).toList())
-                        + ") is not distinct from row(" + String.join(", ", plain.stream().map(p -> "x." + SqlScript.identifier(p)).toList()) + ")");
-                for (String h : hashed) sql.append(", t.").append(SqlScript.identifier(h));
-                sql.append(" from jsonb_to_recordset(cast(? as jsonb)) as x(rc_row int");
-                for (String col : sent) sql.append(", ").append(SqlScript.identifier(col)).append(' ').append(table.columns().get(col).sqlType());
-                sql.append(") left join ").append(table.qualified()).append(" t on ")
-                        .append(String.join(" and ", file.key().stream().map(k -> "t." + SqlScript.identifier(k) + " = x." + SqlScript.identifier(k)).toList()));
-                StringBuilder json = new StringBuilder("[");
-                for (int n = 0; n < indexes.size(); n++) {
-                    Map<String, SeedValue> row = file.rows().get(indexes.get(n)).values();
-                    json.append(n == 0 ? "{" : ",{").append("\"rc_row\":").append(indexes.get(n));
-                    for (String col : sent) {
-                        json.append(',').append(TextNode.valueOf(col)).append(':').append(row.get(col).json() == null ? "null" : row.get(col).json().toString());
-                    }
-                    json.append('}');
-                }
-                Shape shape = new Shape(f, hashed);
-                flight.add(sql.toString(), rs -> {
-                    while (rs.next()) {
-                        if (!rs.getBoolean(2)) {
-                            missing[shape.file()]++;
-                            continue;
-                        }
-                        present[shape.file()]++;
-                        boolean same = rs.getBoolean(3);
-                        Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
-                        for (int h = 0; h < shape.hashed().size() && same; h++) {
-                            same = hasher.verifies(rs.getString(4 + h), row.get(shape.hashed().get(h)).json().asText());
-                        }
-                        if (!same) changed[shape.file()]++;
-                    }
-                }, json.append(']').toString());
+    /** Adds the file's queries to a flight that the caller sends, perhaps with queries of its own; the check once it has been sent. */
+    static Supplier<SeedCheck> ask(Flight flight, SeedCatalog.Checked checked, PasswordHasher hasher) {
+        SeedFile file = checked.file();
+        SeedTable table = checked.table();
+        List<Supplier<SeedCheck>> shapes = new ArrayList<>();
+        for (SeedRows.Shape shape : SeedRows.shapes(file)) {
+            Map<String, SeedValue> first = file.rows().get(shape.rows().get(0)).values();
+            List<String> plain = new ArrayList<>(), hashed = new ArrayList<>();
+            for (String column : shape.columns()) {
+                if (first.get(column).argon2()) hashed.add(column);
+                else if (!file.key().contains(column)) plain.add(column);
             }
+            List<String> sent = new ArrayList<>(file.key());
+            sent.addAll(plain);
+            StringBuilder sql = new StringBuilder("select x.rc_row, t.ctid is not null, ");
+            sql.append(plain.isEmpty() ? "true" : "row(" + SeedRows.columnList("t.", plain) + ") is not distinct from row(" + SeedRows.columnList("x.", plain) + ")");
+            for (String h : hashed) sql.append(", t.").append(SqlScript.identifier(h));
+            sql.append(" from jsonb_to_recordset(cast(? as jsonb)) as x(").append(SeedRows.definition(table, sent)).append(") left join ")
+                    .append(table.qualified()).append(" t on ")
+                    .append(String.join(" and ", file.key().stream().map(k -> "t." + SqlScript.identifier(k) + " = x." + SqlScript.identifier(k)).toList()));
+            shapes.add(flight.ask(sql.toString(), rs -> {
+                int present = 0, missing = 0, changed = 0;
+                while (rs.next()) {
+                    if (!rs.getBoolean(2)) {
+                        missing++;
+                        continue;
+                    }
+                    present++;
+                    boolean same = rs.getBoolean(3);
+                    Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
+                    for (int h = 0; h < hashed.size() && same; h++) same = hasher.verifies(rs.getString(4 + h), row.get(hashed.get(h)).json().asText());
+                    if (!same) changed++;
+                }
+                return new SeedCheck(file, present, missing, changed);
+            }, SeedRows.recordset(file, shape.rows(), sent)));
         }
         return () -> {
-            List<SeedCheck> checks = new ArrayList<>();
-            for (int f = 0; f < files.size(); f++) checks.add(new SeedCheck(files.get(f).file(), present[f], missing[f], changed[f]));
-            return checks;
+            int present = 0, missing = 0, changed = 0;
+            for (Supplier<SeedCheck> shape : shapes) {
+                present += shape.get().present();
+                missing += shape.get().missing();
+                changed += shape.get().changed();
+            }
+            return new SeedCheck(file, present, missing, changed);
         };
     }
 }

@@ -1,4 +1,4 @@
-//SOURCES SeedValue.java
+//SOURCES SeedValue.java KitException.java ExitCode.java Settings.java
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -89,34 +89,14 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         insideSeeds(path, seedsRoot, name);
         byte[] json = SeedValue.read(path, name, budget);
         Map<String, JsonNode> fields = new LinkedHashMap<>();
-        List<Row> rows = new ArrayList<>();
-        KitException rowProblem = null;
-        boolean rowList = false;
+        RowsRead rows = new RowsRead(name, ctx);
+        boolean rowList;
         try (JsonParser parser = MAPPER.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 JsonNode root = MAPPER.readTree(json); // a syntax error, said as a whole read says it
                 if (root == null || !root.isObject()) throw KitException.usage(name + " must hold one JSON object with \"table\", \"key\" and \"rows\".");
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                if (parser.nextToken() != JsonToken.START_ARRAY || !field.equals("rows")) {
-                    fields.put(field, VALUE_READER.readTree(parser));
-                    continue;
-                }
-                rowList = true;
-                while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    if (rowProblem != null) {
-                        parser.skipChildren(); // still read, so that a syntax error further on comes first
-                        continue;
-                    }
-                    JsonNode node = VALUE_READER.readTree(parser);
-                    try {
-                        rows.add(row(node, name + " row " + (rows.size() + 1), ctx));
-                    } catch (KitException problem) {
-                        rowProblem = problem;
-                    }
-                }
-            }
+            rowList = walk(parser, fields, rows::read);
             if (parser.nextToken() != null) MAPPER.readTree(json); // trailing data: the same sentence as a whole read
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -128,7 +108,83 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // a parser over bytes in memory does no I/O
         }
-        return checked(path, name, fields, rowList, rows, rowProblem);
+        return checked(path, name, fields, rowList, rows.rows, rows.problem);
+    }
+
+    /** What a walk does with each row of "rows", the parser at the row's first token. */
+    private interface RowReader {
+        void read(JsonParser parser) throws IOException;
+    }
+
+    /**
+     * The one walk over a seed file's tokens, for load and for what status skims: each top-level
+     * field but a "rows" list goes into `fields` as a tree, each row of that list to `row`. True when
+     * there was a "rows" list.
+     */
+    private static boolean walk(JsonParser parser, Map<String, JsonNode> fields, RowReader row) throws IOException {
+        boolean rowList = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            if (parser.nextToken() != JsonToken.START_ARRAY || !field.equals("rows")) {
+                fields.put(field, VALUE_READER.readTree(parser));
+                continue;
+            }
+            rowList = true;
+            while (parser.nextToken() != JsonToken.END_ARRAY) row.read(parser);
+        }
+        return rowList;
+    }
+
+    /** The rows as load takes them: each a Row as soon as it is read; the first wrong one is held, and the rest skipped, so that a syntax error further on comes first. */
+    private static final class RowsRead {
+        private final String name;
+        private final SeedValue.Context ctx;
+        final List<Row> rows = new ArrayList<>();
+        KitException problem;
+
+        RowsRead(String name, SeedValue.Context ctx) {
+            this.name = name;
+            this.ctx = ctx;
+        }
+
+        void read(JsonParser parser) throws IOException {
+            if (problem != null) {
+                parser.skipChildren(); // still read, so that a syntax error further on comes first
+                return;
+            }
+            JsonNode node = VALUE_READER.readTree(parser);
+            try {
+                rows.add(row(node, name + " row " + (rows.size() + 1), ctx));
+            } catch (KitException p) {
+                problem = p;
+            }
+        }
+    }
+
+    /**
+     * The strings `column` holds in the rows of the first of these files that seeds `table`, read
+     * without their values resolved (status asks it of the files whose variables are not set), sorted
+     * and each once; null when none of them seeds `table`. Streamed: a large file is skimmed, not
+     * held. A file that cannot be read is passed over: seed refuses it with its own sentence.
+     */
+    static List<String> texts(List<Path> files, String table, String column) {
+        for (Path file : files) {
+            Map<String, JsonNode> fields = new LinkedHashMap<>();
+            Set<String> texts = new java.util.TreeSet<>();
+            try (JsonParser parser = MAPPER.createParser(file.toFile())) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) continue;
+                walk(parser, fields, p -> {
+                    JsonNode row = VALUE_READER.readTree(p);
+                    JsonNode value = row == null ? null : row.get(column);
+                    if (value != null && value.isTextual()) texts.add(value.asText());
+                });
+            } catch (IOException e) {
+                continue;
+            }
+            JsonNode named = fields.get("table");
+            if (named != null && named.isTextual() && named.asText().equals(table)) return List.copyOf(texts);
+        }
+        return null;
     }
 
     /** The fields first, then each row's key in order, then the row that could not be read. */

@@ -224,21 +224,21 @@ class StatusTest {
 
     @Test
     void theRuleRanksSecurityThenDriftThenALostConnectionThenPendingWork() {
-        List<status.Severity> ranked = List.of(status.Severity.PENDING, status.Severity.UNREACHABLE, status.Severity.DRIFT, status.Severity.SECURITY);
+        List<StatusReport.Severity> ranked = List.of(StatusReport.Severity.PENDING, StatusReport.Severity.UNREACHABLE, StatusReport.Severity.DRIFT, StatusReport.Severity.SECURITY);
         List<Integer> codes = List.of(1, 3, 5, 6);
-        assertEquals(0, status.exitCode(List.of()));
+        assertEquals(0, StatusReport.exitCode(List.of()));
         for (int mask = 1; mask < 16; mask++) {
-            List<status.Finding> findings = new ArrayList<>();
+            List<StatusReport.Finding> findings = new ArrayList<>();
             int expected = 0;
             for (int i = 0; i < 4; i++) {
                 if ((mask & (1 << i)) == 0) continue;
-                findings.add(new status.Finding(ranked.get(i), "finding " + i));
+                findings.add(new StatusReport.Finding(ranked.get(i), "finding " + i));
                 expected = codes.get(i);
             }
-            assertEquals(expected, status.exitCode(findings), findings.toString());
-            List<status.Finding> reversed = new ArrayList<>(findings);
+            assertEquals(expected, StatusReport.exitCode(findings), findings.toString());
+            List<StatusReport.Finding> reversed = new ArrayList<>(findings);
             java.util.Collections.reverse(reversed);
-            assertEquals(expected, status.exitCode(reversed), "the order of the findings does not matter: " + findings);
+            assertEquals(expected, StatusReport.exitCode(reversed), "the order of the findings does not matter: " + findings);
         }
     }
 
@@ -288,10 +288,7 @@ class StatusTest {
     /** Seed tables whose rows row-level security hides from the role: said, not taken for missing rows to seed. */
     @Test
     void seedRowsHiddenByRowLevelSecurityAreNotCheckedNotMissing() throws Exception {
-        String url = TestSupport.seeded();
-        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
-        String asReader = TestSupport.asNewRole(url, "seed_reader", "Seed-Reader-8142");
-        TestSupport.exec(url, "grant select on all tables in schema public to seed_reader");
+        String asReader = readerOfASeededDatabase("seed_reader", "Seed-Reader-8142");
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(asReader));
         // before: every seed row missing and the admin absent, "Work is pending: ... (run seed)", exit 1
         assertEquals(3, r.code(), r.all());
@@ -299,6 +296,28 @@ class StatusTest {
         assertTrue(r.out().contains("not checked: row-level security hides the rows of \"Admin\" from role seed_reader"), r.out());
         assertFalse(r.out().contains("missing (run seed)") || r.out().contains("does not exist (run seed)"), r.out());
         assertTrue(r.out().contains("(run status as the tables' owner)"), r.out());
+    }
+
+    /** The admin's rows hidden by row-level security are said as such even when no seed file could be checked (each waits on a variable). */
+    @Test
+    void anAdminHiddenByRowLevelSecurityIsSaidWhenNoSeedFileWasChecked() throws Exception {
+        String asReader = readerOfASeededDatabase("admin_reader", "Admin-Reader-5306");
+        Path kit = TestSupport.kitCopy();
+        for (String file : List.of("02_feature_flags.json", "03_point_configs.json", "04_email_templates.json")) Files.delete(kit.resolve("seeds/" + file));
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", asReader, "ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL), "--dir", kit.toString());
+        // before: "<email> does not exist (run seed)", then "Database is up to date.", exit 0
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.out().contains("not checked: row-level security hides the rows of \"Admin\" from role admin_reader"), r.out());
+        assertFalse(r.out().contains("does not exist (run seed)"), r.out());
+    }
+
+    /** A seeded database as a role that may read every table but owns none, so row-level security hides the seed tables' rows from it. */
+    private static String readerOfASeededDatabase(String role, String password) {
+        String url = TestSupport.seeded();
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        String asReader = TestSupport.asNewRole(url, role, password);
+        TestSupport.exec(url, "grant select on all tables in schema public to " + role);
+        return asReader;
     }
 
     /** A history the role may not read: the target it did learn is still reported. */
@@ -360,11 +379,11 @@ class StatusTest {
 
     /** The human report ends with one sentence per severity found; they are exactly what the JSON document's findings give. */
     private static void assertSameFindings(TestSupport.Result human, JsonNode doc) {
-        List<status.Finding> findings = new ArrayList<>();
-        doc.get("findings").forEach(f -> findings.add(new status.Finding(status.Severity.valueOf(f.get("severity").asText().toUpperCase(java.util.Locale.ROOT)), f.get("finding").asText())));
+        List<StatusReport.Finding> findings = new ArrayList<>();
+        doc.get("findings").forEach(f -> findings.add(new StatusReport.Finding(StatusReport.Severity.valueOf(f.get("severity").asText().toUpperCase(java.util.Locale.ROOT)), f.get("finding").asText())));
         String out = human.out().strip();
         List<String> verdict = List.of(out.substring(out.lastIndexOf("\n\n") + 2).split("\n"));
-        assertEquals(status.verdict(findings), verdict, human.out());
+        assertEquals(StatusReport.verdict(findings), verdict, human.out());
         assertEquals(doc.get("verdict").asText(), verdict.get(0));
         assertEquals(human.code(), doc.get("exitCode").asInt());
     }

@@ -1,0 +1,92 @@
+//SOURCES StatusReport.java MigrationHistory.java
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Migrations part: a line per migration marked [x] applied, [ ] pending, [~] being applied,
+ * [!] edited, [F] failed, [?] missing (repeatable ones after the versioned ones, as Flyway applies
+ * them), the counts and the current version, the renamed files; and what the seeds and schema parts
+ * need from it.
+ */
+record StatusMigrations(StatusReport.Section section, String currentVersion, boolean pending) {
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+
+    /** The history says which migration another session is applying now (Prisma's; pending, not yet the current version), how its entries are named, and its table. */
+    static StatusMigrations of(MigrationHistory history) {
+        String underWay = history.underWay;
+        List<String> lines = new ArrayList<>();
+        List<StatusReport.Finding> findings = new ArrayList<>();
+        List<Map<String, Object>> list = new ArrayList<>();
+        List<MigrationHistory.Entry> all = new ArrayList<>(history.entries);
+        all.addAll(history.repeatables); // after the versioned ones, as Flyway applies them
+        for (MigrationHistory.Entry e : all) {
+            boolean repeatable = e.version() == null;
+            boolean applying = !repeatable && e.version().equals(underWay);
+            lines.add(line(e, repeatable, applying, history));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", e.version());
+            m.put("description", e.description());
+            m.put("script", e.script());
+            m.put("state", applying ? "applying" : e.state().name().toLowerCase(Locale.ROOT));
+            m.put("installedOn", e.installedOn() == null ? null : e.installedOn().toInstant().toString());
+            list.add(m);
+            if (applying) {
+                findings.add(finding(StatusReport.Severity.PENDING, "migration " + e.version() + " is being applied by another session (run status again when it is done)"));
+                continue;
+            }
+            String which = repeatable ? "repeatable migration " + e.script() : "migration " + e.version();
+            switch (e.state()) {
+                case EDITED -> findings.add(finding(StatusReport.Severity.DRIFT, e.script() + " was edited after it was applied"));
+                case FAILED -> findings.add(finding(StatusReport.Severity.DRIFT, which + " is recorded as failed"));
+                case MISSING -> findings.add(finding(StatusReport.Severity.DRIFT, which + " is applied but missing from migrations/"));
+                default -> { }
+            }
+        }
+        long applied = all.stream().filter(e -> e.state() == MigrationHistory.State.APPLIED || e.state() == MigrationHistory.State.EDITED).count();
+        long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
+        String current = history.currentVersion(); // never the migration under way
+        lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
+        for (MigrationHistory.Renamed r : history.renamed) {
+            lines.add("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");
+            findings.add(finding(StatusReport.Severity.DRIFT, r.script() + " was renamed after it was applied"));
+        }
+        if (pending > 0) findings.add(0, finding(StatusReport.Severity.PENDING, pending + " migration" + (pending == 1 ? "" : "s") + " to apply (run migrate)"));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("applied", applied);
+        json.put("pending", pending);
+        json.put("currentVersion", current);
+        json.put("entries", list);
+        return new StatusMigrations(new StatusReport.Section("migrations", "Migrations", lines, json, findings), current, pending > 0);
+    }
+
+    private static String line(MigrationHistory.Entry e, boolean repeatable, boolean applying, MigrationHistory history) {
+        String mark = applying ? "[~]" : switch (e.state()) {
+            case APPLIED -> "[x]";
+            case PENDING -> "[ ]";
+            case EDITED -> "[!]";
+            case FAILED -> "[F]";
+            case MISSING -> "[?]";
+        };
+        String when = e.installedOn() == null ? "" : "  " + e.installedOn().toLocalDateTime().format(WHEN);
+        String note = applying ? "  being applied: another session holds Prisma's migration lock"
+                : repeatable && e.state() == MigrationHistory.State.PENDING && e.appliedChecksum() != null ? "  changed since it was applied: migrate applies it again"
+                : switch (e.state()) {
+            case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)";
+            case FAILED -> "  FAILED: recorded as failed in " + history.table;
+            case MISSING -> "  MISSING: applied in the database, no file here";
+            default -> "";
+        };
+        return (history.namedByFolder
+                ? String.format("  %s %-40s%s%s", mark, e.version(), when, note)
+                : String.format("  %s %-6s %-32s%s%s", mark, repeatable ? "R" : e.version(), e.description(), when, note)).stripTrailing();
+    }
+
+    private static StatusReport.Finding finding(StatusReport.Severity severity, String text) {
+        return new StatusReport.Finding(severity, text);
+    }
+}
