@@ -1,4 +1,4 @@
-//SOURCES SqlLexer.java SqlCursor.java SqlScript.java SqlStatement.java AlterAction.java RunTables.java
+//SOURCES SqlLexer.java SqlCursor.java SqlScript.java SqlStatement.java AlterAction.java RunTables.java DataChecks.java
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

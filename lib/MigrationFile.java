@@ -1,4 +1,4 @@
-//SOURCES SqlScript.java SqlCursor.java SqlLexer.java
+//SOURCES SqlScript.java SqlCursor.java SqlLexer.java KitException.java
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;

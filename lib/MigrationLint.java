@@ -1,4 +1,4 @@
-//SOURCES SqlScript.java SqlStatement.java AlterAction.java RunTables.java MigrationFile.java
+//SOURCES SqlScript.java SqlCursor.java SqlStatement.java AlterAction.java RunTables.java MigrationFile.java
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;

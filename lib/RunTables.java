@@ -1,4 +1,4 @@
-//SOURCES SqlStatement.java AlterAction.java
+//SOURCES SqlStatement.java AlterAction.java SqlCursor.java
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

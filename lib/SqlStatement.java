@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * A statement read by its kind from the one lexer's tokens: what the lint, the data checks and the
  * run's tracker ({@link RunTables}) need to know of it, read once. Only the forms they judge are
- * read in detail; any other statement is {@link Other}, with its first word.
+ * read in detail; any other statement is {@link Other}, with its first word. (A general SQL parser
+ * would not do: JSqlParser 5.3 rejects PostgreSQL's NOT VALID, SET DATA TYPE, ADD CHECK and NULLS
+ * NOT DISTINCT.)
  */
 sealed interface SqlStatement {
     /** CREATE [TEMP | UNLOGGED] TABLE [IF NOT EXISTS] name ... [AS query]. */

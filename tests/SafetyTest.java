@@ -279,7 +279,9 @@ class SafetyTest {
         stops(url, "V5__types.sql", "DROP TYPE \"SubscriptionStatus\" CASCADE;\nDROP DOMAIN \"Email\" CASCADE;\n",
                 "data loss: V5__types.sql line 1: DROP TYPE \"SubscriptionStatus\" CASCADE also drops, in any table, every column that depends on it",
                 "data loss: V5__types.sql line 2: DROP DOMAIN \"Email\" CASCADE also drops");
-        // a type this run makes is in no column from before the run
+        // a type this run makes holds no column from before the run, unless the run converts one to it
+        stops(url, "V5__types.sql", "CREATE DOMAIN \"FullName\" AS TEXT;\nALTER TABLE \"Member\" ALTER COLUMN \"name\" TYPE \"FullName\";\nDROP DOMAIN \"FullName\" CASCADE;\n",
+                "data loss: V5__types.sql line 3: DROP DOMAIN \"FullName\" CASCADE also drops");
         applies(url, "V5__tier.sql", "CREATE TYPE \"Tier\" AS ENUM ('A', 'B');\nALTER TABLE \"Member\" ADD COLUMN \"tier\" \"Tier\";\nDROP TYPE \"Tier\" CASCADE;\n");
     }
 
