@@ -1,4 +1,4 @@
-//SOURCES SqlScript.java ReadOnlyTransaction.java Database.java
+//SOURCES SqlLexer.java SqlScript.java ReadOnlyTransaction.java Database.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -104,7 +104,7 @@ final class LockReport {
                             shadow.setAutoCommit(false);
                         }
                         out.add(new StatementLocks(file, step.line(), shown, List.of(), "PostgreSQL cannot run it in a transaction"
-                                + (shown.toLowerCase(java.util.Locale.ROOT).contains("concurrently") ? "; CONCURRENTLY takes ShareUpdateExclusiveLock, which lets reads and writes go on" : "")));
+                                + (SqlLexer.scan(step.sql()).stream().anyMatch(t -> t.keyword("concurrently")) ? "; CONCURRENTLY takes ShareUpdateExclusiveLock, which lets reads and writes go on" : "")));
                         files = files(st);
                         continue;
                     }

@@ -85,7 +85,9 @@ final class SqlLexer {
                 if (end == i + 1 && "eEbBxXnN".indexOf(c) >= 0 && end < n && text.charAt(end) == '\'' && !wordCharBefore(text, i)) {
                     // a prefixed string: E'...' reads backslash escapes, B'', X'' and N'' do not
                     boolean escapes = c == 'e' || c == 'E';
-                    value = unquote(text, end + 1, end = closingQuote(text, end, '\'', escapes), '\'', escapes);
+                    int quote = end;
+                    end = closingQuote(text, quote, '\'', escapes);
+                    value = unquote(text, quote + 1, end, '\'', escapes);
                     kind = Token.Kind.STRING;
                 } else if (Character.isDigit(c)) {
                     kind = Token.Kind.NUMBER;
