@@ -1,4 +1,4 @@
-//SOURCES Flight.java HistoryTable.java
+//SOURCES Flight.java HistoryTable.java Relations.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -83,13 +83,13 @@ final class Exposure {
      */
     static List<String> protectBookkeeping(Connection c) throws SQLException {
         try (var st = c.createStatement()) {
-            st.execute("""
+            st.execute(("""
                     do $rc_dbkit$
                     declare t text;
                     begin
                       perform set_config('client_min_messages', 'warning', true); -- what it did or was refused is said as a warning: let it through
                       for t in select k.relname from unnest(history_tables) with ordinality as n(name, o)
-                               join pg_class k on k.oid = to_regclass(quote_ident(current_schema()) || '.' || n.name)
+                               join pg_class k on k.oid = """ + Relations.inCurrentSchema("n.name") + """
                                where not k.relrowsecurity order by n.o loop
                         begin
                           execute format('alter table %I.%I enable row level security', current_schema(), t);
@@ -99,7 +99,7 @@ final class Exposure {
                         end;
                       end loop;
                     end
-                    $rc_dbkit$""".replace("history_tables", HistoryTable.BOTH));
+                    $rc_dbkit$""").replace("history_tables", HistoryTable.BOTH));
             List<String> refused = new ArrayList<>(), enabled = new ArrayList<>();
             for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
                 String m = String.valueOf(w.getMessage());

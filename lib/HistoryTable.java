@@ -1,4 +1,4 @@
-//SOURCES RowSecurity.java KitException.java
+//SOURCES RowSecurity.java KitException.java Relations.java SqlScript.java
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -35,11 +35,11 @@ final class HistoryTable {
                 select r.t is not null, %s,
                        quote_ident(pg_get_userbyid(k.relowner)), quote_ident(current_user), coalesce(has_table_privilege(k.oid, 'INSERT'), true),
                        %s%s
-                from (select to_regclass(quote_ident(current_schema()) || '.%s') as t) r
+                from (select %s as t) r
                 left join pg_class k on k.oid = r.t
                 left join lateral xmltable('/table/row' passing query_to_xml('select %s from ' || r.t::text || ' order by %s', false, false, '')
                     columns n for ordinality, %s) h on r.t is not null
-                order by h.n""".formatted(RowSecurity.ROWS_HIDDEN.formatted("k"), extra.isEmpty() ? "" : extra + ", ", values, table, names, order, columns);
+                order by h.n""".formatted(RowSecurity.ROWS_HIDDEN.formatted("k"), extra.isEmpty() ? "" : extra + ", ", values, Relations.inCurrentSchema(SqlScript.literal(table)), names, order, columns);
     }
 
     /** Columns 1 to 4 of a row of {@link #query}: whether the table exists; one whose rows row-level security hides stops the run here. */

@@ -1,5 +1,5 @@
+//SOURCES SqlLexer.java SqlScript.java ReadOnlyTransaction.java Database.java
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -91,7 +91,7 @@ final class LockReport {
             Map<Long, List<String>> held = new HashMap<>();
             Map<Long, Integer> firstLine = new HashMap<>();
             for (Step step : statements) {
-                String shown = DataChecks.show(step.sql());
+                String shown = SqlScript.show(step.sql());
                 try {
                     st.execute(step.sql());
                 } catch (SQLException e) {
@@ -104,7 +104,7 @@ final class LockReport {
                             shadow.setAutoCommit(false);
                         }
                         out.add(new StatementLocks(file, step.line(), shown, List.of(), "PostgreSQL cannot run it in a transaction"
-                                + (shown.toLowerCase(java.util.Locale.ROOT).contains("concurrently") ? "; CONCURRENTLY takes ShareUpdateExclusiveLock, which lets reads and writes go on" : "")));
+                                + (SqlLexer.scan(step.sql()).stream().anyMatch(t -> t.keyword("concurrently")) ? "; CONCURRENTLY takes ShareUpdateExclusiveLock, which lets reads and writes go on" : "")));
                         files = files(st);
                         continue;
                     }
@@ -117,7 +117,7 @@ final class LockReport {
                     while (rs.next()) {
                         long oid = rs.getLong(1);
                         now.computeIfAbsent(oid, k -> new ArrayList<>()).add(rs.getString(5));
-                        names.put(oid, DataChecks.quote(rs.getString(2)) + "." + DataChecks.quote(rs.getString(3)));
+                        names.put(oid, SqlScript.identifier(rs.getString(2)) + "." + SqlScript.identifier(rs.getString(3)));
                         kinds.put(oid, kind(rs.getString(4)));
                     }
                 }
@@ -165,25 +165,14 @@ final class LockReport {
         for (StatementLocks s : report) for (Lock l : s.locks()) if (!names.contains(l.relation())) names.add(l.relation());
         Map<String, Long> rows = new HashMap<>();
         if (!names.isEmpty()) {
-            boolean auto = target.getAutoCommit();
-            target.setAutoCommit(false);
-            try (PreparedStatement ps = target.prepareStatement("""
+            ReadOnlyTransaction.query(target, timeout, """
                     select r.name, greatest(c.reltuples, 0)::bigint, coalesce(s.n_live_tup, 0)
-                    from unnest(?::text[]) r(name)
+                    from unnest(array[%s]::text[]) r(name)
                     join pg_class c on c.oid = to_regclass(r.name)
-                    left join pg_stat_all_tables s on s.relid = c.oid""")) {
-                try (Statement st = target.createStatement()) {
-                    long ms = Math.max(1, timeout.toMillis());
-                    st.execute("set transaction read only; set local statement_timeout = " + ms + "; set local lock_timeout = " + ms);
-                }
-                ps.setArray(1, target.createArrayOf("text", names.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) rows.put(rs.getString(1), Math.max(rs.getLong(2), rs.getLong(3)));
-                }
-            } finally {
-                Database.rollbackQuietly(target);
-                target.setAutoCommit(auto);
-            }
+                    left join pg_stat_all_tables s on s.relid = c.oid""".formatted(String.join(", ", names.stream().map(SqlScript::literal).toList())), rs -> {
+                while (rs.next()) rows.put(rs.getString(1), Math.max(rs.getLong(2), rs.getLong(3)));
+                return null;
+            });
         }
         List<StatementLocks> out = new ArrayList<>();
         for (StatementLocks s : report) {

@@ -1,4 +1,4 @@
-//SOURCES SqlScript.java KitException.java
+//SOURCES SqlScript.java SqlCursor.java SqlLexer.java KitException.java
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -141,12 +141,23 @@ final class MigrationFile {
      * CONCURRENTLY, REINDEX SCHEMA/DATABASE/SYSTEM, VACUUM, DISCARD ALL (and REINDEX ... CONCURRENTLY).
      */
     static boolean needsNoTransaction(SqlScript.Statement s) {
-        return NO_TRANSACTION.matcher(s.normalized()).lookingAt();
+        SqlCursor c = new SqlCursor(s.tokens());
+        if (c.anyKeyword("create", "drop") != null) {
+            if (c.anyKeyword("database", "tablespace", "subscription") != null) return true;
+            c.keywords("unique");
+            return c.keywords("index", "concurrently");
+        }
+        if (c.keywords("reindex")) {
+            if (s.tokens().stream().anyMatch(t -> t.keyword("concurrently"))) return true;
+            if (c.accept("(")) {
+                if (!c.keywords("verbose") || !c.accept(")")) return false;
+            } else {
+                c.keywords("verbose");
+            }
+            return c.anyKeyword("schema", "database", "system") != null;
+        }
+        return c.keywords("alter", "system") || c.keywords("vacuum") || c.keywords("discard", "all");
     }
-
-    private static final Pattern NO_TRANSACTION = Pattern.compile(
-            "(create|drop) (database|tablespace|subscription)\\b|alter system\\b|(create|drop)( unique)? index concurrently\\b"
-            + "|reindex( \\(verbose\\)| verbose)? (schema|database|system)\\b|reindex\\b.*\\bconcurrently\\b|vacuum\\b|discard all\\b");
 
     boolean needsNoTransaction() {
         return statements().stream().anyMatch(MigrationFile::needsNoTransaction);
@@ -154,22 +165,21 @@ final class MigrationFile {
 
     /** BEGIN or START TRANSACTION, in any of their forms. */
     static boolean opensTransaction(SqlScript.Statement st) {
-        String sql = st.normalized();
-        return sql.equals("begin") || sql.startsWith("begin transaction") || sql.startsWith("begin work") || sql.startsWith("start transaction")
-                || sql.startsWith("begin isolation") || sql.startsWith("begin read");
+        List<SqlLexer.Token> t = st.tokens();
+        return st.startsWith("start", "transaction")
+                || st.startsWith("begin") && (t.size() == 1 || t.get(1).keyword("transaction") || t.get(1).keyword("work") || t.get(1).keyword("isolation") || t.get(1).keyword("read"));
     }
 
     /** A statement that opens or ends a transaction (BEGIN ..., COMMIT, END). */
     static boolean controlsTransaction(SqlScript.Statement st) {
-        return opensTransaction(st) || st.normalized().matches("(commit|end)( (work|transaction))?");
+        List<SqlLexer.Token> t = st.tokens();
+        boolean ends = (st.startsWith("commit") || st.startsWith("end")) && (t.size() == 1 || t.size() == 2 && (t.get(1).keyword("work") || t.get(1).keyword("transaction")));
+        return opensTransaction(st) || ends;
     }
 
     /** Whether the script opens its own transaction (BEGIN ... COMMIT), so it must run as written. */
     boolean ownsTransaction() {
-        for (SqlScript.Statement st : statements()) {
-            if (opensTransaction(st)) return true;
-        }
-        return false;
+        return statements().stream().anyMatch(MigrationFile::opensTransaction);
     }
 
     /** Flyway's version, normalized: _ is ., trailing zero parts dropped (1.0 is 1), leading zeros dropped. */

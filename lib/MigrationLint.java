@@ -1,11 +1,9 @@
+//SOURCES SqlScript.java SqlCursor.java SqlStatement.java AlterAction.java RunTables.java MigrationFile.java
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads pending migrations before they run and flags what hurts a live database, in the spirit of
@@ -13,9 +11,10 @@ import java.util.regex.Pattern;
  * that hold heavy locks or break the running app are warnings. Each finding names the file, the
  * line, the statement and the safer way. A finding is raised only where data or a live app can be
  * hurt: a relation that exists before the run and holds rows. One created by a migration of the
- * same run (under whatever name a later rename gives it), or one that is empty, has nothing to
- * lose and no app using it yet; an empty one gets a note. So a run that resumes an interrupted
- * deploy judges the same statements as the run that started it.
+ * same run (under whatever name a later rename gives it, followed by {@link RunTables}), or one
+ * that is empty, has nothing to lose and no app using it yet; an empty one gets a note. So a run
+ * that resumes an interrupted deploy judges the same statements as the run that started it.
+ * Statements are recognised by their kind ({@link SqlStatement}), whatever their spelling.
  */
 final class MigrationLint {
 
@@ -31,155 +30,171 @@ final class MigrationLint {
     /** The findings, and notes about statements that would be findings on a table with rows. */
     record Result(List<Finding> findings, List<String> notes) {}
 
-    private static final Pattern CREATE_TABLE = Pattern.compile("^create (?:unlogged |temporary |temp )?table (?:if not exists )?(" + Identifier.P + ")");
-    private static final Pattern DROP_TABLE = Pattern.compile("^drop table (?:if exists )?(" + Identifier.P + ")");
-    private static final Pattern ALTER_TABLE = Pattern.compile("^alter table (?:if exists )?(?:only )?(" + Identifier.P + ")(.*)$");
-    private static final Pattern RENAME_TABLE = Pattern.compile("^ rename to (" + Identifier.P + ")$");
-    private static final Pattern CREATE_INDEX = Pattern.compile("^create (?:unique )?index (concurrently )?(?:if not exists )?(?:" + Identifier.P + " )?on (?:only )?(" + Identifier.P + ")");
-    private static final Pattern DELETE = Pattern.compile("^delete from (?:only )?(" + Identifier.P + ")");
-    private static final Pattern UPDATE = Pattern.compile("^update (?:only )?(" + Identifier.P + ")");
-    private static final Pattern ADD_COLUMN = Pattern.compile("\\badd (?:column )?(?:if not exists )?(?!(?:constraint|primary|foreign|unique|check|exclude)\\b)(" + Identifier.ONE + ")");
-    private static final Pattern DROP_COLUMN = Pattern.compile("\\bdrop column (?:if exists )?(" + Identifier.ONE + ")");
-    private static final Pattern RENAME_COLUMN = Pattern.compile("^ rename (?:column )?(" + Identifier.ONE + ") to (" + Identifier.ONE + ")$");
-    private static final Pattern TRUNCATE = Pattern.compile("^truncate (?:table )?(?:only )?(" + Identifier.P + ")");
+    /** What a statement does that can hurt, in the operator's words; in the order a statement's findings are given. */
+    enum Problem {
+        DROPS_TABLE("drops a table and every row in it", "make sure nothing reads it any more and that it is backed up, then run with --allow-destructive", true),
+        DROPS_SCHEMA("drops a schema and everything in it", "make sure it is backed up, then run with --allow-destructive", true),
+        DROPS_DATABASE("drops a database and everything in it", "make sure it is backed up, then run with --allow-destructive", true),
+        DROPS_OWNED("drops every object the role owns, tables and their rows included", "make sure nothing of it is needed and that it is backed up, then run with --allow-destructive", true),
+        DROPS_DEPENDENT_COLUMNS("also drops, in any table, every column that depends on it, with their data",
+                "drop or convert those columns first, in statements of their own, then drop it without CASCADE; or run with --allow-destructive", true),
+        TRUNCATES("deletes every row of the table", "delete only the rows you mean with a WHERE clause, or run with --allow-destructive", true),
+        TRUNCATES_REFERENCING("deletes every row of the table and, through CASCADE, of every table that references it",
+                "truncate the tables you mean by name, without CASCADE, or run with --allow-destructive", true),
+        DELETES_ALL("has no WHERE clause, so it deletes every row", "add a WHERE clause, or run with --allow-destructive if every row must go", true),
+        DELETES_ALL_ALWAYS_TRUE("has a WHERE clause that is always true, so it deletes every row",
+                "write the condition that picks the rows to delete, or run with --allow-destructive if every row must go", true),
+        UPDATES_ALL("has no WHERE clause, so it overwrites every row", "add a WHERE clause, or run with --allow-destructive if every row must change", true),
+        UPDATES_ALL_ALWAYS_TRUE("has a WHERE clause that is always true, so it overwrites every row",
+                "write the condition that picks the rows to change, or run with --allow-destructive if every row must change", true),
+        DROPS_COLUMN("drops a column and its data", "stop the app using the column first, back it up, then run with --allow-destructive", true),
+        REPLACES_COLUMN("changes a column's type with a USING expression that does not read the column, so every value in it is replaced",
+                "convert the column's own values in the USING expression, or run with --allow-destructive if they must go", true),
+        REWRITES("rewrites the table under an exclusive lock that blocks reads and writes", "add a new column, backfill it in batches, then switch the app over", false),
+        REQUIRED_COLUMN("adds a NOT NULL column without a default, which fails on a table that has rows", "add it with a DEFAULT, or nullable, backfill, then SET NOT NULL", false),
+        RENAMES("renames while the running app still uses the old name, so its queries fail until it is redeployed",
+                "add the new name, move the app over, and drop the old one in a later release", false),
+        BLOCKS_WRITES("blocks writes to \"%s\" while the index builds", "use CREATE INDEX CONCURRENTLY, alone in a migration of its own", false);
 
-    /** An identifier as migrations write it: "Quoted", plain, optionally schema-qualified. */
-    static final class Identifier {
-        static final String ONE = "(?:\"(?:[^\"]|\"\")+\"|[a-z_][a-z0-9_$]*)";
-        static final String P = ONE + "(?:\\." + ONE + ")?";
+        final String problem, saferWay;
+        final boolean losesData;
 
-        /**
-         * Whether a data-losing statement names more than one relation (`rest` is what follows the
-         * first name) or one schema-qualified with a schema other than public: the lint follows
-         * single names of the current schema only, so such a statement always raises its finding.
-         */
-        static boolean unsure(String qualified, String rest) {
-            if (rest.stripLeading().startsWith(",")) return true;
-            String bare = qualified.contains("\".\"") || (!qualified.startsWith("\"") && qualified.contains("."))
-                    ? qualified.substring(0, qualified.lastIndexOf('.')) : null;
-            if (bare == null) return false;
-            String schema = bare.startsWith("\"") ? bare.substring(1, bare.length() - 1).replace("\"\"", "\"") : bare;
-            return !schema.equals("public");
-        }
-
-        static String name(String qualified) {
-            String last = qualified.contains("\".\"") || (!qualified.startsWith("\"") && qualified.contains("."))
-                    ? qualified.substring(qualified.lastIndexOf('.') + 1) : qualified;
-            return last.startsWith("\"") ? last.substring(1, last.length() - 1).replace("\"\"", "\"") : last;
+        Problem(String problem, String saferWay, boolean losesData) {
+            this.problem = problem;
+            this.saferWay = saferWay;
+            this.losesData = losesData;
         }
     }
 
     /** The relations (by their names before the run) whose state the lint needs: look them up with {@link Relations}, read-only. */
     static Set<String> touched(List<MigrationFile> pending) {
-        Set<String> names = new HashSet<>();
-        walk(pending, null, names, new ArrayList<>(), new ArrayList<>());
-        return names;
+        Walk walk = new Walk(null);
+        walk.all(pending);
+        return walk.ask;
     }
 
     static Result check(List<MigrationFile> pending, Before before) {
-        List<Finding> findings = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
-        walk(pending, before, new HashSet<>(), findings, notes);
-        return new Result(findings, notes);
+        Walk walk = new Walk(before);
+        walk.all(pending);
+        return new Result(walk.findings, walk.notes);
     }
 
-    /**
-     * One pass over the statements, following each relation by name through CREATE TABLE and
-     * ALTER TABLE ... RENAME TO. Without `before`, only collects the names to look up.
-     */
-    private static void walk(List<MigrationFile> pending, Before before, Set<String> ask, List<Finding> findings, List<String> notes) {
-        // a relation's name now -> its name before the run; null: created by this run
-        Map<String, String> renamed = new HashMap<>();
-        // columns this run adds to relations that existed before it, by the relation's name now
-        Map<String, Set<String>> added = new HashMap<>();
-        for (MigrationFile file : pending) {
-            for (SqlScript.Statement st : file.statements()) {
-                String sql = st.normalized();
-                Matcher m;
-                String relation = null;
-                List<String[]> problems = new ArrayList<>(); // problem, safer way, "loses" or ""
-                boolean unsure = false; // a statement the lint cannot follow to one table of the current schema
-                if ((m = CREATE_TABLE.matcher(sql)).find()) {
-                    renamed.put(Identifier.name(m.group(1)), null);
-                    continue;
-                } else if ((m = DROP_TABLE.matcher(sql)).find()) {
-                    relation = Identifier.name(m.group(1));
-                    unsure = Identifier.unsure(m.group(1), sql.substring(m.end()));
-                    problems.add(new String[] {"drops a table and every row in it", "make sure nothing reads it any more and that it is backed up, then run with --allow-destructive", "loses"});
-                } else if (sql.startsWith("drop schema")) {
-                    if (before != null) findings.add(new Finding(file.name, st.line(), st.shown(), "drops a schema and everything in it", "make sure it is backed up, then run with --allow-destructive", true));
-                    continue;
-                } else if ((m = TRUNCATE.matcher(sql)).find()) {
-                    relation = Identifier.name(m.group(1));
-                    unsure = Identifier.unsure(m.group(1), sql.substring(m.end()));
-                    problems.add(new String[] {"deletes every row of the table", "delete only the rows you mean with a WHERE clause, or run with --allow-destructive", "loses"});
-                } else if ((m = DELETE.matcher(sql)).find() && !sql.contains(" where ")) {
-                    relation = Identifier.name(m.group(1));
-                    unsure = Identifier.unsure(m.group(1), "");
-                    problems.add(new String[] {"has no WHERE clause, so it deletes every row", "add a WHERE clause, or run with --allow-destructive if every row must go", "loses"});
-                } else if ((m = UPDATE.matcher(sql)).find() && !sql.contains(" where ")) {
-                    relation = Identifier.name(m.group(1));
-                    unsure = Identifier.unsure(m.group(1), "");
-                    problems.add(new String[] {"has no WHERE clause, so it overwrites every row", "add a WHERE clause, or run with --allow-destructive if every row must change", "loses"});
-                } else if ((m = ALTER_TABLE.matcher(sql)).find()) {
-                    relation = Identifier.name(m.group(1));
-                    String rest = m.group(2);
-                    Matcher to = RENAME_TABLE.matcher(rest);
-                    if (to.find()) {
-                        String was = renamed.containsKey(relation) ? renamed.remove(relation) : relation;
-                        renamed.put(Identifier.name(to.group(1)), was);
-                        Set<String> columns = added.remove(relation);
-                        if (columns != null) added.put(Identifier.name(to.group(1)), columns);
-                        if (was != null) ask.add(was);
-                        problems.add(new String[] {"renames while the running app still uses the old name, so its queries fail until it is redeployed", "add the new name, move the app over, and drop the old one in a later release", ""});
-                        report(file, st, was, problems, before, findings, notes);
-                        continue;
-                    }
-                    Set<String> mine = added.computeIfAbsent(relation, k -> new HashSet<>());
-                    Matcher col = ADD_COLUMN.matcher(rest);
-                    while (col.find()) mine.add(Identifier.name(col.group(1)));
-                    Matcher renamedColumn = RENAME_COLUMN.matcher(rest);
-                    if (renamedColumn.find() && mine.remove(Identifier.name(renamedColumn.group(1)))) mine.add(Identifier.name(renamedColumn.group(2)));
-                    boolean dropsOldColumn = false;
-                    Matcher dropped = DROP_COLUMN.matcher(rest);
-                    while (dropped.find()) dropsOldColumn |= !mine.contains(Identifier.name(dropped.group(1)));
-                    if (dropsOldColumn) {
-                        problems.add(new String[] {"drops a column and its data", "stop the app using the column first, back it up, then run with --allow-destructive", "loses"});
-                    }
-                    if (rest.matches(".*\\balter column \\S+ (set data )?type\\b.*")) {
-                        problems.add(new String[] {"rewrites the table under an exclusive lock that blocks reads and writes", "add a new column, backfill it in batches, then switch the app over", ""});
-                    }
-                    if (rest.matches(".*\\badd (column )?(if not exists )?(?!constraint\\b)\\S+ [^,]*\\bnot null\\b.*") && !rest.matches(".*\\bdefault\\b.*")) {
-                        problems.add(new String[] {"adds a NOT NULL column without a default, which fails on a table that has rows", "add it with a DEFAULT, or nullable, backfill, then SET NOT NULL", ""});
-                    }
-                    if (rest.matches(".*\\brename (column )?(\\S+ )?to\\b.*")) {
-                        problems.add(new String[] {"renames while the running app still uses the old name, so its queries fail until it is redeployed", "add the new name, move the app over, and drop the old one in a later release", ""});
-                    }
-                } else if ((m = CREATE_INDEX.matcher(sql)).find() && m.group(1) == null) {
-                    relation = Identifier.name(m.group(2));
-                    problems.add(new String[] {"blocks writes to \"" + relation + "\" while the index builds", "use CREATE INDEX CONCURRENTLY, alone in a migration of its own", ""});
+    /** One pass over the statements in the order a run applies them. Without `before`, only collects the names to look up. */
+    private static final class Walk {
+        final Before before;
+        final Set<String> ask = new HashSet<>();
+        final List<Finding> findings = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
+        final RunTables run = new RunTables(Set.of());
+        MigrationFile file;
+        SqlScript.Statement st;
+
+        Walk(Before before) {
+            this.before = before;
+        }
+
+        void all(List<MigrationFile> pending) {
+            for (MigrationFile f : pending) {
+                file = f;
+                for (SqlScript.Statement s : f.statements()) {
+                    st = s;
+                    statement(SqlStatement.read(s.tokens()));
                 }
-                if (relation == null || problems.isEmpty()) continue;
-                if (unsure) {
-                    // several tables, or one in another schema: the rows cannot be looked up here, so it is judged as if they held rows
-                    if (before != null) for (String[] p : problems) findings.add(new Finding(file.name, st.line(), st.shown(), p[0], p[1], p[2].equals("loses")));
-                    continue;
-                }
-                String was = renamed.containsKey(relation) ? renamed.get(relation) : relation;
-                if (was != null) ask.add(was);
-                if (sql.startsWith("drop table")) renamed.remove(relation);
-                report(file, st, was, problems, before, findings, notes);
             }
         }
-    }
 
-    /** Findings for a relation that held rows before the run; a note for one that was empty; nothing for one this run made. */
-    private static void report(MigrationFile file, SqlScript.Statement st, String was, List<String[]> problems, Before before, List<Finding> findings, List<String> notes) {
-        if (before == null || was == null || !before.existing().contains(was)) return;
-        if (!before.holdingRows().contains(was)) {
-            notes.add(file.name + " line " + st.line() + ": " + st.shown() + " " + problems.get(0)[0] + ", but \"" + was + "\" has no rows, so nothing is lost and no finding is raised.");
-            return;
+        void statement(SqlStatement s) {
+            if (s instanceof SqlStatement.With with) {
+                for (SqlStatement part : with.parts()) statement(part);
+                return;
+            }
+            if (s instanceof SqlStatement.AlterTable alter) {
+                alterTable(alter); // follows the run action by action
+                return;
+            }
+            if (s instanceof SqlStatement.Drop drop) {
+                drop(drop);
+            } else if (s instanceof SqlStatement.Truncate t) {
+                relation(t.tables().get(0), t.tables().size() > 1 || t.cascade(), EnumSet.of(t.cascade() ? Problem.TRUNCATES_REFERENCING : Problem.TRUNCATES));
+            } else if (s instanceof SqlStatement.Write w && w.where() != SqlStatement.Where.CONDITION) {
+                boolean delete = w.verb().equals("delete"), none = w.where() == SqlStatement.Where.NONE;
+                relation(w.table(), false, EnumSet.of(delete ? (none ? Problem.DELETES_ALL : Problem.DELETES_ALL_ALWAYS_TRUE)
+                        : none ? Problem.UPDATES_ALL : Problem.UPDATES_ALL_ALWAYS_TRUE));
+            } else if (s instanceof SqlStatement.CreateIndex index && !index.concurrently()) {
+                relation(index.table(), false, EnumSet.of(Problem.BLOCKS_WRITES));
+            }
+            run.follow(s);
         }
-        for (String[] p : problems) findings.add(new Finding(file.name, st.line(), st.shown(), p[0], p[1], p[2].equals("loses")));
+
+        void drop(SqlStatement.Drop d) {
+            switch (d.kind()) {
+                case "table" -> {
+                    if (!d.names().isEmpty()) relation(d.names().get(0), d.names().size() > 1, EnumSet.of(Problem.DROPS_TABLE));
+                }
+                case "schema" -> always(Problem.DROPS_SCHEMA);
+                case "database" -> always(Problem.DROPS_DATABASE);
+                case "owned" -> always(Problem.DROPS_OWNED);
+                case "type", "domain", "extension", "collation" -> {
+                    // which tables' columns depend on it is not read from the target: unless this run made all of it, judged as if they held rows
+                    if (d.cascade() && d.names().stream().anyMatch(n -> n.elsewhere() || !run.ownsEverythingOf(d.kind(), n.name()))) always(Problem.DROPS_DEPENDENT_COLUMNS);
+                }
+                default -> {}
+            }
+        }
+
+        void alterTable(SqlStatement.AlterTable a) {
+            String name = a.table().name();
+            String was = run.before(name);
+            EnumSet<Problem> problems = EnumSet.noneOf(Problem.class);
+            for (AlterAction action : a.actions()) {
+                if (action instanceof AlterAction.RenameTo || action instanceof AlterAction.RenameColumn) {
+                    problems.add(Problem.RENAMES);
+                } else if (action instanceof AlterAction.DropColumn d && !run.addedByRun(name, d.column())) {
+                    problems.add(Problem.DROPS_COLUMN);
+                } else if (action instanceof AlterAction.ChangeType c) {
+                    problems.add(Problem.REWRITES);
+                    if (!c.readsColumn() && !run.addedByRun(name, c.column())) problems.add(Problem.REPLACES_COLUMN);
+                } else if (action instanceof AlterAction.AddColumn c && c.required() && !c.filled()) {
+                    problems.add(Problem.REQUIRED_COLUMN);
+                }
+                run.follow(a.table(), action);
+            }
+            judge(a.table(), was, false, problems);
+        }
+
+        void relation(SqlCursor.Name table, boolean unsure, EnumSet<Problem> problems) {
+            judge(table, run.before(table.name()), unsure, problems);
+        }
+
+        /**
+         * Findings for a relation that held rows before the run (`was`: its name then); a note for one
+         * that was empty; nothing for one this run made. One the lint cannot follow to a single table
+         * of the current schema (several tables, another schema) is judged as if it held rows.
+         */
+        void judge(SqlCursor.Name table, String was, boolean unsure, EnumSet<Problem> problems) {
+            if (problems.isEmpty()) return;
+            if (unsure || table.elsewhere()) {
+                if (before != null) for (Problem p : problems) finding(p, table);
+                return;
+            }
+            if (was == null) return;
+            ask.add(was);
+            if (before == null || !before.existing().contains(was)) return;
+            if (!before.holdingRows().contains(was)) {
+                notes.add(file.name + " line " + st.line() + ": " + st.shown() + " " + problems.iterator().next().problem.formatted(table.name())
+                        + ", but \"" + was + "\" has no rows, so nothing is lost and no finding is raised.");
+                return;
+            }
+            for (Problem p : problems) finding(p, table);
+        }
+
+        /** A statement whose reach the lint cannot look up (a schema, a database, a type's columns): always a finding. */
+        void always(Problem p) {
+            if (before != null) finding(p, null);
+        }
+
+        void finding(Problem p, SqlCursor.Name table) {
+            findings.add(new Finding(file.name, st.line(), st.shown(), p.problem.formatted(table == null ? "" : table.name()), p.saferWay, p.losesData));
+        }
     }
 }

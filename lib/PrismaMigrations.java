@@ -1,4 +1,4 @@
-//SOURCES HistoryTable.java MigrationHistory.java MigrationFile.java AdvisoryLocks.java Flight.java SqlScript.java KitException.java
+//SOURCES HistoryTable.java MigrationHistory.java MigrationFile.java AdvisoryLocks.java Flight.java SqlScript.java KitException.java Relations.java
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,9 +95,9 @@ final class PrismaMigrations {
     private static final String READ = HistoryTable.query(HistoryTable.PRISMA,
             "id text, checksum text, finished_at timestamptz, migration_name text, rolled_back_at timestamptz, started_at timestamptz", "started_at, migration_name", """
             not exists (select 1 from unnest(%s) b(name)
-                                   join pg_class p on p.oid = to_regclass(quote_ident(current_schema()) || '.' || b.name) where not p.relrowsecurity),
+                                   join pg_class p on p.oid = %s where not p.relrowsecurity),
                        array(select relname::text from pg_class where relnamespace = (select oid from pg_namespace where nspname = current_schema())
-                             and relkind in ('r', 'p') order by 1)""".formatted(HistoryTable.BOTH));
+                             and relkind in ('r', 'p') order by 1)""".formatted(HistoryTable.BOTH, Relations.inCurrentSchema("b.name")));
     private static final int X = HistoryTable.FIRST;
 
     static Read read(Connection c) throws SQLException {

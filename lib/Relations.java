@@ -1,3 +1,4 @@
+//SOURCES SqlScript.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -10,12 +11,21 @@ import java.util.Set;
 /** The kit's one question to the catalog about relations: which of these names exist in the current schema (and which hold rows). */
 final class Relations {
 
+    /**
+     * The SQL for "the relation of this name in the current schema, or null": {@code nameSql} is an
+     * expression giving the bare name (a column, a parameter, a literal such as
+     * {@code '_prisma_migrations'}). Every query of the kit that looks a relation up by name uses it.
+     */
+    static String inCurrentSchema(String nameSql) {
+        return "to_regclass(quote_ident(current_schema()) || '.' || quote_ident(" + nameSql + "))";
+    }
+
     /** The names (as written in the catalog) that are relations in the session's current schema, with their relkind; one query for all. */
     static Map<String, String> existing(Connection c, Collection<String> names) throws SQLException {
         Map<String, String> found = new HashMap<>();
         if (names.isEmpty()) return found;
         try (var ps = c.prepareStatement("select n, (select relkind::text from pg_class where oid = r) from unnest(?::text[]) n,"
-                + " to_regclass(quote_ident(current_schema()) || '.' || quote_ident(n)) r where r is not null")) {
+                + " " + inCurrentSchema("n") + " r where r is not null")) {
             ps.setArray(1, c.createArrayOf("text", names.toArray()));
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) found.put(rs.getString(1), rs.getString(2));

@@ -1,4 +1,4 @@
-//SOURCES StatusReport.java SeedFile.java SeedCatalog.java SeedCheck.java PasswordHasher.java Flight.java Database.java Settings.java KitException.java ExitCode.java RowSecurity.java
+//SOURCES StatusReport.java SeedFile.java SeedCatalog.java SeedCheck.java PasswordHasher.java Flight.java Database.java Settings.java KitException.java ExitCode.java RowSecurity.java Relations.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -146,7 +146,7 @@ final class StatusSeeds {
                 while (rs.next()) found.put(rs.getString(1), rs.getString(2));
                 return found;
             }, c.createArrayOf("text", asked.toArray()));
-            Supplier<Boolean> adminRead = flight.ask("select to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) is not null",
+            Supplier<Boolean> adminRead = flight.ask("select " + Relations.inCurrentSchema("?") + " is not null",
                     rs -> rs.next() && rs.getBoolean(1), "Admin");
             flight.send(c);
             catalog = tablesRead.get();

@@ -88,7 +88,7 @@ class RehearseTest {
         DataChecks.Prediction f = fails.get(0);
         assertEquals(count, f.count(), f.sentence());
         assertEquals(table, f.table(), f.sentence());
-        String statement = DataChecks.shorten(migration[f.line() - 1].replaceAll("--[^\n]*\n", ""));
+        String statement = SqlScript.shorten(migration[f.line() - 1].replaceAll("--[^\n]*\n", ""));
         assertTrue(f.sentence().startsWith("V9__rehearse.sql line " + f.line() + ": " + statement.substring(0, 30)), f.sentence());
         assertTrue(f.sentence().contains(" would fail: " + table + " has " + (count == 1 ? "" : count + " ")), f.sentence());
         String error = apply(bad, migration);
@@ -305,7 +305,7 @@ class RehearseTest {
         bothWays("create table \"we\"\"ird\" (\"Col; drop table x\" text, \"select\" int)",
                 "insert into \"we\"\"ird\" values ('a', 1), (null, 2)", "insert into \"we\"\"ird\" values ('a', 1)",
                 1, "\"we\"\"ird\"", "alter table \"we\"\"ird\" alter \"Col; drop table x\" set not null");
-        assertEquals("\"a\"\"b\"", DataChecks.quote("a\"b"));
+        assertEquals("\"a\"\"b\"", SqlScript.identifier("a\"b"));
     }
 
     // ------------------------------------------------------------------ locks

@@ -240,4 +240,102 @@ class SafetyTest {
         assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--allow-destructive").code());
         assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = 'flyway_schema_history'"));
     }
+
+    // ------------------------------------------------------------------ the lint by statement kind: forms of every spelling
+
+    /** A migration the lint must stop: exit 2 without --allow-destructive, each expected text said, nothing applied. */
+    private static void stops(String url, String file, String sql, String... expected) throws Exception {
+        Path kit = TestSupport.kitWith(file, sql);
+        String before = TestSupport.fingerprint(url);
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, r.code(), r.all());
+        for (String e : expected) assertTrue(r.err().contains(e), e + "\n" + r.err());
+        assertEquals(before, TestSupport.fingerprint(url), "nothing is applied");
+    }
+
+    /** A migration that is no finding: it applies without --allow-destructive, saying each expected text (a note, a warning). */
+    private static void applies(String url, String file, String sql, String... expected) throws Exception {
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", TestSupport.kitWith(file, sql).toString());
+        assertEquals(0, r.code(), r.all());
+        assertFalse(r.err().contains("data loss"), r.err());
+        for (String e : expected) assertTrue(r.err().contains(e), e + "\n" + r.err());
+    }
+
+    @Test
+    void aColumnDroppedWithoutTheColumnKeywordStopsTheRun() throws Exception {
+        String url = live();
+        TestSupport.exec(url, "create table \"Archive\" (\"id\" int, \"note\" text)");
+        stops(url, "V5__drop.sql", "ALTER TABLE \"Member\" DROP \"name\";\n",
+                "data loss: V5__drop.sql line 1: ALTER TABLE \"Member\" DROP \"name\" drops a column and its data");
+        // a constraint holds no data, and a table without rows has nothing to lose (a note)
+        applies(url, "V5__drop.sql", "ALTER TABLE \"Member\" DROP CONSTRAINT IF EXISTS \"Member_nope\";\nALTER TABLE \"Archive\" DROP \"note\";\n",
+                "note: V5__drop.sql line 2: ALTER TABLE \"Archive\" DROP \"note\" drops a column and its data, but \"Archive\" has no rows");
+    }
+
+    @Test
+    void aTypeOrDomainDroppedWithCascadeStopsTheRunUnlessThisRunMadeIt() throws Exception {
+        String url = live();
+        TestSupport.exec(url, "create domain \"Email\" as text; alter table \"Member\" add column \"contact\" \"Email\"");
+        stops(url, "V5__types.sql", "DROP TYPE \"SubscriptionStatus\" CASCADE;\nDROP DOMAIN \"Email\" CASCADE;\n",
+                "data loss: V5__types.sql line 1: DROP TYPE \"SubscriptionStatus\" CASCADE also drops, in any table, every column that depends on it",
+                "data loss: V5__types.sql line 2: DROP DOMAIN \"Email\" CASCADE also drops");
+        // a type this run makes holds no column from before the run, unless the run converts one to it
+        stops(url, "V5__types.sql", "CREATE DOMAIN \"FullName\" AS TEXT;\nALTER TABLE \"Member\" ALTER COLUMN \"name\" TYPE \"FullName\";\nDROP DOMAIN \"FullName\" CASCADE;\n",
+                "data loss: V5__types.sql line 3: DROP DOMAIN \"FullName\" CASCADE also drops");
+        applies(url, "V5__tier.sql", "CREATE TYPE \"Tier\" AS ENUM ('A', 'B');\nALTER TABLE \"Member\" ADD COLUMN \"tier\" \"Tier\";\nDROP TYPE \"Tier\" CASCADE;\n");
+    }
+
+    @Test
+    void aWhereThatIsAlwaysTrueStopsTheRunARealOneDoesNot() throws Exception {
+        String url = live();
+        stops(url, "V5__all.sql", "DELETE FROM \"FeatureFlag\" WHERE true;\nUPDATE \"Member\" SET \"name\" = NULL WHERE 1=1;\n",
+                "data loss: V5__all.sql line 1: DELETE FROM \"FeatureFlag\" WHERE true has a WHERE clause that is always true, so it deletes every row",
+                "data loss: V5__all.sql line 2: UPDATE \"Member\" SET \"name\" = NULL WHERE 1=1 has a WHERE clause that is always true, so it overwrites every row");
+        stops(url, "V5__all.sql", "DELETE FROM \"FeatureFlag\" WHERE (\"key\" = 'x' OR 'a' = 'a');\n", "line 1: DELETE FROM \"FeatureFlag\" WHERE (\"key\" = 'x' OR 'a' = 'a') has a WHERE clause that is always true");
+        applies(url, "V5__some.sql", "DELETE FROM \"FeatureFlag\" WHERE \"key\" = 'no_such_flag' OR 1 = 2;\nUPDATE \"Member\" SET \"name\" = NULL WHERE \"email\" = 'nobody@example.com' AND true;\n");
+    }
+
+    @Test
+    void aDeleteInsideACommonTableExpressionStopsTheRun() throws Exception {
+        String url = live();
+        stops(url, "V5__cte.sql", "WITH gone AS (DELETE FROM \"FeatureFlag\" RETURNING *) SELECT count(*) FROM gone;\n",
+                "data loss: V5__cte.sql line 1: WITH gone AS (DELETE FROM \"FeatureFlag\" RETURNING *) SELECT count(*) FROM gone has no WHERE clause, so it deletes every row");
+        // a real WHERE is no finding; neither is a table without rows (a note)
+        TestSupport.exec(url, "create table \"Archive\" (\"id\" int)");
+        applies(url, "V5__cte.sql", "WITH gone AS (DELETE FROM \"FeatureFlag\" WHERE \"key\" = 'no_such_flag' RETURNING *) SELECT count(*) FROM gone;\n"
+                + "WITH gone AS (DELETE FROM \"Archive\" RETURNING *) SELECT count(*) FROM gone;\n", "note: V5__cte.sql line 2", "\"Archive\" has no rows");
+    }
+
+    @Test
+    void aTypeChangeWhoseUsingDoesNotReadTheColumnStopsTheRun() throws Exception {
+        String url = live();
+        stops(url, "V5__retype.sql", "ALTER TABLE \"Member\" ALTER COLUMN \"name\" TYPE VARCHAR(100) USING NULL;\n",
+                "data loss: V5__retype.sql line 1: ALTER TABLE \"Member\" ALTER COLUMN \"name\" TYPE VARCHAR(100) USING NULL changes a column's type with a USING expression that does not read the column");
+        // converting the column's own values keeps them: only the rewrite's warning
+        applies(url, "V5__retype.sql", "ALTER TABLE \"Member\" ALTER COLUMN \"name\" TYPE VARCHAR(100) USING left(\"name\", 100);\n",
+                "warning: V5__retype.sql line 1: ALTER TABLE \"Member\" ALTER COLUMN \"name\" TYPE VARCHAR(100)", "rewrites the table under an exclusive lock");
+        assertEquals("M", TestSupport.one(url, "select \"name\" from \"Member\""));
+    }
+
+    @Test
+    void aTruncateWithCascadeStopsTheRunEvenOnAnEmptyTableThatATableWithRowsReferences() throws Exception {
+        String url = live();
+        TestSupport.exec(url, "create table parent (id int primary key); create table child (id int, parent_id int references parent (id));"
+                + " insert into child values (1, null); create table lonely (id int)");
+        stops(url, "V5__truncate.sql", "TRUNCATE parent CASCADE;\n",
+                "data loss: V5__truncate.sql line 1: TRUNCATE parent CASCADE deletes every row of the table and, through CASCADE, of every table that references it");
+        assertEquals("1", TestSupport.one(url, "select count(*) from child"));
+        applies(url, "V5__truncate.sql", "TRUNCATE lonely;\n", "note: V5__truncate.sql line 1: TRUNCATE lonely deletes every row of the table, but \"lonely\" has no rows");
+    }
+
+    @Test
+    void aDropOfADatabaseOrOfARolesObjectsStopsTheRunADropOfWhatHoldsNoRowsDoesNot() throws Exception {
+        String url = live();
+        String role = "rc_lint_owner_" + Long.toHexString(System.nanoTime());
+        TestSupport.exec(url, "create role " + role + "; create table owned_rows (id int); insert into owned_rows values (1); alter table owned_rows owner to " + role);
+        stops(url, "V5__owned.sql", "DROP OWNED BY " + role + ";\n", "data loss: V5__owned.sql line 1: DROP OWNED BY " + role + " drops every object the role owns");
+        stops(url, "V5__database.sql", "DROP DATABASE IF EXISTS rc_lint_elsewhere;\n", "data loss: V5__database.sql line 1: DROP DATABASE IF EXISTS rc_lint_elsewhere drops a database");
+        applies(url, "V5__views.sql", "CREATE VIEW flags AS SELECT \"key\" FROM \"FeatureFlag\";\nDROP VIEW flags CASCADE;\nDROP SEQUENCE IF EXISTS no_such_sequence CASCADE;\n");
+        TestSupport.exec(url, "drop table owned_rows; drop role " + role);
+    }
 }
