@@ -491,7 +491,7 @@ class MigrateTest {
         Files.createDirectories(nested.resolve("migrations/later"));
         Files.writeString(nested.resolve("migrations/later/V5__nested.sql"), "CREATE TABLE \"nested\" (id int);\n");
         String nestedUrl = TestSupport.freshDatabase();
-        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", TestSupport.kitDir().toString()).code());
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", nestedUrl)).code());
         TestSupport.Result pendingNested = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", nestedUrl), "--dir", nested.toString());
         assertEquals(1, pendingNested.code(), pendingNested.all());
         assertTrue(pendingNested.out().contains("[ ] 5      nested"), pendingNested.out());

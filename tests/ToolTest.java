@@ -47,7 +47,8 @@ class ToolTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "run", "SeedTest#theAppsNodeArgon2AcceptsTheHashSeedWrote")
                 .directory(TestSupport.kitDir().toFile()).redirectErrorStream(true);
         Path empty = Files.createTempDirectory("no-tools-");
-        pb.environment().put("PATH", empty.toString());
+        pb.environment().clear();
+        pb.environment().putAll(TestSupport.env("PATH", empty.toString()));
         pb.environment().remove("CI");
         if (ci) pb.environment().put("CI", "true");
         Process p = pb.start();
