@@ -29,6 +29,8 @@ class ToolTest {
         assertEquals(false, Tool.OPENSSL.canInstall(new Tool.Machine(true, false, true, true, false)));
         assertEquals(false, Tool.NODE_ARGON2.canInstall(new Tool.Machine(true, true, true, false, false)));
         assertTrue(Tool.NODE_ARGON2.canInstall(new Tool.Machine(false, false, true, true, false)));
+        assertTrue(Tool.NODE_DOTENV.canInstall(new Tool.Machine(false, false, true, true, false)));
+        assertEquals(false, Tool.NODE_DOTENV.canInstall(new Tool.Machine(true, true, false, true, false)));
     }
 
     @Test
