@@ -248,6 +248,30 @@ final class TestSupport {
         return one(url, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")");
     }
 
+    /** Waits until the query (one boolean) answers true: a state reached; fails after the time given. */
+    static void waitUntil(String url, String sql, String what, java.time.Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        while (!"true".equals(one(url, sql))) {
+            if (System.nanoTime() > end) throw new AssertionError("timed out after " + within.toSeconds() + " s waiting until " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    static void waitUntil(String url, String sql, String what) throws InterruptedException {
+        waitUntil(url, sql, what, java.time.Duration.ofMinutes(1));
+    }
+
+    /** The query that answers whether a session of this application waits for a lock in the URL's database. */
+    static String waitsForALock(String application) {
+        return waitsForALock(application, java.time.Duration.ZERO);
+    }
+
+    /** ... and has waited in its query for longer than the time given. */
+    static String waitsForALock(String application, java.time.Duration longer) {
+        return "select exists (select 1 from pg_stat_activity where datname = current_database() and application_name = '" + application
+                + "' and wait_event_type = 'Lock' and clock_timestamp() - query_start > interval '" + longer.toMillis() + " ms')";
+    }
+
     static void exec(String url, String sql) {
         try (Connection c = server().admin(databaseName(url)); var st = c.createStatement()) {
             st.execute(sql);
@@ -325,6 +349,17 @@ final class TestSupport {
                 else Files.copy(p, target);
             }
         }
+    }
+
+    /** A Prisma history in a temp folder: migration_lock.toml and, for each name then SQL given, NAME/migration.sql. */
+    static Path prismaFolder(String... nameThenSql) throws IOException {
+        Path folder = Files.createTempDirectory("prisma-");
+        Files.writeString(folder.resolve("migration_lock.toml"), "provider = \"postgresql\"\n");
+        for (int i = 0; i < nameThenSql.length; i += 2) {
+            Files.createDirectories(folder.resolve(nameThenSql[i]));
+            Files.writeString(folder.resolve(nameThenSql[i]).resolve("migration.sql"), nameThenSql[i + 1]);
+        }
+        return folder;
     }
 
     static String migrated() {
