@@ -8,8 +8,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +45,7 @@ class MigrateLockTest {
     void aSecondFlywayMigrateSaysWhoHoldsTheLockAndGivesUpAfterLockWait() throws Exception {
         String url = TestSupport.migrated();
         Path kit = flywayKitWithSlowV5();
-        CompletableFuture<TestSupport.Result> first = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()));
+        TestSupport.Running first = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         try {
             TestSupport.waitUntil(url, SLEEPING, "V5 is running");
             long t = System.nanoTime();
@@ -60,7 +58,7 @@ class MigrateLockTest {
             assertTrue(ms < 15_000, "gave up after " + ms + " ms");
         } finally {
             TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
-            first.get(60, TimeUnit.SECONDS);
+            first.result();
         }
         assertEquals("0|0", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
     }

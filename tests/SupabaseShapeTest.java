@@ -188,16 +188,22 @@ class SupabaseShapeTest {
     }
 
 
+    /** A fifth migration the project's postgres may not run: exit 4 with the sentence, the four before it applied; returns the project. */
+    static String refusedAsNotASuperuser(String file, String sql, String sentence) throws Exception {
+        String url = SupabaseShape.freshProject();
+        TestSupport.Result r = migrate(url, "--dir", TestSupport.kitWith(file, sql).toString());
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains(sentence), r.err());
+        assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
+        return url;
+    }
+
     @Test
     void anExtensionThatNeedsASuperuserSaysWhereToEnableItExit4() throws Exception {
-        String url = SupabaseShape.freshProject();
-        Path kit = TestSupport.kitWith("V5__fdw.sql", "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n");
-        TestSupport.Result r = migrate(url, "--dir", kit.toString());
-        assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("V5__fdw.sql failed at line 1: extension \"postgres_fdw\" needs a superuser to create, and the role migrate connects as is not one (on Supabase, postgres never is):"
-                + " enable it in the Supabase Dashboard (Database, Extensions), then write CREATE EXTENSION IF NOT EXISTS in the migration"), r.err());
+        String url = refusedAsNotASuperuser("V5__fdw.sql", "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n",
+                "V5__fdw.sql failed at line 1: extension \"postgres_fdw\" needs a superuser to create, and the role migrate connects as is not one (on Supabase, postgres never is):"
+                + " enable it in the Supabase Dashboard (Database, Extensions), then write CREATE EXTENSION IF NOT EXISTS in the migration");
         assertEquals("0", SupabaseShape.one(url, "select count(*) from pg_extension where extname = 'postgres_fdw'"));
-        assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
         // the Prisma path says the same
         Path prisma = TestSupport.prismaFolder("20250101000000_fdw", "CREATE EXTENSION postgres_fdw;\n");
         String other = SupabaseShape.freshProject();
@@ -209,13 +215,9 @@ class SupabaseShapeTest {
 
     @Test
     void alterSystemNeedsASuperuserExit4() throws Exception {
-        String url = SupabaseShape.freshProject();
-        Path kit = TestSupport.kitWith("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n");
-        TestSupport.Result r = migrate(url, "--dir", kit.toString());
-        assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("V5__settings.sql failed at line 1: setting \"work_mem\" for the server needs a superuser, and the role migrate connects as is not one"
-                + " (on Supabase, postgres never is): change server settings through Supabase (its Dashboard or CLI), not in a migration"), r.err());
-        assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
+        String url = refusedAsNotASuperuser("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n",
+                "V5__settings.sql failed at line 1: setting \"work_mem\" for the server needs a superuser, and the role migrate connects as is not one"
+                + " (on Supabase, postgres never is): change server settings through Supabase (its Dashboard or CLI), not in a migration");
         // outside a transaction the server refuses it for want of a superuser; said the same way
         try (Connection c = SupabaseShape.operator(url)) {
             SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("alter system set work_mem = '64MB'"));
