@@ -32,7 +32,8 @@ class DocsTest {
 
     /** Options of other tools that the docs name, and the tool whose they are (it must be in the same span). */
     static final Map<String, String> OTHER_OPTIONS = Map.of(
-            "--runtime-option", "./jbang", "--format", "docker", "--applied", "prisma migrate resolve", "--rolled-back", "prisma migrate resolve", "--force", "export portable");
+            "--runtime-option", "./jbang", "--format", "docker", "--applied", "prisma migrate resolve", "--rolled-back", "prisma migrate resolve", "--force", "export portable",
+            "--default-signal", "env ");
 
     /** The one documented command the suite runs rather than parses, and the test that runs it. */
     static final String EXPORT_RUN_BY = "DocsTest#theDocumentedExportWorksOnAFreshCheckoutAndItsJarsRunWithPlainJava";
