@@ -58,7 +58,12 @@ class IsolationTest {
         Map<String, String> env = TestSupport.env("DIRECT_URL", fromEnv, "DATABASE_URL", fromEnv,
                 "ADMIN_SEED_EMAIL", "planted@example.com", "ADMIN_SEED_PASSWORD", ADMIN_PASSWORD);
 
-        String out = runInTheBackground(kit, env, PLANTED_FOR);
+        String out;
+        try {
+            out = runInTheBackground(kit, env, PLANTED_FOR);
+        } finally {
+            TestSupport.deleteTree(kit);
+        }
 
         assertEquals(List.of(), TestSupport.rows(untouchable, "select role || ' (' || application || ')' from guard.logins"), "logins to the database the tests must not touch:\n" + out);
         assertEquals(List.of(), TestSupport.rows(untouchable, "select tablename from pg_tables where schemaname = 'public'"));
