@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * reaches the other side a fixed delay after it was sent, in each direction, in order, however
  * many are in flight (latency, not bandwidth). A new connection also waits one round trip before
  * its first bytes go through, as TCP's handshake would make it. It stops by itself after its
- * lifetime, and with the process (daemon threads).
+ * lifetime, and with the process (daemon threads). The benchmark and the tests' round-trip counts
+ * (tests/RoundTripTest, with no delay) both use it.
  *
  * Run alone for a look at a command by hand: {@code java bench/DelayProxy.java LISTEN_PORT TARGET_PORT DELAY_MS LIFETIME_S}.
  */
@@ -26,6 +27,7 @@ final class DelayProxy implements AutoCloseable {
     private final long delayNanos;
     private final List<Socket> sockets = new ArrayList<>();
     private final Listener observer;
+    private final Thread lifetime;
     private volatile boolean closed;
     private int connections;
     private final java.util.concurrent.atomic.AtomicInteger roundTrips = new java.util.concurrent.atomic.AtomicInteger();
@@ -52,11 +54,11 @@ final class DelayProxy implements AutoCloseable {
         this.targetPort = targetPort;
         this.delayNanos = TimeUnit.MILLISECONDS.toNanos(oneWayMillis);
         daemon("delay-proxy-accept", this::acceptLoop);
-        daemon("delay-proxy-lifetime", () -> {
+        lifetime = daemon("delay-proxy-lifetime", () -> {
             try {
                 Thread.sleep(TimeUnit.SECONDS.toMillis(lifetimeSeconds));
             } catch (InterruptedException ignored) {
-                // closing anyway
+                // closed before its time
             }
             close();
         });
@@ -66,10 +68,11 @@ final class DelayProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
-    private static void daemon(String name, Runnable r) {
+    private static Thread daemon(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     private void acceptLoop() {
@@ -170,7 +173,9 @@ final class DelayProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) return;
         closed = true;
+        if (Thread.currentThread() != lifetime) lifetime.interrupt();
         try {
             listener.close();
         } catch (IOException ignored) {

@@ -1,38 +1,19 @@
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
+//SOURCES Dotenv.java
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Variables from the environment, then from a .env file; the environment wins. A variable set
- * to the empty string counts as unset (Coolify's UI leaves empty strings behind), with one
- * warning naming it, and the next source is used.
- *
- * <p>The .env file is read exactly as the app reads it: the app loads it with node's `dotenv`
- * package, whose parser is one regular expression ({@link Dotenv#LINE}) applied to the whole
- * text. {@link Dotenv} runs that same expression, written for Java's regex engine (JavaScript's
- * whitespace and line-terminator classes spelled out, the quoted alternatives unrolled so that a
- * long value cannot exhaust the stack; same language, same backtracking order), followed by the
- * same post-processing. tests/UrlTest runs node's dotenv on fixture files and checks that both
- * read identical values.
- *
- * <p>Where dotenv's reading is probably not what the writer meant (a backslash before a quote
- * inside quotes, a # glued to a value, a quote that does not close on its line, a value on the
- * line after its name), the kit refuses the variable when it needs it, naming file, line and
- * variable, and never its value. A line dotenv skips (neither KEY=VALUE, a comment, nor blank) is
- * refused at once, since a variable meant on it would silently be missing.
+ * Variables from the environment, then from a .env file ({@link Dotenv}); the environment wins,
+ * variable by variable. A variable set to the empty string counts as unset (Coolify's UI leaves
+ * empty strings behind), with one warning naming it, and the next source is used. Says where each
+ * value came from.
  */
 final class Settings {
     private final Map<String, String> environment;
@@ -57,51 +38,16 @@ final class Settings {
      * the working folder when there is one.
      */
     static Settings load(Map<String, String> environment, Path envFile, Path workingDir, Consumer<String> warn) {
-        Path file = envFile;
-        String shown;
-        if (file == null) {
+        if (envFile == null) {
             Path local = workingDir.resolve(".env");
             if (!Files.exists(local)) return new Settings(environment, Dotenv.of(Map.of()), warn);
-            file = local;
-            shown = workingDir.normalize().toString().isEmpty() ? ".env" : local.toString();
-        } else if (!Files.exists(file)) {
-            throw KitException.usage("the env file " + file + " does not exist; check the --env-file path.");
-        } else {
-            shown = file.toString();
+            String shown = workingDir.normalize().toString().isEmpty() ? ".env" : local.toString();
+            return new Settings(environment, Dotenv.read(local, shown, warn), warn);
         }
-        if (!Files.isRegularFile(file)) {
-            throw KitException.usage("the env file " + shown + " is not a regular file; point --env-file at the .env file itself.");
+        if (!Files.exists(envFile)) {
+            throw KitException.usage("the env file " + envFile + " does not exist; check the --env-file path.");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw KitException.usage("the env file " + shown + " is not UTF-8 text; save it as UTF-8, as the app's dotenv reads it.");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw KitException.usage("the env file " + shown + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
-        }
-        warnIfOthersCanRead(file, shown, warn);
-        return new Settings(environment, Dotenv.parse(text, shown).refuseSkippedLines(), warn);
-    }
-
-    /** As ssh does for private keys: a file of secrets that others on the machine can read. */
-    private static void warnIfOthersCanRead(Path file, String shown, Consumer<String> warn) {
-        Set<PosixFilePermission> perms;
-        try {
-            perms = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException | IOException e) {
-            return; // no POSIX permissions here (Windows): nothing to say
-        }
-        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-            warn.accept(shown + " can be read by other users of this machine (mode " + mode(perms)
-                    + ") and may hold passwords; run chmod 600 " + shown + ".");
-        }
-    }
-
-    private static String mode(Set<PosixFilePermission> perms) {
-        int mode = 0;
-        for (PosixFilePermission p : perms) mode |= 1 << (8 - p.ordinal());
-        return String.format("%03o", mode);
+        return new Settings(environment, Dotenv.read(envFile, envFile.toString(), warn), warn);
     }
 
     /** The value of a variable, or null when it is unset or empty. */
@@ -152,246 +98,5 @@ final class Settings {
     /** Where the value {@link #get} returned came from: "the environment" or the .env file's name. */
     String origin(String name) {
         return origins.getOrDefault(name, "nowhere");
-    }
-
-    /** The values a .env text holds, read with node dotenv's rules, skipping what it skips (for tests). */
-    static Map<String, String> parseDotenv(String text) {
-        return Dotenv.parse(text, ".env").values();
-    }
-
-    /** A .env file as node's dotenv reads it, with what the kit doubts about each variable. */
-    static final class Dotenv {
-        /** JavaScript's \s: WhiteSpace and LineTerminator, which include the BOM and no-break spaces. */
-        private static final String WS = "[\\t\\n\\x0B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF]";
-        /** JavaScript's line terminators, for ^ and $ under the m flag and for `.`. */
-        private static final String LT = "[\\n\\r\\u2028\\u2029]";
-        private static final String BOL = "(?:\\A|(?<=" + LT + "))";
-        private static final String EOL = "(?=" + LT + "|\\z)";
-
-        /**
-         * dotenv's LINE expression (lib/main.js, unchanged since dotenv 15):
-         * <pre>(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)</pre>
-         * with flags m and g. Here `(?:\\'|[^'])*` is written `[^']*(?:(?<=\\)'[^']*)*`: both match
-         * any run in which every ' follows a backslash, longest first.
-         */
-        static final Pattern LINE = Pattern.compile(
-                BOL + WS + "*(?:export" + WS + "+)?([\\w.-]+)(?<sep>" + WS + "*=" + WS + "*?|:" + WS + "+?)"
-                + "(?<value>"
-                + "(?<single>" + WS + "*'[^']*(?:(?<=\\\\)'[^']*)*')"
-                + "|(?<double>" + WS + "*\"[^\"]*(?:(?<=\\\\)\"[^\"]*)*\")"
-                + "|(?<backtick>" + WS + "*`[^`]*(?:(?<=\\\\)`[^`]*)*`)"
-                + "|(?<bare>[^#\\r\\n]+)"
-                + ")?" + WS + "*(?:#[^\\n\\r\\u2028\\u2029]*)?" + EOL);
-        /** dotenv strips one pair of matching quotes: value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2'). */
-        private static final Pattern QUOTES = Pattern.compile(BOL + "(['\"`])([\\s\\S]*)\\1" + EOL);
-
-        /** A variable: its value as dotenv reads it, its line, and why the kit would not trust it (or null). */
-        record Entry(String value, int line, String doubt, List<Integer> earlierLines) {}
-
-        /** Lines that lie inside another variable's value: where a variable may be hidden. */
-        private record Span(String owner, int ownerLine, int firstLine, int lastLine, List<String> lines) {}
-
-        final String name;
-        private final Map<String, Entry> entries;
-        private final List<Span> spans;
-        private final List<Integer> skipped;
-
-        private Dotenv(String name, Map<String, Entry> entries, List<Span> spans, List<Integer> skipped) {
-            this.name = name;
-            this.entries = entries;
-            this.spans = spans;
-            this.skipped = skipped;
-        }
-
-        static Dotenv of(Map<String, String> values) {
-            Map<String, Entry> entries = new LinkedHashMap<>();
-            values.forEach((k, v) -> entries.put(k, new Entry(v, 0, null, List.of())));
-            return new Dotenv(".env", entries, List.of(), List.of());
-        }
-
-        Map<String, String> values() {
-            Map<String, String> values = new LinkedHashMap<>();
-            entries.forEach((k, e) -> values.put(k, e.value()));
-            return values;
-        }
-
-        /** The variable, or null when the file does not set it; refuses one the kit cannot read as the app would. */
-        Entry lookup(String variable) {
-            Entry entry = entries.get(variable);
-            if (entry != null) {
-                if (entry.doubt() != null) {
-                    throw KitException.usage(variable + " on line " + entry.line() + " of " + name + " " + entry.doubt());
-                }
-                return entry;
-            }
-            Pattern assignment = Pattern.compile("^" + WS + "*(?:export" + WS + "+)?" + Pattern.quote(variable) + WS + "*[=:]");
-            for (Span span : spans) {
-                for (int i = 0; i < span.lines().size(); i++) {
-                    if (assignment.matcher(span.lines().get(i)).find()) {
-                        throw KitException.usage("line " + (span.firstLine() + i) + " of " + name + " looks like it sets " + variable
-                                + ", but the app's dotenv reads it as part of the value of " + span.owner() + " from line " + span.ownerLine()
-                                + " (a quote there that does not close on its own line runs on to the next quote); close that quote.");
-                    }
-                }
-            }
-            return null;
-        }
-
-        /**
-         * Reads a .env text as node's dotenv.parse does. Java's regex engine recurses once per
-         * escaped quote inside a quoted value, so the reading runs on a thread with a deep stack;
-         * a value beyond even that is refused rather than read differently.
-         */
-        static Dotenv parse(String text, String name) {
-            Dotenv[] result = new Dotenv[1];
-            Throwable[] failure = new Throwable[1];
-            Thread reader = new Thread(null, () -> {
-                try {
-                    result[0] = read(text, name);
-                } catch (Throwable t) {
-                    failure[0] = t;
-                }
-            }, "dotenv-reader", 256L << 20);
-            reader.start();
-            try {
-                reader.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw KitException.usage("reading " + name + " was interrupted.");
-            }
-            if (failure[0] instanceof StackOverflowError) {
-                throw KitException.usage(name + " holds a quoted value with more backslash-escaped quotes than the kit can read the way the app's dotenv does; shorten it.");
-            }
-            if (failure[0] instanceof RuntimeException e) throw e;
-            if (failure[0] instanceof Error e) throw e;
-            return result[0];
-        }
-
-        private static Dotenv read(String text, String name) {
-            if (text.startsWith("\uFEFF")) text = text.substring(1);
-            // dotenv: lines = src.toString().replace(/\r\n?/mg, '\n')
-            text = text.replace("\r\n", "\n").replace('\r', '\n');
-            int[] lineStarts = lineStarts(text);
-            boolean[] covered = new boolean[lineStarts.length];
-            Map<String, Entry> entries = new LinkedHashMap<>();
-            List<Span> spans = new ArrayList<>();
-            Matcher m = LINE.matcher(text);
-            while (m.find()) {
-                String key = m.group(1);
-                int keyLine = lineOf(lineStarts, m.start(1));
-                int lastLine = lineOf(lineStarts, Math.max(m.start(1), m.end() - 1));
-                for (int l = lineOf(lineStarts, m.start()); l <= lastLine; l++) covered[l - 1] = true;
-                String raw = m.group("value") == null ? "" : m.group("value");
-                String value = jsTrim(raw);
-                char first = value.isEmpty() ? 0 : value.charAt(0);
-                value = QUOTES.matcher(value).replaceAll(r -> Matcher.quoteReplacement(r.group(2)));
-                if (first == '"') value = value.replace("\\n", "\n").replace("\\r", "\r");
-
-                String doubt = doubt(key, m, text, keyLine, lineStarts);
-                Entry earlier = entries.remove(key);
-                List<Integer> earlierLines = new ArrayList<>();
-                if (earlier != null) {
-                    earlierLines.addAll(earlier.earlierLines());
-                    earlierLines.add(earlier.line());
-                }
-                entries.put(key, new Entry(value, keyLine, doubt, List.copyOf(earlierLines)));
-                if (lastLine > keyLine) {
-                    List<String> inside = new ArrayList<>();
-                    for (int l = keyLine + 1; l <= lastLine; l++) inside.add(lineText(text, lineStarts, l));
-                    spans.add(new Span(key, keyLine, keyLine + 1, lastLine, inside));
-                }
-            }
-            List<Integer> skipped = new ArrayList<>();
-            for (int l = 1; l <= lineStarts.length; l++) {
-                if (covered[l - 1]) continue;
-                String line = jsTrim(lineText(text, lineStarts, l));
-                if (!line.isEmpty() && !line.startsWith("#")) skipped.add(l);
-            }
-            return new Dotenv(name, entries, spans, skipped);
-        }
-
-        /** Refuses a file with a line that dotenv skips: a variable meant there would silently be missing. */
-        Dotenv refuseSkippedLines() {
-            if (!skipped.isEmpty()) {
-                throw KitException.usage("line " + skipped.get(0) + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it;"
-                        + " fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.");
-            }
-            return this;
-        }
-
-        /** Why dotenv's reading of this match is probably not what its writer meant; null when it is plain. */
-        private static String doubt(String key, Matcher m, String text, int keyLine, int[] lineStarts) {
-            String raw = m.group("value");
-            int valueEnd = raw == null ? m.end("sep") : m.end("value");
-            if (raw != null) {
-                int start = m.start("value");
-                while (start < m.end("value") && isJsSpace(text.charAt(start))) start++;
-                if (lineOf(lineStarts, start) > keyLine) {
-                    return "has its value on a later line than its name, which the app's dotenv accepts but is easily a mistake; put " + key + "=value on one line.";
-                }
-            }
-            if (m.group("single") != null && jsTrim(raw).contains("\\'")
-                    || m.group("double") != null && (jsTrim(raw).contains("\\\"") || jsTrim(raw).contains("\\\\"))
-                    || m.group("backtick") != null && jsTrim(raw).contains("\\`")) {
-                return "has a backslash escape inside quotes, which the app's dotenv does not undo (it keeps the backslash, and turns only \\n and \\r"
-                        + " in double quotes into line breaks); write the value in single quotes with no backslashes, as in " + key + "='say \"hi\"'.";
-            }
-            if (m.group("bare") != null) {
-                String bare = jsTrim(raw);
-                if (!bare.isEmpty() && "'\"`".indexOf(bare.charAt(0)) >= 0) {
-                    return "opens a quote that does not close at the end of the value, so the app's dotenv keeps the quote characters in it;"
-                            + " close the quote, or use the other kind of quote around a value that holds one.";
-                }
-            }
-            if (m.group("single") == null && m.group("double") == null && m.group("backtick") == null) {
-                // a # right after the value (or right after =) starts a comment for dotenv
-                int hash = valueEnd;
-                if (hash < text.length() && text.charAt(hash) == '#' && !isJsSpace(text.charAt(hash - 1))) {
-                    return "has a # with no space before it, where the app's dotenv ends the value and starts a comment;"
-                            + " quote the value (" + key + "='...#...') if the # belongs to it, or put a space before the # if it starts a comment.";
-                }
-            }
-            return null;
-        }
-
-        private static int[] lineStarts(String text) {
-            List<Integer> starts = new ArrayList<>();
-            starts.add(0);
-            for (int i = 0; i < text.length(); i++) {
-                if (text.charAt(i) == '\n' && i + 1 < text.length()) starts.add(i + 1);
-            }
-            return starts.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        /** 1-based line of a position. */
-        private static int lineOf(int[] lineStarts, int pos) {
-            int lo = 0, hi = lineStarts.length - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (lineStarts[mid] <= pos) lo = mid; else hi = mid - 1;
-            }
-            return lo + 1;
-        }
-
-        private static String lineText(String text, int[] lineStarts, int line) {
-            int start = lineStarts[line - 1];
-            int end = line < lineStarts.length ? lineStarts[line] - 1 : text.length();
-            if (end > start && text.charAt(end - 1) == '\n') end--;
-            return text.substring(start, Math.max(start, end));
-        }
-
-        static boolean isJsSpace(char c) {
-            return c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' ' || c == '\u00A0' || c == '\u1680'
-                    || (c >= '\u2000' && c <= '\u200A') || c == '\u2028' || c == '\u2029' || c == '\u202F' || c == '\u205F'
-                    || c == '\u3000' || c == '\uFEFF';
-        }
-
-        /** JavaScript's String.prototype.trim. */
-        static String jsTrim(String s) {
-            int start = 0, end = s.length();
-            while (start < end && isJsSpace(s.charAt(start))) start++;
-            while (end > start && isJsSpace(s.charAt(end - 1))) end--;
-            return s.substring(start, end);
-        }
     }
 }

@@ -32,7 +32,8 @@ class DocsTest {
 
     /** Options of other tools that the docs name, and the tool whose they are (it must be in the same span). */
     static final Map<String, String> OTHER_OPTIONS = Map.of(
-            "--runtime-option", "./jbang", "--format", "docker", "--applied", "prisma migrate resolve", "--rolled-back", "prisma migrate resolve", "--force", "export portable");
+            "--runtime-option", "./jbang", "--format", "docker", "--applied", "prisma migrate resolve", "--rolled-back", "prisma migrate resolve", "--force", "export portable",
+            "--default-signal", "env ");
 
     /** The one documented command the suite runs rather than parses, and the test that runs it. */
     static final String EXPORT_RUN_BY = "DocsTest#theDocumentedExportWorksOnAFreshCheckoutAndItsJarsRunWithPlainJava";
@@ -360,27 +361,17 @@ class DocsTest {
     void theDocumentedExportWorksOnAFreshCheckoutAndItsJarsRunWithPlainJava() throws Exception {
         List<String> blocks = exportBlocks();
         assertEquals(2, blocks.size(), "expected two sh blocks (where JBang is installed; on the server): " + blocks);
-        Path kit = TestSupport.kitDir();
         Path checkout = Files.createTempDirectory("rc-dbkit-checkout-");
         Path server = Files.createTempDirectory("rc-dbkit-server-");
         try {
-            exportAndRun(kit, checkout, server, blocks);
+            exportAndRun(checkout, server, blocks);
         } finally {
-            for (Path dir : List.of(checkout, server)) deleteTree(dir); // about 90 MB each: the jars' lib/
+            for (Path dir : List.of(checkout, server)) TestSupport.deleteTree(dir); // about 90 MB each: the jars' lib/
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
-
-    private static void exportAndRun(Path kit, Path checkout, Path server, List<String> blocks) throws Exception {
-        for (String f : List.of("jbang", "jbang-catalog.json", "migrate.java", "seed.java", "status.java", "verify.java")) {
-            Files.copy(kit.resolve(f), checkout.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        }
-        for (String d : List.of("lib", "migrations", "seeds")) TestSupport.copyTree(kit.resolve(d), checkout.resolve(d));
+    private static void exportAndRun(Path checkout, Path server, List<String> blocks) throws Exception {
+        TestSupport.copyKit(checkout);
 
         TestSupport.Result build = sh(checkout, TestSupport.env(), blocks.get(0));
         assertEquals(0, build.code(), "docs/deploying.md's export block, run as written:\n" + build.all());

@@ -111,7 +111,7 @@ class LauncherTest {
         Path script = java.nio.file.Files.createTempDirectory("launcher-broken-").resolve("broken.java");
         java.nio.file.Files.writeString(script, "class broken { public static void main(String[] a) { int x = \"not a number\"; } }\n");
         Run r = jbang(TestSupport.env(), script.toString());
-        assertTrue(r.code() != 0, r.out() + r.err());
+        assertEquals(1, r.code(), "JBang's exit code for a script that does not compile: " + r.out() + r.err());
         assertEquals(1, r.err().lines().filter(l -> l.contains("incompatible types")).count(), "the compiler's complaint once:\n" + r.err());
     }
 

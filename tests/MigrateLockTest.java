@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,14 +21,6 @@ class MigrateLockTest {
     static final String NO_SLEEP = "select not exists (select 1 from pg_stat_activity where query like '%pg_sleep%' and pid <> pg_backend_pid())";
     static final String NO_ADVISORY_LOCK = "select count(*) from pg_locks where locktype = 'advisory'";
 
-    static void waitUntil(String url, String sql, String what, int tenths) throws Exception {
-        for (int i = 0; i < tenths; i++) {
-            if ("true".equals(TestSupport.one(url, sql))) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting until " + what);
-    }
-
     static Path flywayKitWithSlowV5() throws Exception {
         Path kit = TestSupport.kitWith("V5__slow.sql", "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
         return kit;
@@ -37,13 +28,7 @@ class MigrateLockTest {
 
     /** A Prisma folder: 01_init applies at once, 02_slow sleeps a minute in its transaction. */
     static Path prismaFolderWithSlowSecond() throws Exception {
-        Path folder = Files.createTempDirectory("prisma-slow-");
-        Files.writeString(folder.resolve("migration_lock.toml"), "provider = \"postgresql\"\n");
-        Files.createDirectories(folder.resolve("01_init"));
-        Files.writeString(folder.resolve("01_init/migration.sql"), "CREATE TABLE \"Done\" (id int);\n");
-        Files.createDirectories(folder.resolve("02_slow"));
-        Files.writeString(folder.resolve("02_slow/migration.sql"), "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
-        return folder;
+        return TestSupport.prismaFolder("01_init", "CREATE TABLE \"Done\" (id int);\n", "02_slow", "CREATE TABLE \"Partial\" (id int);\nSELECT pg_sleep(60);\n");
     }
 
     /** Ctrl-C at a terminal: SIGINT to the process and everything it started. */
@@ -60,9 +45,9 @@ class MigrateLockTest {
     void aSecondFlywayMigrateSaysWhoHoldsTheLockAndGivesUpAfterLockWait() throws Exception {
         String url = TestSupport.migrated();
         Path kit = flywayKitWithSlowV5();
-        CompletableFuture<TestSupport.Result> first = CompletableFuture.supplyAsync(() -> TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()));
+        TestSupport.Running first = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         try {
-            waitUntil(url, SLEEPING, "V5 is running", 600);
+            TestSupport.waitUntil(url, SLEEPING, "V5 is running");
             long t = System.nanoTime();
             TestSupport.Result second = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-wait", "2s");
             long ms = (System.nanoTime() - t) / 1_000_000;
@@ -73,7 +58,7 @@ class MigrateLockTest {
             assertTrue(ms < 15_000, "gave up after " + ms + " ms");
         } finally {
             TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
-            first.get(60, TimeUnit.SECONDS);
+            first.result();
         }
         assertEquals("0|0", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
     }
@@ -97,18 +82,12 @@ class MigrateLockTest {
             assertTrue(ms >= 2_900, "waited " + ms + " ms, not --lock-wait");
             assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = '_prisma_migrations'"));
             // released while it waits (longer than --lock-timeout): it goes on and applies everything
-            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString(),
-                            "--lock-timeout", "1s", "--allow-destructive");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            waitUntil(url, "select exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit migrate' and wait_event_type = 'Lock')", "migrate waits", 300);
-            Thread.sleep(2000);
+            TestSupport.Running run = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString(),
+                    "--lock-timeout", "1s", "--allow-destructive");
+            // its wait for the lock outlasts --lock-timeout (1 s), which bounds statements, not this wait
+            TestSupport.waitUntil(url, TestSupport.waitsForALock("rc-dbkit migrate", Duration.ofSeconds(2)), "migrate has waited 2 s for Prisma's lock", Duration.ofSeconds(30));
             holder.createStatement().execute("select pg_advisory_unlock(72707369)");
-            TestSupport.Result ok = run.get(120, TimeUnit.SECONDS);
+            TestSupport.Result ok = run.result();
             assertTrue(ok.err().contains("waiting up to 1 m for it to finish (--lock-wait)"), ok.err());
             assertEquals(0, ok.code(), ok.all());
         }
@@ -119,7 +98,7 @@ class MigrateLockTest {
         String url = TestSupport.migrated();
         Path kit = flywayKitWithSlowV5();
         TestSupport.Proc p = TestSupport.launch(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
-        waitUntil(url, SLEEPING, "V5 is running", 1200);
+        TestSupport.waitUntil(url, SLEEPING, "V5 is running", Duration.ofMinutes(2));
         long t = System.nanoTime();
         interrupt(p.process());
         assertEquals(130, p.waitFor(), p.all());
@@ -127,7 +106,7 @@ class MigrateLockTest {
         System.out.println("     Ctrl-C to exit 130: " + ms + " ms");
         assertTrue(ms < 10_000, "took " + ms + " ms to stop");
         // cancelled on the server, not left to sleep its minute
-        waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", 30);
+        TestSupport.waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", Duration.ofSeconds(3));
         assertEquals("0", TestSupport.one(url, NO_ADVISORY_LOCK));
         assertEquals("0|0", TestSupport.one(url, "select (select count(*) from pg_tables where tablename = 'Partial'), (select count(*) from flyway_schema_history where version = '5')"));
         String err = p.stderr();
@@ -141,10 +120,10 @@ class MigrateLockTest {
         String url = TestSupport.freshDatabase();
         Path folder = prismaFolderWithSlowSecond();
         TestSupport.Proc p = TestSupport.launch(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
-        waitUntil(url, SLEEPING, "02_slow is running", 1200);
+        TestSupport.waitUntil(url, SLEEPING, "02_slow is running", Duration.ofMinutes(2));
         interrupt(p.process());
         assertEquals(130, p.waitFor(), p.all());
-        waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", 30);
+        TestSupport.waitUntil(url, NO_SLEEP, "pg_sleep was cancelled", Duration.ofSeconds(3));
         assertEquals("0", TestSupport.one(url, NO_ADVISORY_LOCK));
         assertEquals("01_init", TestSupport.one(url, "select string_agg(migration_name, ',') from _prisma_migrations"));
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'Partial'"));
@@ -156,16 +135,10 @@ class MigrateLockTest {
     void aPrismaSessionTheServerEndsIsNotBlamedOnTheFile() throws Exception {
         String url = TestSupport.freshDatabase();
         Path folder = prismaFolderWithSlowSecond();
-        CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        waitUntil(url, SLEEPING, "02_slow is running", 600);
+        TestSupport.Running run = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
+        TestSupport.waitUntil(url, SLEEPING, "02_slow is running");
         TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
-        TestSupport.Result r = run.get(60, TimeUnit.SECONDS);
+        TestSupport.Result r = run.result();
         assertEquals(3, r.code(), r.all());
         assertTrue(r.err().contains("02_slow/migration.sql was interrupted") && r.err().contains("because the server ended the session or went away")
                 && r.err().contains("nothing from it was applied, and the file is not at fault: re-running migrate is safe"), r.err());

@@ -1,6 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -35,9 +34,13 @@ class PrismaTest {
 
     /** Real histories drop columns of tables that earlier migrations made, so these runs allow it; the lint has its own tests. */
     static TestSupport.Result migrate(String url, Path folder, String... more) throws Exception {
+        return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), migrateArgs(folder, more));
+    }
+
+    static String[] migrateArgs(Path folder, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of("--dir", emptyKit().toString(), "--prisma", folder.toString(), "--lock-timeout", "30s", "--allow-destructive"));
         args.addAll(List.of(more));
-        return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), args.toArray(String[]::new));
+        return args.toArray(String[]::new);
     }
 
     static TestSupport.Result status(String url, Path folder) throws Exception {
@@ -97,12 +100,12 @@ class PrismaTest {
      */
     @Test
     void theHistoryTableGetsRowLevelSecurityHoweverItsMigrationsRun() throws Exception {
-        Path first = MigrateTest.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\n");
+        Path first = TestSupport.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\n");
         String url = TestSupport.freshDatabase();
         assertEquals(0, migrate(url, first).code());
         assertEquals("true", TestSupport.one(url, "select relrowsecurity from pg_class where relname = '_prisma_migrations'"));
         TestSupport.exec(url, "alter table _prisma_migrations disable row level security"); // as Prisma leaves it
-        Path both = MigrateTest.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\n", "02_index", "CREATE INDEX CONCURRENTLY \"Item_id_idx\" ON \"Item\"(id);\n");
+        Path both = TestSupport.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\n", "02_index", "CREATE INDEX CONCURRENTLY \"Item_id_idx\" ON \"Item\"(id);\n");
         TestSupport.Result r = migrate(url, both);
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("Applied 1 migration"), r.out());
@@ -113,7 +116,7 @@ class PrismaTest {
     /** What `prisma migrate deploy` would refuse (the file is sent whole, as one transaction) and the kit runs one by one: said. */
     @Test
     void aConcurrentIndexBesideOtherStatementsIsAppliedAndSaidToBeOneThatPrismaWouldRefuse() throws Exception {
-        Path folder = MigrateTest.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\nCREATE INDEX CONCURRENTLY \"Item_id_idx\" ON \"Item\"(id);\n");
+        Path folder = TestSupport.prismaFolder("01_init", "CREATE TABLE \"Item\" (id int);\nCREATE INDEX CONCURRENTLY \"Item_id_idx\" ON \"Item\"(id);\n");
         String url = TestSupport.freshDatabase();
         TestSupport.Result r = migrate(url, folder);
         assertEquals(0, r.code(), r.all());
@@ -255,21 +258,16 @@ class PrismaTest {
         String url = TestSupport.freshDatabase();
         try (Connection prisma = TestSupport.server().admin(TestSupport.databaseName(url))) {
             prisma.createStatement().execute("select pg_advisory_lock(72707369)");
-            CompletableFuture<TestSupport.Result> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return migrate(url, hoppscotch);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            Thread.sleep(1500);
+            TestSupport.Running run = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), migrateArgs(hoppscotch));
+            TestSupport.waitUntil(url, TestSupport.waitsForALock("rc-dbkit migrate"), "migrate waits for Prisma's lock");
             assertFalse(run.isDone(), "migrate must wait for Prisma's lock");
             assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = '_prisma_migrations'"));
             prisma.createStatement().execute("select pg_advisory_unlock(72707369)");
-            TestSupport.Result r = run.get(60, TimeUnit.SECONDS);
+            TestSupport.Result r = run.result();
             assertEquals(0, r.code(), r.all());
+            assertTrue(r.out().contains("Applied 21 migrations"), r.out());
         }
-        assertNotNull(TestSupport.one(url, "select count(*) from _prisma_migrations"));
+        assertRecordedAsPrismaWould(url, hoppscotch);
     }
 
     /** migrate --prisma as an operator runs it on a fresh or resumed deploy: no --allow-destructive. */

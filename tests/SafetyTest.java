@@ -169,7 +169,7 @@ class SafetyTest {
 
     @Test
     void aTableThisRunCreatesThenRenamesHasNothingToLose() throws Exception {
-        Path folder = MigrateTest.prismaFolder(
+        Path folder = TestSupport.prismaFolder(
                 "01_create", "CREATE TABLE \"public\".\"Person\" (\"id\" TEXT PRIMARY KEY, \"nick\" TEXT, \"score\" INTEGER);\n",
                 "02_rename", "ALTER TABLE \"Person\" RENAME TO \"Contact\";\n",
                 "03_reshape", "ALTER TABLE \"Contact\" DROP COLUMN \"nick\";\nUPDATE \"Contact\" SET \"score\" = 0;\nALTER TABLE \"public\".\"Contact\" RENAME COLUMN \"score\" TO \"points\";\n");

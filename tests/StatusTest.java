@@ -21,7 +21,7 @@ class StatusTest {
 
     private static JsonNode json(TestSupport.Result r) throws Exception {
         JsonNode doc = Console.JSON.readTree(r.out());
-        assertNotNull(doc, r.all());
+        assertTrue(doc.isObject(), "not one JSON document: " + r.all());
         return doc;
     }
 

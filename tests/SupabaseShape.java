@@ -156,6 +156,15 @@ final class SupabaseShape {
         return DriverManager.getConnection("jdbc:postgresql://localhost:" + server().port() + "/" + TestSupport.databaseName(url), "postgres", password);
     }
 
+    /** {@link TestSupport#fingerprint}, read by the platform's superuser. */
+    static String fingerprint(String url) {
+        try (Connection c = platform(url)) {
+            return TestSupport.fingerprint(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static List<String> rows(String url, String sql) {
         try (Connection c = platform(url)) {
             return TestSupport.rows(c, sql);

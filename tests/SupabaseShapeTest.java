@@ -188,21 +188,24 @@ class SupabaseShapeTest {
     }
 
 
+    /** A fifth migration the project's postgres may not run: exit 4 with the sentence, the four before it applied; returns the project. */
+    static String refusedAsNotASuperuser(String file, String sql, String sentence) throws Exception {
+        String url = SupabaseShape.freshProject();
+        TestSupport.Result r = migrate(url, "--dir", TestSupport.kitWith(file, sql).toString());
+        assertEquals(4, r.code(), r.all());
+        assertTrue(r.err().contains(sentence), r.err());
+        assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
+        return url;
+    }
+
     @Test
     void anExtensionThatNeedsASuperuserSaysWhereToEnableItExit4() throws Exception {
-        String url = SupabaseShape.freshProject();
-        Path kit = TestSupport.kitWith("V5__fdw.sql", "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n");
-        TestSupport.Result r = migrate(url, "--dir", kit.toString());
-        assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("V5__fdw.sql failed at line 1: extension \"postgres_fdw\" needs a superuser to create, and the role migrate connects as is not one (on Supabase, postgres never is):"
-                + " enable it in the Supabase Dashboard (Database, Extensions), then write CREATE EXTENSION IF NOT EXISTS in the migration"), r.err());
+        String url = refusedAsNotASuperuser("V5__fdw.sql", "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n",
+                "V5__fdw.sql failed at line 1: extension \"postgres_fdw\" needs a superuser to create, and the role migrate connects as is not one (on Supabase, postgres never is):"
+                + " enable it in the Supabase Dashboard (Database, Extensions), then write CREATE EXTENSION IF NOT EXISTS in the migration");
         assertEquals("0", SupabaseShape.one(url, "select count(*) from pg_extension where extname = 'postgres_fdw'"));
-        assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
         // the Prisma path says the same
-        Path prisma = Files.createTempDirectory("prisma-fdw-");
-        Files.writeString(prisma.resolve("migration_lock.toml"), "provider = \"postgresql\"\n");
-        Files.createDirectories(prisma.resolve("20250101000000_fdw"));
-        Files.writeString(prisma.resolve("20250101000000_fdw/migration.sql"), "CREATE EXTENSION postgres_fdw;\n");
+        Path prisma = TestSupport.prismaFolder("20250101000000_fdw", "CREATE EXTENSION postgres_fdw;\n");
         String other = SupabaseShape.freshProject();
         TestSupport.Result p = SupabaseShape.run(new migrate(), TestSupport.env("DIRECT_URL", other), "--dir", PrismaTest.emptyKit().toString(), "--prisma", prisma.toString());
         assertEquals(4, p.code(), p.all());
@@ -212,13 +215,9 @@ class SupabaseShapeTest {
 
     @Test
     void alterSystemNeedsASuperuserExit4() throws Exception {
-        String url = SupabaseShape.freshProject();
-        Path kit = TestSupport.kitWith("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n");
-        TestSupport.Result r = migrate(url, "--dir", kit.toString());
-        assertEquals(4, r.code(), r.all());
-        assertTrue(r.err().contains("V5__settings.sql failed at line 1: setting \"work_mem\" for the server needs a superuser, and the role migrate connects as is not one"
-                + " (on Supabase, postgres never is): change server settings through Supabase (its Dashboard or CLI), not in a migration"), r.err());
-        assertEquals("4", SupabaseShape.one(url, "select count(*) from flyway_schema_history where success"));
+        String url = refusedAsNotASuperuser("V5__settings.sql", "ALTER SYSTEM SET work_mem = '64MB';\n",
+                "V5__settings.sql failed at line 1: setting \"work_mem\" for the server needs a superuser, and the role migrate connects as is not one"
+                + " (on Supabase, postgres never is): change server settings through Supabase (its Dashboard or CLI), not in a migration");
         // outside a transaction the server refuses it for want of a superuser; said the same way
         try (Connection c = SupabaseShape.operator(url)) {
             SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("alter system set work_mem = '64MB'"));
@@ -247,20 +246,6 @@ class SupabaseShapeTest {
         assertEquals(0, migrate(url, "--dir", kit.toString()).code());
     }
 
-    /** The catalog of public and every row of it, to show that a rehearsal changed nothing on the target. */
-    static String state(String url) {
-        StringBuilder sb = new StringBuilder();
-        for (String table : SupabaseShape.rows(url, "select quote_ident(tablename) from pg_tables where schemaname = 'public' order by 1")) {
-            sb.append(table).append('=').append(SupabaseShape.one(url, "select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from " + table + " t")).append(';');
-        }
-        sb.append(String.join("\n", SupabaseShape.rows(url,
-                "select c.relname || ':' || c.relkind::text || ':' || coalesce(string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull, ',' order by a.attnum), '')"
-                + " from pg_class c join pg_namespace n on n.oid = c.relnamespace left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped"
-                + " where n.nspname = 'public' group by c.relname, c.relkind order by 1")));
-        sb.append(String.join(",", SupabaseShape.rows(url, "select extname || '@' || extnamespace::regnamespace from pg_extension order by 1")));
-        return sb.toString();
-    }
-
     @Test
     void rehearseAsPostgresPredictsAndChangesNothing() throws Exception {
         String url = SupabaseShape.freshProject();
@@ -272,9 +257,9 @@ class SupabaseShapeTest {
                 ALTER TABLE "Member" ADD COLUMN "nickname" TEXT;
                 ALTER TABLE "Member" ADD COLUMN "publicId" UUID NOT NULL DEFAULT uuid_generate_v4();
                 """);
-        String before = state(url);
+        String before = SupabaseShape.fingerprint(url);
         TestSupport.Result r = migrate(url, "--dir", kit.toString(), "--rehearse");
-        assertEquals(before, state(url), "the rehearsal changed the target: " + r.all());
+        assertEquals(before, SupabaseShape.fingerprint(url), "the rehearsal changed the target: " + r.all());
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("V5__nickname.sql") && r.out().contains("applies on the copy"), r.out());
         assertTrue(r.out().contains("Rehearsal: the pending migration applies on the copy"), r.out());
@@ -291,9 +276,9 @@ class SupabaseShapeTest {
 
         // a failing one: SET NOT NULL over a member with no name, predicted as exit 4, the target unchanged
         Files.writeString(kit.resolve("migrations/V6__name_required.sql"), "ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
-        before = state(url);
+        before = SupabaseShape.fingerprint(url);
         TestSupport.Result f = migrate(url, "--dir", kit.toString(), "--rehearse");
-        assertEquals(before, state(url), "the rehearsal changed the target: " + f.all());
+        assertEquals(before, SupabaseShape.fingerprint(url), "the rehearsal changed the target: " + f.all());
         assertEquals(4, f.code(), f.all());
         assertTrue(f.err().contains("V6__name_required.sql line 1") && f.err().contains("would fail"), f.err());
         assertTrue(f.err().contains("Nothing was applied to the target."), f.err());

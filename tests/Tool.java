@@ -13,23 +13,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What some tests need beyond Java, and how the test runner gets it: PgBouncer and openssl from
- * apt-get (when it runs as root on a machine that has apt-get), the app's node argon2 checker
+ * apt-get (when it runs as root on a machine that has apt-get), the app's own node packages
+ * (argon2 to check the hashes seed writes, dotenv to check the kit reads .env as the app does)
  * from `npm ci` in tests/node (when node and npm are there). What cannot be installed makes its
  * tests skip with the command that would enable them; under CI=true it makes them fail.
  */
 enum Tool {
-    PGBOUNCER("pgbouncer", "pgbouncer"),
-    OPENSSL("openssl", "openssl"),
-    NODE_ARGON2("the node argon2 checker", null);
+    PGBOUNCER("pgbouncer", "pgbouncer", null),
+    OPENSSL("openssl", "openssl", null),
+    NODE_ARGON2("the node argon2 checker", null, "argon2"),
+    NODE_DOTENV("the node dotenv reader", null, "dotenv");
 
     /** What an operator reads: "pgbouncer is not installed". */
     final String label;
-    /** The Debian package, or null for the node checker (npm ci). */
+    /** The Debian package, or null for a node package (npm ci in tests/node). */
     final String aptPackage;
+    /** The app's node package in tests/node, or null. */
+    final String nodeModule;
 
-    Tool(String label, String aptPackage) {
+    Tool(String label, String aptPackage, String nodeModule) {
         this.label = label;
         this.aptPackage = aptPackage;
+        this.nodeModule = nodeModule;
     }
 
     /** The machine as far as installing goes: read once from the process. */
@@ -72,12 +77,12 @@ enum Tool {
                 + (m.ci() ? " (CI=true: a missing tool fails the run)" : "");
     }
 
-    /** Is it usable now? (For the node checker: node on PATH and node_modules as package-lock.json says.) */
+    /** Is it usable now? (For a node package: node on PATH and node_modules as package-lock.json says.) */
     boolean present() {
         return switch (this) {
             case PGBOUNCER -> pgbouncer().isPresent();
             case OPENSSL -> onPath("openssl").isPresent();
-            case NODE_ARGON2 -> onPath("node").isPresent() && nodeModulesCurrent();
+            case NODE_ARGON2, NODE_DOTENV -> onPath("node").isPresent() && nodeModulesCurrent(nodeModule);
         };
     }
 
@@ -93,11 +98,11 @@ enum Tool {
     }
 
     /** npm ci writes node_modules/.package-lock.json; older than the lock file or package.json means stale. */
-    static boolean nodeModulesCurrent() {
+    static boolean nodeModulesCurrent(String module) {
         Path dir = nodeDir();
         Path installed = dir.resolve("node_modules/.package-lock.json");
         try {
-            if (!Files.isDirectory(dir.resolve("node_modules/argon2")) || !Files.isRegularFile(installed)) return false;
+            if (!Files.isDirectory(dir.resolve("node_modules").resolve(module)) || !Files.isRegularFile(installed)) return false;
             long at = Files.getLastModifiedTime(installed).toMillis();
             for (String f : List.of("package.json", "package-lock.json")) {
                 if (Files.getLastModifiedTime(dir.resolve(f)).toMillis() > at) return false;
@@ -138,16 +143,15 @@ enum Tool {
     static synchronized void prepare(Set<Tool> needed, PrintWriter out) {
         Machine m = Machine.current();
         List<Tool> apt = new ArrayList<>();
-        boolean npm = false;
+        List<Tool> node = new ArrayList<>();
         for (Tool t : needed) {
             if (decide(t.present(), t.canInstall(m), m.ci()) != Verdict.INSTALL) continue;
-            if (t.aptPackage != null) apt.add(t);
-            else npm = true;
+            (t.aptPackage != null ? apt : node).add(t);
         }
-        if (apt.isEmpty() && !npm) return;
+        if (apt.isEmpty() && node.isEmpty()) return;
         List<String> parts = new ArrayList<>();
         if (!apt.isEmpty()) parts.add(String.join(" and ", apt.stream().map(t -> t.aptPackage).toList()) + " with apt-get");
-        if (npm) parts.add("the node argon2 checker with npm ci in tests/node");
+        if (!node.isEmpty()) parts.add(String.join(" and ", node.stream().map(t -> t.label).toList()) + " with npm ci in tests/node");
         out.println("setup: installing " + String.join(", and ", parts) + " for the tests below");
         out.flush();
         if (!apt.isEmpty()) {
@@ -160,9 +164,9 @@ enum Tool {
             }
             for (Tool t : apt) if (!t.present()) INSTALL_FAILURES.put(t, failure != null ? failure : "apt-get finished but " + t.label + " is still not found");
         }
-        if (npm) {
+        if (!node.isEmpty()) {
             String failure = exec(nodeDir(), List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"));
-            if (!NODE_ARGON2.present()) INSTALL_FAILURES.put(NODE_ARGON2, failure != null ? failure : "npm ci finished but node_modules/argon2 is not there");
+            for (Tool t : node) if (!t.present()) INSTALL_FAILURES.put(t, failure != null ? failure : "npm ci finished but node_modules/" + t.nodeModule + " is not there");
         }
         INSTALL_FAILURES.forEach((t, why) -> out.println("setup: could not install " + t.label + ": " + why));
         out.flush();

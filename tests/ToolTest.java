@@ -29,6 +29,8 @@ class ToolTest {
         assertEquals(false, Tool.OPENSSL.canInstall(new Tool.Machine(true, false, true, true, false)));
         assertEquals(false, Tool.NODE_ARGON2.canInstall(new Tool.Machine(true, true, true, false, false)));
         assertTrue(Tool.NODE_ARGON2.canInstall(new Tool.Machine(false, false, true, true, false)));
+        assertTrue(Tool.NODE_DOTENV.canInstall(new Tool.Machine(false, false, true, true, false)));
+        assertEquals(false, Tool.NODE_DOTENV.canInstall(new Tool.Machine(true, true, false, true, false)));
     }
 
     @Test
@@ -47,7 +49,8 @@ class ToolTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "run", "SeedTest#theAppsNodeArgon2AcceptsTheHashSeedWrote")
                 .directory(TestSupport.kitDir().toFile()).redirectErrorStream(true);
         Path empty = Files.createTempDirectory("no-tools-");
-        pb.environment().put("PATH", empty.toString());
+        pb.environment().clear();
+        pb.environment().putAll(TestSupport.env("PATH", empty.toString()));
         pb.environment().remove("CI");
         if (ci) pb.environment().put("CI", "true");
         Process p = pb.start();

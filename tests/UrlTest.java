@@ -166,9 +166,11 @@ class UrlTest {
             "A='  padded  '\nB=\"  padded  \"\nC=  padded  \n",
             "A=\"quoted\" # comment\nB='quoted'#comment\n",
             "# comment\n\n   # indented comment\nA=1\n",
-            "A=\u00A0nbsp\u00A0\nB=caf\u00e9 \u2603\n");
+            "A=\u00A0nbsp\u00A0\nB=caf\u00e9 \u2603\n",
+            "ADMIN_SEED_PASSWORD='Horse-Battery-\"Staple\"-9'\n");
 
     @Test
+    @Needs(Tool.NODE_DOTENV)
     void dotenvFilesAreReadExactlyAsTheAppsDotenvReadsThem() throws Exception {
         List<String> texts = new ArrayList<>(DOTENV_FIXTURES);
         // and a few thousand texts made of dotenv's hard parts, the same ones every run
@@ -184,16 +186,14 @@ class UrlTest {
         for (int i = 0; i < texts.size(); i++) {
             Map<String, String> node = new java.util.TreeMap<>();
             expected.get(i).properties().forEach(e -> node.put(e.getKey(), e.getValue().asText()));
-            assertEquals(node, new java.util.TreeMap<>(Settings.parseDotenv(texts.get(i))),
+            assertEquals(node, new java.util.TreeMap<>(Dotenv.parse(texts.get(i), ".env").values()),
                     "node's dotenv and the kit read this .env differently: " + Console.JSON.writeValueAsString(texts.get(i)));
         }
     }
 
-    /** node's dotenv.parse of each text, through tests/node (npm install there, as .ci/run does). */
+    /** node's dotenv.parse of each text, through tests/node (where the runner installs the app's dotenv: @Needs(Tool.NODE_DOTENV)). */
     static com.fasterxml.jackson.databind.JsonNode nodeDotenv(List<String> texts) throws Exception {
-        Path node = TestSupport.kitDir().resolve("tests/node");
-        assertTrue(Files.isDirectory(node.resolve("node_modules/dotenv")),
-                "the node dotenv package is not installed: run (cd tests/node && npm install), as .ci/run does");
+        Path node = Tool.nodeDir();
         Process p = new ProcessBuilder("node", "dotenv-parse.js").directory(node.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (var in = p.getOutputStream()) {
             in.write(Console.JSON.writeValueAsBytes(texts));
@@ -217,10 +217,9 @@ class UrlTest {
         assertTrue(r.err().contains("ADMIN_SEED_PASSWORD on line 2 of " + file), r.err());
         assertFalse(r.all().contains("Horse-Battery"), r.all());
         assertEquals("0", TestSupport.one(url, "select count(*) from \"Admin\""));
-        // in single quotes, as the sentence suggests, both read it the same way
+        // in single quotes, as the sentence suggests, it is read whole (and as node's dotenv reads it: DOTENV_FIXTURES' last)
         Path fixed = envFile("ADMIN_SEED_PASSWORD='Horse-Battery-\"Staple\"-9'\n");
         assertEquals("Horse-Battery-\"Staple\"-9", Settings.load(Map.of(), fixed, fixed.getParent(), w -> { }).get("ADMIN_SEED_PASSWORD"));
-        assertEquals("Horse-Battery-\"Staple\"-9", nodeDotenv(List.of(Files.readString(fixed))).get(0).get("ADMIN_SEED_PASSWORD").asText());
     }
 
     @Test
@@ -354,7 +353,10 @@ class UrlTest {
             double seconds = (System.nanoTime() - started) / 1e9;
             assertEquals(3, r.code(), r.all());
             assertTrue(r.err().contains("did not answer within 10 s"), r.err());
-            assertTrue(seconds >= 9 && seconds < 13, "gave up after " + seconds + " s");
+            assertFalse(held.isEmpty(), "it never reached the silent server");
+            // it waited the documented 10 s (a loaded machine cannot make that shorter), and the wait is
+            // bounded: well under the minutes the operating system's TCP timeouts would take
+            assertTrue(seconds >= 9.5 && seconds < 60, "gave up after " + seconds + " s");
             for (java.net.Socket s : held) s.close();
         }
     }
