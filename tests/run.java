@@ -24,6 +24,7 @@
 //SOURCES ConnectionTest.java
 //SOURCES MigrateLockTest.java
 //SOURCES RoundTripTest.java
+//SOURCES BundleTest.java
 
 import java.io.PrintWriter;
 
