@@ -41,8 +41,9 @@ import java.util.stream.Stream;
  *     it runs with: its resolved dependencies, main class and //RUNTIME_OPTIONS;
  * <li>lib/: the jars, each once; zonky's PostgreSQL binaries for linux-amd64 in lib/postgres/ (the
  *     optional part), those for other platforms left out;
- * <li>runtime/: {@code jlink} of the modules {@code jdeps} finds in the jars, plus the JDK modules
- *     that provide a service the JDK looks up by name and jdeps cannot see (see {@link #LOOKED_UP_BY_NAME});
+ * <li>runtime/: {@code jlink} of the modules {@code jdeps} finds in the jars, plus what jdeps cannot
+ *     see: the JDK modules whose classes the jars name in strings (loaded by reflection), and those
+ *     that provide a service the JDK looks up by name (see {@link #LOOKED_UP_BY_NAME});
  * <li>migrations/ and seeds/ as they are in the kit's folder, lib/build.properties (the commit);
  * <li>bin/migrate, bin/seed, bin/status, bin/verify: shell launchers that run runtime/bin/java only;
  * <li>lib/SCRIPT.jsa: a class-data archive per script, written by the bundled runtime itself during
@@ -138,7 +139,7 @@ class bundle {
             Files.createDirectories(dir.resolve("lib/postgres"));
             Files.createDirectories(dir.resolve("bin"));
             step("Copying the jars into lib/ (each once; PostgreSQL's binaries for linux-amd64 only, in lib/postgres/)", () -> copyJars(scripts, dir.resolve("lib")));
-            TreeSet<String> modules = step("Finding the modules the jars need (jdeps), and the providers the JDK looks up by name", () -> modules(scripts, dir.resolve("lib")));
+            TreeSet<String> modules = step("Finding the modules the jars need: jdeps, the JDK classes they name in strings, the providers the JDK looks up by name", () -> modules(scripts, dir.resolve("lib")));
             System.out.println("  " + String.join(",", modules));
             step("Making runtime/ with jlink (Java " + Runtime.version() + ")", () -> jlink(modules, dir.resolve("runtime")));
             step("Copying migrations/ and seeds/", () -> {
@@ -257,17 +258,86 @@ class bundle {
         TreeSet<String> modules = new TreeSet<>();
         for (String m : tool("jdeps", args.toArray(String[]::new)).strip().split(",")) if (!m.isBlank()) modules.add(m.strip());
         if (!modules.contains("java.base")) fail(4, "jdeps found no modules in the scripts' jars.");
+        TreeSet<Path> jars = new TreeSet<>();
+        for (Script s : scripts) s.classPath(true).stream().map(lib::resolve).forEach(jars::add);
+        modules.addAll(namedInStrings(jars));
         String suggested = tool("jlink", "--add-modules", String.join(",", modules), "--suggest-providers", String.join(",", LOOKED_UP_BY_NAME));
         Matcher m = Pattern.compile("(?m)^\\s*(\\S+) provides (\\S+) used by").matcher(suggested);
         while (m.find()) modules.add(m.group(1));
         return modules;
     }
 
+    /**
+     * The JDK modules whose classes the jars name in string constants: what they load by reflection
+     * (Class.forName), which jdeps cannot see. zonky asks com.sun.security.auth.module.UnixSystem
+     * (jdk.security.auth) whether it runs as root; libraries reach sun.misc.Unsafe (jdk.unsupported)
+     * so. A name that is never loaded costs only its module's size.
+     */
+    static TreeSet<String> namedInStrings(TreeSet<Path> jars) throws IOException {
+        Map<String, String> exportedBy = new java.util.HashMap<>();
+        for (var m : java.lang.module.ModuleFinder.ofSystem().findAll()) {
+            for (var e : m.descriptor().exports()) if (!e.isQualified()) exportedBy.put(e.source(), m.descriptor().name());
+        }
+        TreeSet<String> modules = new TreeSet<>();
+        for (Path jar : jars) {
+            if (!Files.isRegularFile(jar)) continue;
+            try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+                for (var entry : java.util.Collections.list(zip.entries())) {
+                    if (!entry.getName().endsWith(".class")) continue;
+                    try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(zip.getInputStream(entry)))) {
+                        for (String name : stringConstants(in)) {
+                            int dot = name.lastIndexOf('.');
+                            if (dot <= 0 || !name.matches("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\.[A-Z][A-Za-z0-9_$]*")) continue;
+                            String module = exportedBy.get(name.substring(0, dot));
+                            if (module != null) modules.add(module);
+                        }
+                    }
+                }
+            }
+        }
+        return modules;
+    }
+
+    /** The string constants ("ldc" operands) of a class file, read from its constant pool (JVMS 4.4). */
+    static List<String> stringConstants(java.io.DataInputStream in) throws IOException {
+        in.readInt(); // magic
+        in.readInt(); // minor, major version
+        int count = in.readUnsignedShort();
+        String[] utf8 = new String[count];
+        List<Integer> strings = new ArrayList<>();
+        for (int i = 1; i < count; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> utf8[i] = in.readUTF();
+                case 8 -> strings.add(in.readUnsignedShort());
+                case 7, 16, 19, 20 -> in.readUnsignedShort();
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.readInt();
+                case 5, 6 -> {
+                    in.readLong();
+                    i++; // a long or double takes two entries
+                }
+                case 15 -> {
+                    in.readUnsignedByte();
+                    in.readUnsignedShort();
+                }
+                default -> throw new IOException("a class file with constant pool tag " + tag + ", which this reader does not know");
+            }
+        }
+        return strings.stream().map(i -> utf8[i]).filter(java.util.Objects::nonNull).toList();
+    }
+
     /** Runs a JDK tool in this JVM (java.util.spi.ToolProvider); its output, or stops with it. */
     static String tool(String name, String... args) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        int code = ToolProvider.findFirst(name).orElseThrow().run(out, out, args);
+        PrintStream stdout = System.out;
+        System.setOut(out); // jlink's class-data archive plugin says "Created CDS archive successfully" on System.out
+        int code;
+        try {
+            code = ToolProvider.findFirst(name).orElseThrow().run(out, out, args);
+        } finally {
+            System.setOut(stdout);
+        }
         String text = buffer.toString(StandardCharsets.UTF_8);
         if (code != 0) {
             System.out.println();
