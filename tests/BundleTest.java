@@ -71,7 +71,7 @@ class BundleTest {
     static Path certs;
     static Path bundleDir;
     static Path home;
-    static Path emptyPath;
+    static Path noJavaPath;
     static Path poisonJavaHome;
 
     /** The server, the unpacked bundle with its .env, and the bare environment: made by the first test that needs them. */
@@ -82,7 +82,7 @@ class BundleTest {
                 "ssl_cert_file", certs.resolve("server.crt").toString(), "ssl_key_file", certs.resolve("server.key").toString()));
         bundle.onlyTlsWithScram(tls);
         home = Files.createTempDirectory("bundle-home-");
-        emptyPath = Files.createTempDirectory("bundle-path-");
+        noJavaPath = noJavaPath(Files.createTempDirectory("bundle-path-"));
         poisonJavaHome = Files.createTempDirectory("bundle-java-home-");
         Files.createDirectories(poisonJavaHome.resolve("bin"));
         Path java = poisonJavaHome.resolve("bin/java");
@@ -94,7 +94,26 @@ class BundleTest {
                 "ADMIN_SEED_EMAIL=" + TestSupport.ADMIN_EMAIL,
                 "ADMIN_SEED_PASSWORD=" + TestSupport.ADMIN_PASSWORD, ""));
         Files.setPosixFilePermissions(bundleDir.resolve(".env"), PosixFilePermissions.fromString("rw-------"));
-        readOnly = ReadOnly.choose(bundleDir);
+    }
+
+    /**
+     * A server's PATH without Java: a folder of links to the system's commands (zonky runs initdb
+     * through unshare when root, say), leaving out java, jbang, mvn and everything of a JDK or Maven.
+     */
+    static Path noJavaPath(Path dir) throws IOException {
+        for (String from : List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+            if (!Files.isDirectory(Path.of(from))) continue;
+            try (Stream<Path> list = Files.list(Path.of(from))) {
+                for (Path p : list.toList()) {
+                    String name = p.getFileName().toString();
+                    if (Files.exists(dir.resolve(name)) || !Files.isExecutable(p) || Files.isDirectory(p)) continue;
+                    String real = p.toRealPath().toString();
+                    if (name.equals("java") || name.equals("jbang") || name.startsWith("mvn") || real.contains("/jvm/") || real.contains("maven")) continue;
+                    Files.createSymbolicLink(dir.resolve(name), p.toRealPath());
+                }
+            }
+        }
+        return dir;
     }
 
     @AfterAll
@@ -167,44 +186,54 @@ class BundleTest {
     }
 
     /**
-     * How the bundle's folder is read-only for a run: a read-only bind mount in a private mount
+     * How a bundle's folder is read-only for a run: a read-only bind mount in a private mount
      * namespace when this run may make one (root on Linux), else chmod -R a-w, which holds for
-     * every user but root.
+     * every user but root. Returns the command prefix that runs a command so.
      */
-    record ReadOnly(List<String> prefix, String how) {
-        static ReadOnly choose(Path dir) throws Exception {
+    static synchronized List<String> readOnly(Path dir) throws Exception {
+        if (namespaces == null) {
             var unshare = Tool.onPath("unshare");
-            var mount = Tool.onPath("mount");
-            if (unshare.isPresent() && mount.isPresent()
-                    && exec(dir, TestSupport.env(), List.of(unshare.get().toString(), "-m", "--propagation", "private", "true")).code() == 0) {
-                return new ReadOnly(List.of(unshare.get().toString(), "-m", "--propagation", "private", "/bin/sh", "-c",
-                        "\"$0\" --bind \"$1\" \"$1\" && \"$0\" -o remount,bind,ro \"$1\" && shift && exec \"$@\"", mount.get().toString(), dir.toString()),
-                        "a read-only bind mount");
-            }
-            assertFalse(Tool.isRoot(), "this run is root and cannot make a mount namespace: chmod -R a-w would not stop root from writing");
-            assertEquals(0, exec(dir, TestSupport.env(), List.of("chmod", "-R", "a-w", dir.toString())).code());
-            return new ReadOnly(List.of(), "chmod -R a-w");
+            namespaces = unshare.isPresent() && Tool.onPath("mount").isPresent()
+                    && exec(dir, TestSupport.env(), List.of(unshare.get().toString(), "-m", "--propagation", "private", "true")).code() == 0;
         }
+        if (namespaces) {
+            return List.of(Tool.onPath("unshare").get().toString(), "-m", "--propagation", "private", "/bin/sh", "-c",
+                    "\"$0\" --bind \"$1\" \"$1\" && \"$0\" -o remount,bind,ro \"$1\" && shift && exec \"$@\"", Tool.onPath("mount").get().toString(), dir.toString());
+        }
+        assertFalse(Tool.isRoot(), "this run is root and cannot make a mount namespace: chmod -R a-w would not stop root from writing");
+        if (readOnlyByMode.add(dir)) assertEquals(0, exec(dir, TestSupport.env(), List.of("chmod", "-R", "a-w", dir.toString())).code());
+        return List.of();
     }
 
-    static ReadOnly readOnly;
+    static Boolean namespaces;
+    static final java.util.Set<Path> readOnlyByMode = new java.util.HashSet<>();
+
+    static String readOnlyHow() {
+        return Boolean.TRUE.equals(namespaces) ? "a read-only bind mount" : "chmod -R a-w";
+    }
 
     /** What a server with nothing installed gives the launcher: no java, jbang or mvn on PATH; a JAVA_HOME whose java fails. */
     static Map<String, String> bareEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", emptyPath.toString());
+        env.put("PATH", noJavaPath.toString());
         env.put("HOME", home.toString());
         env.put("LANG", "C.UTF-8");
         env.put("JAVA_HOME", poisonJavaHome.toString());
         return env;
     }
 
-    /** bin/LAUNCHER ARGS from the read-only bundle folder (its working folder too), in the bare environment. */
+    /** bin/LAUNCHER ARGS from the read-only bundle folder (its working folder too), in the bare environment and more. */
     static TestSupport.Result bundleRun(Path dir, String launcher, String... args) throws Exception {
-        List<String> command = new ArrayList<>(dir.equals(bundleDir) ? readOnly.prefix() : List.of());
+        return bundleRun(dir, Map.of(), launcher, args);
+    }
+
+    static TestSupport.Result bundleRun(Path dir, Map<String, String> more, String launcher, String... args) throws Exception {
+        List<String> command = new ArrayList<>(readOnly(dir));
         command.add("bin/" + launcher);
         command.addAll(List.of(args));
-        TestSupport.Result r = exec(dir, bareEnvironment(), command);
+        Map<String, String> env = bareEnvironment();
+        env.putAll(more);
+        TestSupport.Result r = exec(dir, env, command);
         assertFalse(r.all().contains(tls.password), "the bundle printed the database password:\n" + r.all());
         assertFalse(r.all().contains(TestSupport.ADMIN_PASSWORD), "the bundle printed the admin password:\n" + r.all());
         return r;
@@ -223,7 +252,7 @@ class BundleTest {
     static String normal(String text) {
         return text.replaceAll("\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?Z?", "<time>")
                 .replaceAll("\\d+(\\.\\d+)? ?(ms|s)\\b", "<duration>")
-                .replaceAll("\"(durationMs|elapsedMs|ms|seconds|millis)\"\\s*:\\s*[0-9.]+", "\"$1\": <n>");
+                .replaceAll("\"(\\w*(Ms|Millis|Seconds))\"\\s*:\\s*[0-9.]+", "\"$1\": <n>");
     }
 
     /** Runs the launcher and the script from the same database state (snapshot `from`); both must say the same. */
@@ -242,7 +271,7 @@ class BundleTest {
     @Test
     void migrateSeedAndStatusFromTheReadOnlyBundleDoAndSayWhatTheScriptsDoOverTlsWithScram() throws Exception {
         start();
-        assertTrue(Files.list(emptyPath).findAny().isEmpty(), "the launchers' PATH must hold nothing (no java, jbang, mvn)");
+        for (String tool : List.of("java", "jbang", "mvn")) assertFalse(Files.exists(noJavaPath.resolve(tool)), "the launchers' PATH holds " + tool);
         Map<String, Long> before = listing(bundleDir);
 
         reset(null);
@@ -270,7 +299,7 @@ class BundleTest {
         TestSupport.Result again = same("seeded", "seed");
         assertTrue(again.out().contains("nothing needed changing"), again.out());
 
-        assertEquals(before, listing(bundleDir), "the bundle's folder changed (" + readOnly.how() + ")");
+        assertEquals(before, listing(bundleDir), "the bundle's folder changed (" + readOnlyHow() + ")");
     }
 
     @Test
@@ -297,6 +326,132 @@ class BundleTest {
         TestSupport.Result script = TestSupport.run(new status(), TestSupport.env(), "--version", "--dir", TestSupport.kitDir().toString());
         assertEquals("rc-dbkit " + KitVersion.NUMBER + ", commit " + head + (changes ? " with uncommitted changes" : "") + " (the git checkout at "
                 + TestSupport.kitDir().toAbsolutePath().normalize() + ")", script.out().strip());
+    }
+
+    /**
+     * PostgreSQL's binaries come in the optional part: without it, the commands that start one say
+     * so (exit 2); with it unpacked beside the bundle, migrate --rehearse and verify run on them.
+     */
+    @Test
+    void withoutItsPostgresPartTheBundleSaysSoAndWithItRehearsesAndVerifies() throws Exception {
+        start();
+        reset(null);
+        TestSupport.Result schema = bundleRun(bundleDir, "status", "--schema");
+        assertEquals(2, schema.code(), schema.all());
+        assertTrue(schema.err().contains("this bundle has no embedded PostgreSQL") && schema.err().contains("-postgres.tar.gz"), schema.all());
+        TestSupport.Result rehearse = bundleRun(bundleDir, "migrate", "--rehearse");
+        assertEquals(2, rehearse.code(), rehearse.all());
+
+        Path full = unpack(built(), Files.createTempDirectory("bundle-full-"), true);
+        Map<String, String> target = Map.of("DIRECT_URL", url("bundle") + "?sslmode=require");
+        rehearse = bundleRun(full, target, "migrate", "--rehearse");
+        assertEquals(0, rehearse.code(), rehearse.all());
+        assertTrue(rehearse.out().contains("Rehearsal"), rehearse.out());
+        TestSupport.Result verify = bundleRun(full, "verify");
+        assertEquals(0, verify.code(), verify.all());
+    }
+
+    /**
+     * deploy/Dockerfile, step by step, on this machine (no Docker engine here): ADD of the tarball
+     * as tar xzf into a folder that stands for the image's /, RUN with that folder before its
+     * absolute paths, WORKDIR, USER as setpriv (when root); then the one-shot service's command from
+     * docs/deploying.md's compose file, with only the variables compose passes, and the image's CMD.
+     */
+    @Test
+    void theDockerfilesStepsOnTheBundleMakeAnImageWhoseComposeServiceMigratesAndSeeds() throws Exception {
+        start();
+        Path root = Files.createTempDirectory("image-root-");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> vars = new LinkedHashMap<>();
+        Path workdir = root;
+        String user = null;
+        List<String> cmd = null;
+        String from = null;
+        for (String instruction : dockerfile(TestSupport.kitDir().resolve("deploy/Dockerfile"))) {
+            String keyword = instruction.substring(0, instruction.indexOf(' ')).toUpperCase(java.util.Locale.ROOT);
+            String rest = expand(instruction.substring(instruction.indexOf(' ') + 1).strip(), vars);
+            switch (keyword) {
+                case "FROM" -> from = rest;
+                case "ARG" -> vars.put(rest.substring(0, rest.indexOf('=')), rest.substring(rest.indexOf('=') + 1));
+                case "ADD" -> {
+                    String[] parts = rest.split("\\s+");
+                    assertEquals(2, parts.length, instruction);
+                    Path into = root.resolve(parts[1].substring(1));
+                    Files.createDirectories(into);
+                    assertTrue(parts[0].endsWith(".tar.gz"), "ADD of a tarball, which Docker unpacks: " + instruction);
+                    assertEquals(0, exec(root, TestSupport.env(), List.of("tar", "xzf", built().out().resolve(parts[0]).toString(), "-C", into.toString())).code(), instruction);
+                }
+                case "RUN" -> {
+                    TestSupport.Result r = sh(root, TestSupport.env(), rest.replaceAll("(^|\\s)/", "$1" + root + "/"));
+                    assertEquals(0, r.code(), instruction + ":\n" + r.all());
+                }
+                case "WORKDIR" -> workdir = root.resolve(rest.substring(1));
+                case "USER" -> user = rest;
+                case "CMD" -> cmd = List.of(Console.JSON.readValue(rest, String[].class));
+                default -> throw new AssertionError("BundleTest does not know how to run the Dockerfile's " + keyword + "; teach it, or keep the Dockerfile to FROM, ARG, ADD, RUN, WORKDIR, USER, CMD");
+            }
+        }
+        assertTrue(from != null && from.startsWith("debian:") && !from.contains("alpine"), "a glibc base: " + from);
+        assertTrue(Files.isExecutable(workdir.resolve("bin/migrate")), "WORKDIR holds the bundle: " + workdir);
+
+        String command = composeCommand();
+        admin("drop database if exists compose with (force)");
+        admin("create database compose owner " + EmbeddedServer.USER);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", noJavaPath.toString());
+        env.put("HOME", "/nonexistent");
+        env.put("DIRECT_URL", url("compose") + "?sslmode=require");
+        env.put("ADMIN_SEED_EMAIL", TestSupport.ADMIN_EMAIL);
+        env.put("ADMIN_SEED_PASSWORD", TestSupport.ADMIN_PASSWORD);
+        List<String> as = user != null && Tool.isRoot() ? List.of("setpriv", "--reuid=" + user, "--regid=nogroup", "--clear-groups") : List.of();
+        List<String> service = new ArrayList<>(as);
+        service.addAll(List.of("/bin/sh", "-c", command));
+        TestSupport.Result r = exec(workdir, env, service);
+        assertEquals(0, r.code(), "the compose service's command: " + command + "\n" + r.all());
+        assertTrue(r.out().contains("Applied 4 migrations"), r.out());
+        assertFalse(r.all().contains(tls.password) || r.all().contains(TestSupport.ADMIN_PASSWORD), r.all());
+        try (Connection c = tls.admin("compose")) {
+            assertEquals("1|8|4|10", TestSupport.rows(c, "select (select count(*) from \"Admin\"), (select count(*) from \"FeatureFlag\"), (select count(*) from \"PointConfig\"), (select count(*) from \"EmailTemplate\")").get(0));
+        }
+        List<String> image = new ArrayList<>(as);
+        image.addAll(cmd);
+        TestSupport.Result status = exec(workdir, env, image);
+        assertEquals(0, status.code(), "the image's CMD " + cmd + ":\n" + status.all());
+        assertTrue(status.out().contains("Database is up to date."), status.out());
+    }
+
+    /** The Dockerfile's instructions, continuation lines joined, comments left out. */
+    static List<String> dockerfile(Path file) throws IOException {
+        List<String> instructions = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            if (line.strip().startsWith("#") || line.isBlank()) continue;
+            if (line.endsWith("\\")) {
+                cur.append(line, 0, line.length() - 1).append(' ');
+                continue;
+            }
+            instructions.add(cur.append(line).toString().strip());
+            cur.setLength(0);
+        }
+        return instructions;
+    }
+
+    static String expand(String text, Map<String, String> vars) {
+        Matcher m = Pattern.compile("\\$\\{(\\w+)}|\\$(\\w+)").matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            m.appendReplacement(sb, Matcher.quoteReplacement(vars.getOrDefault(name, m.group())));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    /** The `command:` of the migrate service in docs/deploying.md's compose file, as compose's sh -c string. */
+    static String composeCommand() throws IOException {
+        String doc = Files.readString(TestSupport.kitDir().resolve("docs/deploying.md"));
+        Matcher m = Pattern.compile("(?m)^\\s+command: sh -c \"(.*)\"\\s*$").matcher(doc);
+        assertTrue(m.find(), "docs/deploying.md's compose file has a `command: sh -c \"...\"` line");
+        return m.group(1);
     }
 
     /** A script run by JBang names the commit of the checkout it reads (--dir), its uncommitted changes, or that there is none. */
