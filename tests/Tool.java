@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 enum Tool {
     PGBOUNCER("pgbouncer", "pgbouncer"),
     OPENSSL("openssl", "openssl"),
+    JQ("jq", "jq"),
     NODE_ARGON2("the node argon2 checker", null);
 
     /** What an operator reads: "pgbouncer is not installed". */
@@ -77,6 +78,7 @@ enum Tool {
         return switch (this) {
             case PGBOUNCER -> pgbouncer().isPresent();
             case OPENSSL -> onPath("openssl").isPresent();
+            case JQ -> onPath("jq").isPresent();
             case NODE_ARGON2 -> onPath("node").isPresent() && nodeModulesCurrent();
         };
     }
