@@ -124,8 +124,8 @@ class bundle {
         }
         Path jmods = Path.of(System.getProperty("java.home"), "jmods");
         if (ToolProvider.findFirst("jlink").isEmpty() || !Files.isDirectory(jmods)) {
-            fail(2, "jlink needs a JDK with its jmods/, and " + jmods + " is missing (on Debian: apt-get install openjdk-"
-                    + Runtime.version().feature() + "-jmods).");
+            fail(2, "jlink needs a JDK with its jmods/, and " + jmods + " is missing (on Debian 12: apt-get install openjdk-"
+                    + Runtime.version().feature() + "-jdk-headless; newer Debian and Ubuntu put it in openjdk-" + Runtime.version().feature() + "-jmods).");
         }
         Path dist = (out == null ? kit.resolve("dist") : out).toAbsolutePath().normalize();
         String name = "rc-dbkit-" + KitVersion.NUMBER + "-" + PLATFORM;
