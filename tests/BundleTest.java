@@ -312,6 +312,14 @@ class BundleTest {
         assertEquals(3, wrong.code(), wrong.all());
         TestSupport.Result noTls = same(null, "status", "--url", "postgresql://kit:" + "x" + "@localhost:" + tls.port() + "/bundle?sslmode=disable");
         assertEquals(3, noTls.code(), noTls.all());
+
+        // a link to a launcher, run from another folder, finds its bundle and the bundle's .env
+        Path elsewhere = Files.createTempDirectory("bundle-link-");
+        Files.createSymbolicLink(elsewhere.resolve("rc-status"), bundleDir.resolve("bin/status"));
+        reset(null);
+        TestSupport.Result linked = exec(elsewhere, bareEnvironment(), List.of(elsewhere.resolve("rc-status").toString(), "--json"));
+        assertEquals(1, linked.code(), linked.all());
+        assertTrue(Console.JSON.readTree(linked.out()).get("target").get("source").asText().endsWith(bundleDir.resolve(".env").toString()), linked.out());
     }
 
     @Test
