@@ -54,8 +54,11 @@ class BundleTest {
             }
         }));
         Path log = out.resolve("bundle.log");
-        Process p = new ProcessBuilder(TestSupport.kitDir().resolve("jbang").toString(), "bundle.java", "--out", out.toString())
-                .directory(TestSupport.kitDir().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(TestSupport.kitDir().resolve("jbang").toString(), "bundle.java", "--out", out.toString())
+                .directory(TestSupport.kitDir().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(TestSupport.env());
+        Process p = pb.start();
         if (!p.waitFor(30, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("bundle.java did not finish in 30 minutes:\n" + Files.readString(log));
