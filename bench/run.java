@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  *
  * {@code ./jbang bench/run.java [repeats]} measures; {@code ./jbang bench/run.java trace} instead
  * runs each kit case once through a decoding proxy (plain TCP, SCRAM) and prints, per connection,
- * each round trip with the statements sent in it.
+ * each round trip with the statements sent in it; {@code ./jbang bench/run.java bundle} measures the
+ * bundle alone (its sizes, bin/status's start beside ./jbang status.java's).
  */
 class run {
     static final Path KIT = Path.of("").toAbsolutePath().getFileName().toString().equals("bench") ? Path.of("..").toAbsolutePath().normalize() : Path.of("").toAbsolutePath();
@@ -41,6 +42,9 @@ class run {
     static int repeats = 3;
     static boolean trace;
     static boolean startupOnly;
+    /** `./jbang bench/run.java bundle`: only the bundle's cases, written into RESULTS.md's bundle section. */
+    static boolean bundleOnly;
+    static final List<String> bundleRows = new ArrayList<>();
     static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     static final List<String> startupRows = new ArrayList<>();
     static EmbeddedServer server;
@@ -75,6 +79,7 @@ class run {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("trace")) trace = true;
         else if (args.length > 0 && args[0].equals("startup")) startupOnly = true;
+        else if (args.length > 0 && args[0].equals("bundle")) bundleOnly = true;
         else if (args.length > 0) repeats = Integer.parseInt(args[0]);
         work = Files.createTempDirectory("bench-");
         Path certs = certificates(work.resolve("certs"));
@@ -213,6 +218,12 @@ class run {
     }
 
     static void benchmark() throws Exception {
+        if (bundleOnly) {
+            buildScripts();
+            bundleCases(upToDate());
+            writeBundleSection();
+            return;
+        }
         Path documenso = CORPORA.resolve("documenso");
         if (!Files.isDirectory(documenso)) throw new IllegalStateException("the Prisma corpora are expected in " + CORPORA);
         if (!trace) {
@@ -229,18 +240,9 @@ class run {
         concatenate(documenso, oneFile);
         Path bigSeedKit = bigSeedKit(work.resolve("big"), 50_000);
 
-        // JBang's jar cache is shared by every checkout on the machine and has been seen to hand
-        // out a jar built from other sources under the current key: build the scripts afresh
-        for (String script : List.of("migrate.java", "seed.java", "status.java")) {
-            Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("JBANG_LAUNCHER_NO_CACHE", "1");
-            must(time(env, KIT, jbang(), "build", "--fresh", script), "building " + script);
-        }
-
-        // an up-to-date database (migrated and seeded by the kit), and one dbmate keeps
-        String upToDate = newDb();
-        must(kit(env(upToDate, server.port()), KIT, "migrate.java"), "migrate");
-        must(kit(env(upToDate, server.port()), KIT, "seed.java"), "seed");
+        buildScripts();
+        // an up-to-date database, and one dbmate keeps
+        String upToDate = upToDate();
         String dbmateUpToDate = newDb();
         if (!trace) must(dbmate(env(dbmateUpToDate, server.port()), dbmateKit, "up"), "dbmate up");
 
@@ -314,7 +316,129 @@ class run {
             write(); // a run cut short still leaves what it measured
         }
         startup(upToDate);
+        bundleCases(upToDate);
         write();
+    }
+
+    /**
+     * JBang's jar cache is shared by every checkout on the machine and has been seen to hand out a
+     * jar built from other sources under the current key: the scripts are built afresh.
+     */
+    static void buildScripts() throws Exception {
+        for (String script : List.of("migrate.java", "seed.java", "status.java")) {
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("JBANG_LAUNCHER_NO_CACHE", "1");
+            must(time(env, KIT, jbang(), "build", "--fresh", script), "building " + script);
+        }
+    }
+
+    /** A database migrated and seeded by the kit. */
+    static String upToDate() throws Exception {
+        String db = newDb();
+        must(kit(env(db, server.port()), KIT, "migrate.java"), "migrate");
+        must(kit(env(db, server.port()), KIT, "seed.java"), "seed");
+        return db;
+    }
+
+    /**
+     * The bundle as bundle.java makes it and an operator unpacks it: its tarballs and unpacked sizes,
+     * with and without the optional PostgreSQL part; then, on loopback, bin/status and bin/migrate
+     * beside ./jbang status.java and ./jbang migrate.java (the launcher's cached command and the
+     * script's class-data archive), and --version (no database: the JVM, picocli, the class archive).
+     */
+    static void bundleCases(String upToDate) throws Exception {
+        Path dist = work.resolve("dist");
+        System.out.println("Making the bundle (./jbang bundle.java --out " + dist + ")...");
+        Sample made = time(new HashMap<>(System.getenv()), KIT, jbang(), "bundle.java", "--out", dist.toString());
+        must(made, "bundle.java");
+        String name;
+        try (var s = Files.list(dist)) {
+            name = s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".tar.gz") && !f.endsWith("-postgres.tar.gz")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("bundle.java made no tarball:\n" + made.output())).replace(".tar.gz", "");
+        }
+        Path unpacked = Files.createDirectories(work.resolve("unpacked"));
+        must(time(System.getenv(), unpacked, "tar", "xzf", dist.resolve(name + ".tar.gz").toString()), "unpacking the bundle");
+        Path bundle = unpacked.resolve(name);
+        long without = size(bundle);
+        must(time(System.getenv(), unpacked, "tar", "xzf", dist.resolve(name + "-postgres.tar.gz").toString()), "unpacking the PostgreSQL part");
+        long with = size(bundle);
+        long archives = 0;
+        try (var s = Files.list(bundle.resolve("lib"))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".jsa")).toList()) archives += Files.size(p);
+        }
+        bundleRows.add("| size | without PostgreSQL | with PostgreSQL (the optional part) |\n|---|---:|---:|");
+        bundleRows.add(String.format(Locale.ROOT, "| tarball (`%s.tar.gz`, and `-postgres.tar.gz`) | %s | %s |", name,
+                mb(Files.size(dist.resolve(name + ".tar.gz"))), mb(Files.size(dist.resolve(name + ".tar.gz")) + Files.size(dist.resolve(name + "-postgres.tar.gz")))));
+        bundleRows.add(String.format(Locale.ROOT, "| unpacked | %s | %s |", mb(without), mb(with)));
+        bundleRows.add(String.format(Locale.ROOT, "| of which `runtime/` (jlink) | %s | |", mb(size(bundle.resolve("runtime")))));
+        bundleRows.add(String.format(Locale.ROOT, "| of which the class-data archives (`lib/*.jsa`) | %s | |", mb(archives)));
+        bundleRows.add("");
+        int saved = repeats;
+        repeats = Math.max(repeats, 5);
+        Map<String, String> env = withoutAdminPassword(env(upToDate, server.port()));
+        bundleRows.add("| start-up, loopback, median of " + repeats + " | `./jbang SCRIPT.java` (Java 17, JBang's //CDS archive) | `bin/SCRIPT` (the bundle) |\n|---|---:|---:|");
+        for (String[] job : List.of(new String[] {"status", "Database is up to date."}, new String[] {"migrate", "nothing to apply"},
+                new String[] {"status --version", "rc-dbkit"})) {
+            List<String> args = List.of(job[0].split(" "));
+            List<String> viaJbang = new ArrayList<>(List.of(jbang(), KIT.resolve(args.get(0) + ".java").toString()));
+            viaJbang.addAll(args.subList(1, args.size()));
+            List<String> viaBundle = new ArrayList<>(List.of(bundle.resolve("bin").resolve(args.get(0)).toString()));
+            viaBundle.addAll(args.subList(1, args.size()));
+            double j = startupMedian(env, job[1], viaJbang.toArray(String[]::new));
+            double b = startupMedian(env, job[1], viaBundle.toArray(String[]::new));
+            String what = job[0].equals("status") ? "status, up to date" : job[0].equals("migrate") ? "migrate, nothing to do" : "`status --version` (no database)";
+            String row = String.format(Locale.ROOT, "| %s | %.2f s | %.2f s |", what, j, b);
+            bundleRows.add(row);
+            System.out.println("  " + row);
+        }
+        // what the class-data archives buy: the same launcher with class-data sharing off
+        Path off = bundle.resolve("bin/status-without-class-data");
+        Files.writeString(off, Files.readString(bundle.resolve("bin/status")).replace("\"-Xshare:auto\"", "\"-Xshare:off\""));
+        off.toFile().setExecutable(true);
+        String row = String.format(Locale.ROOT, "| status, up to date, `bin/status` with class-data sharing off (`-Xshare:off`) | | %.2f s |",
+                startupMedian(env, "Database is up to date.", off.toString()));
+        bundleRows.add(row);
+        System.out.println("  " + row);
+        repeats = saved;
+    }
+
+    static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    static long size(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    static String bundleSection() {
+        return "## The bundle (bundle.java)\n\nMade by `./jbang bundle.java` on this machine (" + cpuLine() + "), unpacked with `tar xzf` as an operator does. "
+                + "Start-up against the up-to-date database above, over TLS with SCRAM, no admin password (as a deploy gate runs status).\n\n"
+                + String.join("\n", bundleRows) + "\n";
+    }
+
+    static String cpuLine() {
+        try {
+            return Runtime.getRuntime().availableProcessors() + " cores, " + cpu() + "; Java " + System.getProperty("java.version") + "; " + java.time.LocalDate.now() + ", at commit " + commit();
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    /** `bundle` alone: its section of RESULTS.md replaced (or added), the rest of the file as it was. */
+    static void writeBundleSection() throws IOException {
+        Path file = KIT.resolve("bench/RESULTS.md");
+        String md = Files.readString(file);
+        int at = md.indexOf("## The bundle (bundle.java)");
+        if (at >= 0) {
+            int next = md.indexOf("\n## ", at + 1);
+            md = md.substring(0, at) + (next < 0 ? "" : md.substring(next + 1));
+        }
+        md = md.stripTrailing() + "\n\n" + bundleSection();
+        System.out.println();
+        System.out.print(bundleSection());
+        Files.writeString(file, md);
     }
 
     /**
@@ -648,6 +772,7 @@ class run {
                     .append("| command | Java 17 + CDS | Java 25 | Java 25 + AOT cache |\n|---|---:|---:|---:|\n");
             for (String row : startupRows) md.append(row).append('\n');
         }
+        if (!bundleRows.isEmpty()) md.append('\n').append(bundleSection());
         System.out.println();
         System.out.print(md);
         Files.writeString(KIT.resolve("bench/RESULTS.md"), md.toString());

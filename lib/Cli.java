@@ -1,5 +1,5 @@
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES Console.java Settings.java Secrets.java Durations.java ExitCode.java KitException.java
+//SOURCES Console.java Settings.java Secrets.java Durations.java ExitCode.java KitException.java KitVersion.java
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * `error: <sentence>` and returns the sentence's exit code.
  */
 abstract class Cli implements Callable<Integer> {
-    static final String VERSION = "rc-dbkit 0.1.0";
+    static final String VERSION = KitVersion.NAME;
 
     @Spec
     CommandSpec spec;
@@ -57,6 +57,8 @@ abstract class Cli implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setUsageHelpLongOptionsMaxWidth(28);
+        // --version names the commit too: asked only when --version is given, after --dir is read
+        cl.getCommandSpec().versionProvider(() -> new String[] {KitVersion.describe(command.dir)});
         cl.registerConverter(Duration.class, text -> {
             try {
                 return Durations.parse(text);

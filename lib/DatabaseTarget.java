@@ -155,7 +155,7 @@ record DatabaseTarget(
         if (user == null || user.isEmpty()) {
             throw KitException.usage("the URL in " + origin + " has no user name; write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE.");
         }
-        return new DatabaseTarget(host, port, database, user, password, schema, pgbouncer, Map.copyOf(params), source, from);
+        return new DatabaseTarget(host, port, database, user, password, schema, pgbouncer, java.util.Collections.unmodifiableMap(params), source, from);
     }
 
     /**
@@ -238,7 +238,7 @@ record DatabaseTarget(
     /** The same URL with port 5432: Supabase's session-mode pooler, which can run migrations. */
     DatabaseTarget sessionModeTarget() {
         Map<String, String> params = new LinkedHashMap<>(driverParams);
-        return new DatabaseTarget(host, 5432, database, user, password, schema, false, Map.copyOf(params), source, from);
+        return new DatabaseTarget(host, 5432, database, user, password, schema, false, java.util.Collections.unmodifiableMap(params), source, from);
     }
 
     /** Where the URL came from, for the target line: "--url", "DIRECT_URL from the environment", "DIRECT_URL from .env". */

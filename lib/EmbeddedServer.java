@@ -64,6 +64,12 @@ final class EmbeddedServer implements AutoCloseable {
         serverConfig.forEach(builder::setServerConfig);
         if (dataDir != null) builder.setDataDirectory(dataDir);
         if (major != 17) builder.setPgBinaryResolver(resolver(version));
+        else if (EmbeddedServer.class.getClassLoader().getResource("postgres-linux-x86_64.txz") == null
+                && System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
+            // a bundle (bundle.java) carries PostgreSQL in an optional part, lib/postgres/
+            throw KitException.usage("this bundle has no embedded PostgreSQL, which migrate --rehearse, status --schema and verify start: unpack the bundle's"
+                    + " -postgres.tar.gz where you unpacked the bundle (it adds lib/postgres/), then run this again.");
+        }
         EmbeddedPostgres pg = builder.start();
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(18));
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 enum Tool {
     PGBOUNCER("pgbouncer", "pgbouncer", null),
     OPENSSL("openssl", "openssl", null),
+    JQ("jq", "jq", null),
     NODE_ARGON2("the node argon2 checker", null, "argon2"),
     NODE_DOTENV("the node dotenv reader", null, "dotenv");
 
@@ -82,6 +83,7 @@ enum Tool {
         return switch (this) {
             case PGBOUNCER -> pgbouncer().isPresent();
             case OPENSSL -> onPath("openssl").isPresent();
+            case JQ -> onPath("jq").isPresent();
             case NODE_ARGON2, NODE_DOTENV -> onPath("node").isPresent() && nodeModulesCurrent(nodeModule);
         };
     }
