@@ -19,7 +19,8 @@ import java.util.Map;
  * status.java, which must stay read-only and quick; tests check the checksums against Flyway's.
  */
 final class MigrationHistory {
-    enum State { APPLIED, PENDING, EDITED, FAILED, MISSING }
+    /** RENAMED: applied, its file unchanged, but named with another description since (Flyway's validation refuses it). */
+    enum State { APPLIED, PENDING, EDITED, RENAMED, FAILED, MISSING }
 
     record Entry(String version, String description, String script, State state, Timestamp installedOn, Integer fileChecksum, Integer appliedChecksum) {}
 
@@ -188,10 +189,12 @@ final class MigrationHistory {
                 entries.add(new Entry(f.version, f.description, f.script, State.PENDING, null, checksum, null));
                 continue;
             }
-            if (!"BASELINE".equals(row[5]) && !MigrationFile.abbreviated(f.description).equals(row[0])) renamed.add(new Renamed(f.script, f.version, (String) row[0], f.description));
+            boolean wasRenamed = !"BASELINE".equals(row[5]) && !MigrationFile.abbreviated(f.description).equals(row[0]);
+            if (wasRenamed) renamed.add(new Renamed(f.script, f.version, (String) row[0], f.description));
             Integer sum = (Integer) row[2];
             State state = !(Boolean) row[4] ? State.FAILED
-                    : "BASELINE".equals(row[5]) || sum == null || sum == checksum ? State.APPLIED : State.EDITED;
+                    : !("BASELINE".equals(row[5]) || sum == null || sum == checksum) ? State.EDITED
+                    : wasRenamed ? State.RENAMED : State.APPLIED;
             entries.add(new Entry(f.version, f.description, f.script, state, (Timestamp) row[3], checksum, sum));
         }
         for (Map.Entry<String, Object[]> e : applied.entrySet()) {
@@ -229,6 +232,12 @@ final class MigrationHistory {
     /** The file of a migration here, by its script (path inside migrations/); null when there is none. */
     MigrationFile file(String script) {
         for (MigrationFile f : files) if (f.script.equals(script)) return f;
+        return null;
+    }
+
+    /** The renaming of the migration with this script, or null when it was not renamed. */
+    Renamed renaming(String script) {
+        for (Renamed r : renamed) if (r.script().equals(script)) return r;
         return null;
     }
 

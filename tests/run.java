@@ -13,6 +13,7 @@
 //SOURCES SafetyTest.java
 //SOURCES SeedTest.java
 //SOURCES StatusTest.java
+//SOURCES StatusMigrationsTest.java
 //SOURCES SupabaseTest.java
 //SOURCES TlsTest.java
 //SOURCES ToolTest.java

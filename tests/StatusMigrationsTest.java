@@ -1,0 +1,66 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** status's Migrations part as an operator reads it: every state its own mark and JSON state, columns that stay aligned. */
+class StatusMigrationsTest {
+
+    static JsonNode json(TestSupport.Result r) throws Exception {
+        JsonNode doc = Console.JSON.readTree(r.out());
+        assertTrue(doc.isObject(), "not one JSON document: " + r.all());
+        return doc;
+    }
+
+    @Test
+    void aRenamedAppliedMigrationIsMarkedAndHasAStateOfItsOwn() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        Files.move(kit.resolve("migrations/V3__members_and_teams.sql"), kit.resolve("migrations/V3__members_teams.sql"));
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(5, r.code(), r.all());
+        String line = r.out().lines().filter(l -> l.contains(" members teams ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(line.startsWith("  [!] 3      members teams") && line.contains("RENAMED after it was applied (applied as \"members and teams\""), line);
+        assertEquals(1, r.out().lines().filter(l -> l.contains("members teams")).count(), "one line for the migration, not two: " + r.out());
+        assertTrue(r.out().contains("4 applied, 0 pending; current version 4"), r.out());
+        assertTrue(r.out().contains("Database disagrees with this repository: V3__members_teams.sql was renamed after it was applied."), r.out());
+        JsonNode doc = json(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--json"));
+        assertEquals(5, doc.get("exitCode").asInt());
+        JsonNode entry = doc.get("migrations").get("entries").get(2);
+        assertEquals("V3__members_teams.sql", entry.get("script").asText());
+        assertEquals("renamed", entry.get("state").asText());
+        assertEquals("applied", doc.get("migrations").get("entries").get(1).get("state").asText());
+    }
+
+    @Test
+    void aLongDescriptionWidensTheColumnForTheRun() throws Exception {
+        String description = "backfill_member_tiers_from_the_legacy_billing_export_table_x"; // 60 characters
+        assertEquals(60, description.length());
+        Path kit = TestSupport.kitWith("V20240101120000__" + description + ".sql", "CREATE TABLE \"Tier\" (id int);\n");
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("  [x] ")).toList();
+        assertEquals(5, lines.size(), r.out());
+        // the whole description is there, and the descriptions and the dates start in one column on every line
+        assertTrue(lines.get(4).contains(description.replace('_', ' ')), r.out());
+        java.util.regex.Pattern date = java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}");
+        java.util.Set<Integer> dates = new java.util.TreeSet<>(), descriptions = new java.util.TreeSet<>();
+        for (String l : lines) {
+            java.util.regex.Matcher m = date.matcher(l);
+            assertTrue(m.find(), l);
+            dates.add(m.start());
+            java.util.regex.Matcher d = java.util.regex.Pattern.compile("^  \\[x\\] \\S+ +").matcher(l);
+            assertTrue(d.find(), l);
+            descriptions.add(d.end());
+        }
+        assertEquals(1, dates.size(), "dates out of line:\n" + String.join("\n", lines));
+        assertEquals(1, descriptions.size(), "descriptions out of line:\n" + String.join("\n", lines));
+    }
+}
