@@ -70,8 +70,13 @@ final class StatusSeeds {
             f.put("changed", check.changed());
             boolean upsert = file.mode() == SeedFile.Mode.UPSERT;
             String changedNote = check.changed() == 0 ? "" : upsert ? " (seed will bring them back)" : " (changed in the database; seed leaves them)";
-            String line = String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
-                    check.present(), check.missing(), check.changed(), changedNote);
+            int others = check.otherPasswords().size();
+            if (file.rows().stream().anyMatch(SeedFile.Row::hashes)) f.put("otherPasswords", others);
+            // information, not work: a password changed in the app is kept by seed (seed --reset-admin-password sets it again)
+            String passwordNote = others == 0 ? "" : "; " + others + (others == 1 ? " password is" : " passwords are") + " not the seed's (seed keeps "
+                    + (others == 1 ? "it" : "them") + ")";
+            String line = String.format("  %-28s %-16s %d present, %d missing, %d changed%s%s", name, "\"" + file.table() + "\"",
+                    check.present(), check.missing(), check.changed(), changedNote, passwordNote);
             StatusReport.Finding finding = upsert && check.changed() > 0
                     ? new StatusReport.Finding(StatusReport.Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update (run seed)")
                     : null;
@@ -190,6 +195,9 @@ final class StatusSeeds {
         return section(entries.stream().map(Entry::shown).toList(), List.of());
     }
 
+    /** The row checks of the files, once {@link #rows} has added them to a flight: the admin line reads its password's from them. */
+    private final List<Supplier<SeedCheck>> checks = new ArrayList<>();
+
     /** Adds every checked file's rows to a flight the caller sends; the Seeds part once it has been sent. */
     Supplier<StatusReport.Section> rows(Flight flight) {
         List<Supplier<Shown>> files = new ArrayList<>();
@@ -199,6 +207,7 @@ final class StatusSeeds {
                 continue;
             }
             Supplier<SeedCheck> check = SeedCheck.ask(flight, e.checked(), hasher);
+            checks.add(check);
             files.add(() -> e.counted(check.get()));
         }
         return () -> {
@@ -263,8 +272,32 @@ final class StatusSeeds {
             }
             json.put("state", "present");
             json.put("role", found.get().get(0));
-            return adminLine(json, email + " exists, role " + found.get().get(0), List.of());
+            String password = password(json);
+            return adminLine(json, email + " exists, role " + found.get().get(0) + password, List.of());
         };
+    }
+
+    /**
+     * Whether the admin's stored password is the seed's, as the admin file's row check found it:
+     * information only (seed keeps a password changed in the app), said on the admin line; "" when
+     * no checked file seeds the admin's password.
+     */
+    private String password(Map<String, Object> json) {
+        for (Supplier<SeedCheck> each : checks) {
+            SeedCheck check = each.get();
+            if (!check.file().table().equals("Admin")) continue;
+            for (int i = 0; i < check.file().rows().size(); i++) {
+                SeedFile.Row row = check.file().rows().get(i);
+                if (!row.hashes() || row.get("email") == null || !email.equals(row.get("email").json().asText())) continue;
+                boolean seeds = !check.otherPasswords().contains(i);
+                json.put("passwordMatchesSeed", seeds);
+                if (seeds) return "";
+                String from = row.values().values().stream().filter(SeedValue::argon2).map(SeedValue::variable).filter(v -> v != null).findFirst()
+                        .map(v -> "the one in " + v).orElse("the seed's");
+                return "; its password is not " + from + " (changed since it was seeded: seed keeps it, seed --reset-admin-password sets it again)";
+            }
+        }
+        return "";
     }
 
     private static Supplier<StatusReport.Section> notChecked(Map<String, Object> json, String why, List<StatusReport.Finding> findings) {

@@ -78,16 +78,6 @@ class StatusTest {
     }
 
     @Test
-    void anAdminWhosePasswordChangedShowsAsChangedUpsertPending() {
-        String url = TestSupport.seeded();
-        Map<String, String> env = TestSupport.adminEnv(url);
-        env.put("ADMIN_SEED_PASSWORD", "A-Different-Passphrase-77");
-        TestSupport.Result r = TestSupport.run(new status(), env);
-        assertEquals(1, r.code(), r.all());
-        assertTrue(r.out().contains("1 present, 0 missing, 1 changed (seed will bring them back)"), r.out());
-    }
-
-    @Test
     void unsetSeedVariablesAreNotCheckedNotAnError() {
         String url = TestSupport.seeded();
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url));

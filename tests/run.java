@@ -12,6 +12,7 @@
 //SOURCES PrismaTest.java
 //SOURCES SafetyTest.java
 //SOURCES SeedTest.java
+//SOURCES AdminPasswordTest.java
 //SOURCES StatusTest.java
 //SOURCES StatusMigrationsTest.java
 //SOURCES SupabaseTest.java
