@@ -33,6 +33,9 @@ public class status extends DatabaseCli {
     @Option(names = "--schema", description = "Also compare the schema with the migrations, applied to a throwaway shadow PostgreSQL (tables, columns, enums, indexes, constraints, views, functions, triggers, extensions, RLS).")
     boolean schema;
 
+    @Option(names = "--no-seeds", description = "Leave the seed files and the admin out: check the migrations (another app's Prisma history, say) and the Data API exposure only.")
+    boolean noSeeds;
+
     @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public).")
     List<String> exposedSchemas;
 
@@ -47,7 +50,10 @@ public class status extends DatabaseCli {
         Database database = database(settings, "rc-dbkit status", TransactionPooler.Policy.WORK_THROUGH);
         // the folders are checked before connecting: a missing or unreadable one is a bad request, not a database state
         MigrationFormat format = MigrationFormat.of(dir, prismaDir); // --prisma DIR, or migrations/ in Prisma's layout, or Flyway's migrations/
-        Path seedsRoot = SeedFile.root(dir);
+        // the seeds are this kit's: left out on request, or when --dir has no seeds/ folder (another app's history)
+        String seedsSkipped = noSeeds ? "--no-seeds" : java.nio.file.Files.isDirectory(dir.resolve("seeds")) ? null
+                : "no seeds/ folder in " + dir.toAbsolutePath().normalize();
+        Path seedsRoot = seedsSkipped == null ? SeedFile.root(dir) : null;
         StatusReport report = new StatusReport(console);
         String reading = "the target";
         Connection c = database.connect();
@@ -66,7 +72,8 @@ public class status extends DatabaseCli {
                 reading = "the migrations";
                 migrated = migrations(c, format, head);
                 reading = "the seeds";
-                seeds = StatusSeeds.read(c, seedsRoot, settings, secrets::add, migrated.currentVersion() != null, migrated.pending());
+                seeds = seedsSkipped != null ? StatusSeeds.skipped(seedsSkipped)
+                        : StatusSeeds.read(c, seedsRoot, settings, secrets::add, migrated.currentVersion() != null, migrated.pending());
                 // the seed rows, the admin and the Data API exposure are asked in one flight: one round trip for the three
                 Flight flight = new Flight();
                 seedRows = seeds.rows(flight);

@@ -104,9 +104,12 @@ final class StatusSeeds {
     /** Of those, the ones a seed file seeds: the Seeds part has said them already. */
     private final List<String> hiddenSaid;
     private final PasswordHasher hasher = new PasswordHasher();
+    /** Why the seeds are not checked at all in this run (--no-seeds, no seeds/ folder), or null. */
+    private final String skipped;
 
     private StatusSeeds(List<Entry> entries, List<StatusReport.Finding> findings, boolean migrated, String email, List<Path> unset,
-            boolean adminTable, Map<String, String> hidden, List<String> hiddenSaid) {
+            boolean adminTable, Map<String, String> hidden, List<String> hiddenSaid, String skipped) {
+        this.skipped = skipped;
         this.entries = entries;
         this.findings = findings;
         this.migrated = migrated;
@@ -115,6 +118,11 @@ final class StatusSeeds {
         this.adminTable = adminTable;
         this.hidden = hidden;
         this.hiddenSaid = hiddenSaid;
+    }
+
+    /** No seeds checked in this run, and why (a Prisma history of another app, say): nothing asked of the database for them. */
+    static StatusSeeds skipped(String why) {
+        return new StatusSeeds(List.of(), List.of(), true, null, List.of(), false, Map.of(), List.of(), why);
     }
 
     /**
@@ -169,7 +177,7 @@ final class StatusSeeds {
                     + String.join(", ", hiddenSaid.stream().map(t -> "\"" + t + "\"").toList()) + " from role " + hidden.get(hiddenSaid.get(0))
                     + ", so its seed rows could not be checked (run status as the tables' owner)"));
         }
-        return new StatusSeeds(entries, findings, migrated, settings.get("ADMIN_SEED_EMAIL"), unset, adminTable, hidden, hiddenSaid);
+        return new StatusSeeds(entries, findings, migrated, settings.get("ADMIN_SEED_EMAIL"), unset, adminTable, hidden, hiddenSaid, null);
     }
 
     /** A loaded file against the catalog: hidden rows are said, not counted; a file the catalog refutes is drift (5), unless migrations are pending. */
@@ -192,7 +200,12 @@ final class StatusSeeds {
 
     /** The Seeds part as it stood before the flight was answered: the files, and what the catalog said of them; for a report cut short. */
     StatusReport.Section unread() {
+        if (skipped != null) return skippedSection();
         return section(entries.stream().map(Entry::shown).toList(), List.of());
+    }
+
+    private StatusReport.Section skippedSection() {
+        return new StatusReport.Section("seeds", "Seeds", List.of("  not checked: " + skipped), List.of(), List.of());
     }
 
     /** The row checks of the files, once {@link #rows} has added them to a flight: the admin line reads its password's from them. */
@@ -200,6 +213,7 @@ final class StatusSeeds {
 
     /** Adds every checked file's rows to a flight the caller sends; the Seeds part once it has been sent. */
     Supplier<StatusReport.Section> rows(Flight flight) {
+        if (skipped != null) return this::skippedSection;
         List<Supplier<Shown>> files = new ArrayList<>();
         for (Entry e : entries) {
             if (e.checked() == null) {
@@ -236,6 +250,7 @@ final class StatusSeeds {
     Supplier<StatusReport.Section> admin(Flight flight, Connection c) throws SQLException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("email", email);
+        if (skipped != null) return notChecked(json, skipped, List.of());
         List<String> roles = email == null ? SeedFile.texts(unset, "Admin", "role") : null;
         if (email == null && roles == null) return notChecked(json, "ADMIN_SEED_EMAIL is not set", List.of());
         if (!migrated) return notChecked(json, "schema not migrated", List.of());
@@ -302,6 +317,7 @@ final class StatusSeeds {
 
     private static Supplier<StatusReport.Section> notChecked(Map<String, Object> json, String why, List<StatusReport.Finding> findings) {
         json.put("state", "not checked");
+        json.put("reason", why);
         StatusReport.Section section = adminLine(json, "not checked: " + why, findings);
         return () -> section;
     }

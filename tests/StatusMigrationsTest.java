@@ -63,4 +63,42 @@ class StatusMigrationsTest {
         assertEquals(1, dates.size(), "dates out of line:\n" + String.join("\n", lines));
         assertEquals(1, descriptions.size(), "descriptions out of line:\n" + String.join("\n", lines));
     }
+
+    /** Another app's Prisma history, with a FeatureFlag table of its own shape: the kit's seed files do not fit it. */
+    static String anotherAppMigrated(Path history) throws Exception {
+        String url = TestSupport.freshDatabase();
+        assertEquals(0, PrismaTest.migrate(url, history).code());
+        return url;
+    }
+
+    @Test
+    void aPrismaHistoryIsCheckedAloneWithNoSeedsOrADirWithoutSeeds() throws Exception {
+        Path history = TestSupport.prismaFolder("20240101000000_init", "CREATE TABLE \"FeatureFlag\" (\"id\" SERIAL PRIMARY KEY, \"name\" TEXT NOT NULL);\n",
+                "20240102000000_users", "CREATE TABLE \"User\" (\"id\" TEXT PRIMARY KEY);\n");
+        String url = anotherAppMigrated(history);
+        String before = TestSupport.fingerprint(url);
+        // the kit's own seeds/ against another app's database: drift, as before
+        assertEquals(5, TestSupport.run(new status(), TestSupport.adminEnv(url), "--prisma", history.toString()).code());
+        TestSupport.Result alone = TestSupport.run(new status(), TestSupport.adminEnv(url), "--prisma", history.toString(), "--no-seeds");
+        assertEquals(0, alone.code(), alone.all());
+        assertTrue(alone.out().contains("[x] 20240102000000_users"), alone.out());
+        assertTrue(alone.out().contains("Seeds\n  not checked: --no-seeds\n  admin                        not checked: --no-seeds"), alone.out());
+        assertTrue(alone.out().strip().endsWith("Database is up to date."), alone.out());
+        // a --dir with no seeds/ folder: the seeds are not checked, and that is said
+        Path app = Files.createTempDirectory("another-app-");
+        TestSupport.Result noFolder = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", app.toString(), "--prisma", history.toString());
+        assertEquals(0, noFolder.code(), noFolder.all());
+        assertTrue(noFolder.out().contains("  not checked: no seeds/ folder in " + app.toAbsolutePath().normalize()), noFolder.out());
+        JsonNode doc = json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", app.toString(), "--prisma", history.toString(), "--json"));
+        assertEquals(0, doc.get("exitCode").asInt());
+        assertEquals(0, doc.get("seeds").size());
+        assertEquals("not checked", doc.get("admin").get("state").asText());
+        assertTrue(doc.get("admin").get("reason").asText().startsWith("no seeds/ folder in "), doc.toString());
+        assertEquals(2, doc.get("migrations").get("applied").asInt());
+        // work on the history is still seen
+        Files.createDirectories(history.resolve("20240103000000_more"));
+        Files.writeString(history.resolve("20240103000000_more/migration.sql"), "CREATE TABLE \"More\" (\"id\" TEXT);\n");
+        assertEquals(1, TestSupport.run(new status(), TestSupport.adminEnv(url), "--prisma", history.toString(), "--no-seeds").code());
+        assertEquals(before, TestSupport.fingerprint(url));
+    }
 }
