@@ -2,7 +2,7 @@
 //DESCRIPTION Say, read-only, where a database stands: connection, migrations, seeds.
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/SeedFile.java lib/Flight.java
-//SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
+//SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusEnv.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -20,11 +20,11 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing",
-            "2:bad option, no URL, an invalid seed file, a misnamed migration file, or a migration history this role cannot read (row-level security: run as its owner)",
+            "2:bad option, no URL, or a migration history this role cannot read (row-level security: run as its owner); as a finding of the report: a seed file, migration file or folder, or .env line that seed or migrate would refuse",
             "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
-            "When several apply, the most severe wins: 6, then 5, then 3, then 1."})
+            "When several apply, the most severe wins: 6, then 5, then 3, then 2, then 1."})
 public class status extends DatabaseCli {
 
     @Option(names = "--prisma", paramLabel = "DIR", description = "Compare _prisma_migrations with the Prisma migrations in DIR (<name>/migration.sql).")
@@ -46,7 +46,9 @@ public class status extends DatabaseCli {
     @Override
     public Integer call() {
         Console console = console();
-        Settings settings = settings();
+        // a .env line the app would skip is a finding of the report, unless it looks like it holds the URL
+        Settings settings = Settings.forReport(environment, envFile, dir, console::warn);
+        StatusReport.Section dotenv = StatusEnv.section(settings);
         Database database = database(settings, "rc-dbkit status", TransactionPooler.Policy.WORK_THROUGH);
         // the folders are checked before connecting: a missing or unreadable one is a bad request, not a database state
         MigrationFormat format = MigrationFormat.of(dir, prismaDir); // --prisma DIR, or migrations/ in Prisma's layout, or Flyway's migrations/
@@ -84,11 +86,13 @@ public class status extends DatabaseCli {
                 head.saw(flight.micros());
             } catch (SQLException | RuntimeException e) {
                 report.show(head.section());
+                report.show(dotenv);
                 if (migrated != null) report.show(migrated.section());
                 if (seeds != null && e instanceof SQLException) report.show(seeds.unread()); // the files and what the catalog said of them stand
                 throw e;
             }
             report.show(head.section());
+            report.show(dotenv);
             report.show(migrated.section());
             report.show(seedRows.get());
             report.show(admin.get());

@@ -62,9 +62,12 @@ final class Dotenv {
     final String name;
     private final Map<String, Entry> entries;
     private final List<Span> spans;
-    private final List<Integer> skipped;
+    /** A line dotenv skips: its number, and its text (never shown: it may hold a secret). */
+    record Skipped(int line, String text) {}
 
-    private Dotenv(String name, Map<String, Entry> entries, List<Span> spans, List<Integer> skipped) {
+    private final List<Skipped> skipped;
+
+    private Dotenv(String name, Map<String, Entry> entries, List<Span> spans, List<Skipped> skipped) {
         this.name = name;
         this.entries = entries;
         this.spans = spans;
@@ -123,7 +126,7 @@ final class Dotenv {
             throw KitException.usage("the env file " + shown + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
         }
         warnIfOthersCanRead(file, shown, warn);
-        return parse(text, shown).refuseSkippedLines();
+        return parse(text, shown);
     }
 
     /** As ssh does for private keys: a file of secrets that others on the machine can read. */
@@ -208,22 +211,30 @@ final class Dotenv {
                 spans.add(new Span(key, keyLine, keyLine + 1, lastLine, inside));
             }
         }
-        List<Integer> skipped = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
         for (int l = 1; l <= lineStarts.length; l++) {
             if (covered[l - 1]) continue;
             String line = jsTrim(lineText(text, lineStarts, l));
-            if (!line.isEmpty() && !line.startsWith("#")) skipped.add(l);
+            if (!line.isEmpty() && !line.startsWith("#")) skipped.add(new Skipped(l, line));
         }
         return new Dotenv(name, entries, spans, skipped);
     }
 
     /** Refuses a file with a line that dotenv skips: a variable meant there would silently be missing. */
     Dotenv refuseSkippedLines() {
-        if (!skipped.isEmpty()) {
-            throw KitException.usage("line " + skipped.get(0) + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it;"
-                    + " fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.");
-        }
+        if (!skipped.isEmpty()) throw KitException.usage(skippedLine(skipped.get(0).line()));
         return this;
+    }
+
+    /** The lines dotenv skips, for a report that reads on past them (status). */
+    List<Skipped> skipped() {
+        return skipped;
+    }
+
+    /** The sentence for a line dotenv skips; it never quotes the line, which may hold a secret. */
+    String skippedLine(int line) {
+        return "line " + line + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it;"
+                + " fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.";
     }
 
     /** Why dotenv's reading of this match is probably not what its writer meant; null when it is plain. */

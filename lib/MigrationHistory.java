@@ -1,4 +1,4 @@
-//SOURCES HistoryTable.java MigrationFile.java KitException.java
+//SOURCES HistoryTable.java MigrationFile.java MigrationFolder.java KitException.java
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,13 +67,32 @@ final class MigrationHistory {
     /** The migration another session is applying now (Prisma records it before running it, as if failed), or null. */
     final String underWay;
 
+    /**
+     * What stands in the way of reading the folder as its engine would (a misnamed file, a link that
+     * leads nowhere, a Prisma folder without migration.sql), one sentence each: migrate refuses to run
+     * on them ({@link #refuseProblems}), status shows them as findings. The entries are what could be read.
+     */
+    final List<String> problems;
+
     /** A history made elsewhere (the Prisma path): entries named by their folder, no repeatables, nothing read of Flyway's table. */
     MigrationHistory(String table, List<Entry> entries, List<MigrationFile> files, boolean historyExists, long queryMicros, String underWay) {
-        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay);
+        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay, List.of());
+    }
+
+    /** The same history, with what stands in the way of reading its folder (the Prisma path lists its folder itself). */
+    MigrationHistory withProblems(List<String> more) {
+        return new MigrationHistory(table, namedByFolder, entries, files, historyExists, renamed, onlyVersionedFiles, repeatables, unversionedRows, writable,
+                queryMicros, underWay, List.copyOf(more));
+    }
+
+    /** migrate's refusal of a folder it cannot read as its engine would: every problem, in one sentence. */
+    static void refuseProblems(List<String> problems) {
+        if (!problems.isEmpty()) throw KitException.usage(String.join("; and ", problems) + ". Nothing was applied.");
     }
 
     private MigrationHistory(String table, boolean namedByFolder, List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
-            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay) {
+            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay, List<String> problems) {
+        this.problems = problems;
         this.table = table;
         this.namedByFolder = namedByFolder;
         this.entries = entries;
@@ -100,8 +119,12 @@ final class MigrationHistory {
         return folder;
     }
 
-    /** What one walk of the folder finds: the versioned migrations, the repeatable ones, and whether there is any other .sql. */
-    private record Folder(List<MigrationFile> files, List<Path> repeatables, boolean onlyVersioned) {}
+    /**
+     * What one walk of the folder finds: the versioned migrations, the repeatable ones, whether there is
+     * any other .sql, and what stands in the way of reading it as Flyway would (misnamed files, links that
+     * lead nowhere or back into the folder, entries that cannot be read), each one sentence.
+     */
+    private record Folder(List<MigrationFile> files, List<Path> repeatables, boolean onlyVersioned, List<String> problems) {}
 
     /** The files, in version order; two files with one version are refused here, naming both (Flyway would refuse them too). */
     static List<MigrationFile> files(Path folder) {
@@ -112,29 +135,25 @@ final class MigrationHistory {
         List<MigrationFile> files = new ArrayList<>();
         List<Path> repeatables = new ArrayList<>();
         boolean onlyVersioned = true;
+        List<String> problems = new ArrayList<>();
+        List<String> misnamed = new ArrayList<>();
         // Flyway looks in subfolders too; a file there is named by its path inside migrations/
-        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            List<String> misnamed = new ArrayList<>();
-            for (Path p : stream.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
-                if (!Files.isRegularFile(p)) continue;
-                MigrationFile f = MigrationFile.flyway(folder, p);
-                if (f != null) files.add(f);
-                else if (REPEATABLE.matcher(name).matches()) repeatables.add(p);
-                else if (MigrationFile.misnamed(name)) misnamed.add(folder.relativize(p).toString());
+        for (Path p : MigrationFolder.walk(folder, problems)) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
+            if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+                problems.add(MigrationFolder.brokenLink(folder, p));
+                continue;
             }
-            if (!misnamed.isEmpty()) {
-                throw KitException.usage("migrations/ holds " + (misnamed.size() == 1 ? "a file that is not named" : misnamed.size() + " files that are not named")
-                        + " as a Flyway migration: " + String.join(", ", misnamed) + "; name each V<version>__<description>.sql (such as V5__add_teams.sql), or move it out of migrations/. Nothing was applied.");
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
-            if (cause instanceof java.nio.file.FileSystemLoopException loop) {
-                throw KitException.usage("the folder " + folder + " holds a link that leads back into itself (" + loop.getFile()
-                        + "), so its migrations cannot be listed; remove that link or point it elsewhere. Nothing was applied.");
-            }
-            throw KitException.usage("the folder " + folder + " cannot be read (" + cause.getClass().getSimpleName() + "); check its permissions.");
+            if (!Files.isRegularFile(p)) continue;
+            MigrationFile f = MigrationFile.flyway(folder, p);
+            if (f != null) files.add(f);
+            else if (REPEATABLE.matcher(name).matches()) repeatables.add(p);
+            else if (MigrationFile.misnamed(name)) misnamed.add(folder.relativize(p).toString());
+        }
+        if (!misnamed.isEmpty()) {
+            problems.add(0, "migrations/ holds " + (misnamed.size() == 1 ? "a file that is not named" : misnamed.size() + " files that are not named")
+                    + " as a Flyway migration: " + String.join(", ", misnamed) + "; name each V<version>__<description>.sql (such as V5__add_teams.sql), or move it out of migrations/");
         }
         files.sort(Comparator.comparing((MigrationFile f) -> f.version, MigrationFile::compareVersions));
         for (int i = 1; i < files.size(); i++) {
@@ -143,8 +162,9 @@ final class MigrationHistory {
                         + "); give each migration a version of its own. Nothing was applied.");
             }
         }
-        return new Folder(files, List.copyOf(repeatables), onlyVersioned);
+        return new Folder(files, List.copyOf(repeatables), onlyVersioned, List.copyOf(problems));
     }
+
 
     /** Flyway's history, in its order; the row's columns from {@link #V}. */
     private static final String READ = HistoryTable.query(HistoryTable.FLYWAY,
@@ -204,7 +224,7 @@ final class MigrationHistory {
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
         return new MigrationHistory(HistoryTable.FLYWAY, false, entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
-                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null);
+                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null, scanned.problems());
     }
 
     private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");

@@ -56,12 +56,18 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
         long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
         String current = history.currentVersion(); // never the migration under way
         lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
+        // what migrate refuses to run on: said, and the rest of the report goes on
+        for (String problem : history.problems) {
+            lines.add("  PROBLEM: " + problem + ".");
+            findings.add(finding(StatusReport.Severity.INVALID, problem.split("; ")[0])); // what is wrong; its line says the fix
+        }
         if (pending > 0) findings.add(0, finding(StatusReport.Severity.PENDING, pending + " migration" + (pending == 1 ? "" : "s") + " to apply (run migrate)"));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("applied", applied);
         json.put("pending", pending);
         json.put("currentVersion", current);
         json.put("entries", list);
+        if (!history.problems.isEmpty()) json.put("problems", history.problems);
         return new StatusMigrations(new StatusReport.Section("migrations", "Migrations", lines, json, findings), current, pending > 0);
     }
 

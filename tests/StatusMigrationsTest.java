@@ -101,4 +101,77 @@ class StatusMigrationsTest {
         assertEquals(1, TestSupport.run(new status(), TestSupport.adminEnv(url), "--prisma", history.toString(), "--no-seeds").code());
         assertEquals(before, TestSupport.fingerprint(url));
     }
+
+    @Test
+    void aMisnamedMigrationFileIsAFindingAndTheRestOfTheReportStands() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = TestSupport.seeded();
+        Files.writeString(kit.resolve("migrations/V5_misnamed.sql"), "CREATE TABLE \"x\" (id int);\n");
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString());
+        assertEquals(2, r.code(), r.all());
+        assertEquals("", r.err(), "a finding of the report, not an error that stops it");
+        assertTrue(r.out().contains("  [x] 4      row level security"), r.out());
+        assertTrue(r.out().contains("  PROBLEM: migrations/ holds a file that is not named as a Flyway migration: V5_misnamed.sql; name each V<version>__<description>.sql"), r.out());
+        assertTrue(r.out().contains("04_email_templates.json      \"EmailTemplate\"  10 present, 0 missing, 0 changed"), r.out());
+        assertTrue(r.out().contains("Security (Supabase Data API)"), r.out());
+        assertTrue(r.out().contains("\n\nFix this folder's files first: migrations/ holds a file that is not named as a Flyway migration: V5_misnamed.sql.\n"), r.out());
+        assertFalse(r.out().contains("Nothing was applied"), "status applies nothing anyway: " + r.out());
+        JsonNode doc = json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--json"));
+        assertEquals(2, doc.get("exitCode").asInt());
+        assertEquals(1, doc.get("migrations").get("problems").size());
+        assertEquals("invalid", doc.get("findings").get(0).get("severity").asText());
+        // pending work beside it: still 2 (migrate would refuse the folder); a disagreement beside it: 5
+        TestSupport.exec(url, "delete from flyway_schema_history where version = '4'");
+        assertEquals(2, TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString()).code());
+        Files.writeString(kit.resolve("migrations/V1__admin_and_configuration.sql"), "-- edited\n", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(5, TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString()).code());
+    }
+
+    @Test
+    void theFolderOutranksPendingWorkALostReportOutranksTheFolder() {
+        java.util.function.Function<StatusReport.Severity, StatusReport.Finding> f = s -> new StatusReport.Finding(s, "x");
+        assertEquals(2, StatusReport.exitCode(List.of(f.apply(StatusReport.Severity.PENDING), f.apply(StatusReport.Severity.INVALID))));
+        assertEquals(3, StatusReport.exitCode(List.of(f.apply(StatusReport.Severity.INVALID), f.apply(StatusReport.Severity.UNREACHABLE))));
+        assertEquals(5, StatusReport.exitCode(List.of(f.apply(StatusReport.Severity.INVALID), f.apply(StatusReport.Severity.DRIFT))));
+        assertEquals(6, StatusReport.exitCode(List.of(f.apply(StatusReport.Severity.INVALID), f.apply(StatusReport.Severity.SECURITY))));
+    }
+
+    @Test
+    void aLinkThatLeadsNowhereOrBackToItselfIsNamedNeverSkipped() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.createSymbolicLink(kit.resolve("migrations/V5__loop.sql"), Path.of("V5__loop.sql"));
+        Path gone = kit.resolve("elsewhere/V6__gone.sql");
+        Files.createSymbolicLink(kit.resolve("migrations/V6__gone.sql"), gone);
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result m = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, m.code(), m.all());
+        assertEquals(1, m.err().strip().lines().count(), m.err());
+        assertTrue(m.err().contains("migrations/V5__loop.sql is a link that leads back to itself (a link loop)"), m.err());
+        assertTrue(m.err().contains("migrations/V6__gone.sql is a link to " + gone + ", which does not exist"), m.err());
+        assertTrue(m.err().strip().endsWith("Nothing was applied."), m.err());
+        assertEquals(List.of(), TestSupport.rows(url, "select tablename from pg_tables where schemaname = 'public'"));
+        TestSupport.Result st = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(2, st.code(), st.all());
+        assertTrue(st.out().contains("  [ ] 4      row level security"), st.out());
+        assertTrue(st.out().contains("  PROBLEM: migrations/V5__loop.sql is a link that leads back to itself"), st.out());
+        assertTrue(st.out().contains("  PROBLEM: migrations/V6__gone.sql is a link to "), st.out());
+    }
+
+    @Test
+    void aPrismaFolderWithoutMigrationSqlIsRefusedWherePrismaWouldStop() throws Exception {
+        Path history = TestSupport.prismaFolder("20240101000000_init", "CREATE TABLE \"A\" (\"id\" INTEGER);\n");
+        Files.createDirectories(history.resolve("20240102000000_more"));
+        Files.writeString(history.resolve("20240102000000_more/migrations.sql"), "CREATE TABLE \"B\" (\"id\" INTEGER);\n");
+        String url = TestSupport.freshDatabase();
+        String before = TestSupport.fingerprint(url);
+        TestSupport.Result m = PrismaTest.migrate(url, history);
+        assertEquals(2, m.code(), m.all());
+        assertTrue(m.err().contains("20240102000000_more/ holds no migration.sql (it holds migrations.sql: misspelt?), and `prisma migrate deploy` stops at such a folder (P3015)"), m.err());
+        assertTrue(m.err().strip().endsWith("Nothing was applied."), m.err());
+        assertEquals(before, TestSupport.fingerprint(url), "refused before the first migration, not after it");
+        TestSupport.Result st = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--prisma", history.toString(), "--no-seeds");
+        assertEquals(2, st.code(), st.all());
+        assertTrue(st.out().contains("  [ ] 20240101000000_init"), st.out());
+        assertTrue(st.out().contains("  PROBLEM: 20240102000000_more/ holds no migration.sql"), st.out());
+    }
 }

@@ -19,6 +19,7 @@
 //SOURCES TlsTest.java
 //SOURCES ToolTest.java
 //SOURCES UrlTest.java
+//SOURCES EnvFileTest.java
 //SOURCES SeedValueTest.java
 //SOURCES SupabaseShapeTest.java
 //SOURCES RehearseTest.java
