@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing",
-            "2:bad option, no URL, or a migration history this role cannot read (row-level security: run as its owner); as a finding of the report: a seed file, migration file or folder, or .env line that seed or migrate would refuse",
+            "2:bad option, no URL, an invalid seed file, or a migration history this role cannot read (row-level security: run as its owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
             "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",

@@ -1,3 +1,4 @@
+//SOURCES KitException.java ExitCode.java
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,13 @@ final class Dotenv {
     /** dotenv strips one pair of matching quotes: value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2'). */
     private static final Pattern QUOTES = Pattern.compile(BOL + "(['\"`])([\\s\\S]*)\\1" + EOL);
 
+    /** A line the kit cannot read as the app would: exit 2, and status can tell it from other refusals (it reads on past it). */
+    static final class Unreadable extends KitException {
+        Unreadable(String sentence) {
+            super(ExitCode.USAGE, sentence);
+        }
+    }
+
     /** A variable: its value as dotenv reads it, its line, and why the kit would not trust it (or null). */
     record Entry(String value, int line, String doubt, List<Integer> earlierLines) {}
 
@@ -92,7 +100,7 @@ final class Dotenv {
         Entry entry = entries.get(variable);
         if (entry != null) {
             if (entry.doubt() != null) {
-                throw KitException.usage(variable + " on line " + entry.line() + " of " + name + " " + entry.doubt());
+                throw new Unreadable(variable + " on line " + entry.line() + " of " + name + " " + entry.doubt());
             }
             return entry;
         }
@@ -100,7 +108,7 @@ final class Dotenv {
         for (Span span : spans) {
             for (int i = 0; i < span.lines().size(); i++) {
                 if (assignment.matcher(span.lines().get(i)).find()) {
-                    throw KitException.usage("line " + (span.firstLine() + i) + " of " + name + " looks like it sets " + variable
+                    throw new Unreadable("line " + (span.firstLine() + i) + " of " + name + " looks like it sets " + variable
                             + ", but the app's dotenv reads it as part of the value of " + span.owner() + " from line " + span.ownerLine()
                             + " (a quote there that does not close on its own line runs on to the next quote); close that quote.");
                 }
@@ -222,7 +230,7 @@ final class Dotenv {
 
     /** Refuses a file with a line that dotenv skips: a variable meant there would silently be missing. */
     Dotenv refuseSkippedLines() {
-        if (!skipped.isEmpty()) throw KitException.usage(skippedLine(skipped.get(0).line()));
+        if (!skipped.isEmpty()) throw new Unreadable(skippedLine(skipped.get(0).line()));
         return this;
     }
 

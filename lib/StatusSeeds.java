@@ -144,11 +144,10 @@ final class StatusSeeds {
             } catch (SeedFile.UnsetVariable e) {
                 loaded.add(Entry.notChecked(name, null, e.notSet()));
                 unset.add(path);
-            } catch (KitException e) {
-                // a file seed would refuse (or a .env line its $env reads that the app would read otherwise): a finding, and the report goes on
-                if (e.exitCode != ExitCode.USAGE) throw e;
+            } catch (Dotenv.Unreadable e) {
+                // a $env variable whose .env line the app would read otherwise: a finding, and the report goes on
                 loaded.add(new Entry(name, null, null, State.INVALID, e.getMessage()));
-                refused.add(new StatusReport.Finding(StatusReport.Severity.INVALID, name + " cannot be read as seed reads it (its line says why; seed refuses it)"));
+                refused.add(new StatusReport.Finding(StatusReport.Severity.INVALID, name + " reads a variable from a .env line the app would read otherwise (seed refuses it)"));
             }
         }
         SeedCatalog catalog = new SeedCatalog(Map.of());
@@ -186,7 +185,7 @@ final class StatusSeeds {
         String email;
         try {
             email = settings.get("ADMIN_SEED_EMAIL");
-        } catch (KitException unreadable) {
+        } catch (Dotenv.Unreadable unreadable) {
             // its .env line is one the app would read otherwise: said, and the admin is looked for by role
             email = null;
             String sentence = Database.firstLine(unreadable.getMessage());

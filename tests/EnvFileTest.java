@@ -107,7 +107,7 @@ class EnvFileTest {
         assertEquals(2, r.code(), r.all());
         assertTrue(r.out().contains("01_admin.json                PROBLEM: ADMIN_SEED_PASSWORD on line 3 of " + kit.resolve(".env") + " has a backslash escape"), r.out());
         assertTrue(r.out().contains("02_feature_flags.json        \"FeatureFlag\"    8 present, 0 missing, 0 changed"), r.out());
-        assertTrue(r.out().contains("Fix this folder's files first: 01_admin.json cannot be read as seed reads it"), r.out());
+        assertTrue(r.out().contains("Fix this folder's files first: 01_admin.json reads a variable from a .env line the app would read otherwise"), r.out());
     }
 
     @Test
