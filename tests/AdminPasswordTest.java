@@ -50,13 +50,13 @@ class AdminPasswordTest {
         assertTrue(r.out().contains("01_admin.json                \"Admin\"          1 present, 0 missing, 0 changed; 1 password is not the seed's (seed keeps it)"), r.out());
         assertTrue(r.out().contains(TestSupport.ADMIN_EMAIL + " exists, role SUPER_ADMIN; its password is not the one in ADMIN_SEED_PASSWORD"), r.out());
         assertTrue(r.out().strip().endsWith("Database is up to date."), r.out());
-        JsonNode doc = StatusMigrationsTest.json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--json"));
+        JsonNode doc = StatusTest.json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--json"));
         assertEquals(0, doc.get("exitCode").asInt());
         assertFalse(doc.get("admin").get("passwordMatchesSeed").asBoolean());
         assertEquals(1, doc.get("seeds").get(0).get("otherPasswords").asInt());
         assertEquals(0, doc.get("seeds").get(0).get("changed").asInt());
         // and the seed's password is the seed's
-        JsonNode seeded = StatusMigrationsTest.json(TestSupport.run(new status(), TestSupport.adminEnv(TestSupport.seeded()), "--json"));
+        JsonNode seeded = StatusTest.json(TestSupport.run(new status(), TestSupport.adminEnv(TestSupport.seeded()), "--json"));
         assertTrue(seeded.get("admin").get("passwordMatchesSeed").asBoolean());
     }
 

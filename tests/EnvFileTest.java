@@ -90,7 +90,7 @@ class EnvFileTest {
         assertTrue(r.out().contains("  [x] 4      row level security") && r.out().contains(TestSupport.ADMIN_EMAIL + " exists, role SUPER_ADMIN"), r.out());
         assertTrue(r.out().contains("Fix this folder's files first: line 4 of " + kit.resolve(".env") + " is a line the app's dotenv skips"), r.out());
         assertFalse(r.out().contains("k3y"), "the line is never quoted");
-        JsonNode doc = StatusMigrationsTest.json(TestSupport.run(new status(), TestSupport.env(), "--dir", kit.toString(), "--json"));
+        JsonNode doc = StatusTest.json(TestSupport.run(new status(), TestSupport.env(), "--dir", kit.toString(), "--json"));
         assertEquals(2, doc.get("exitCode").asInt());
         assertEquals(1, doc.get("dotenv").get("problems").size());
         // seed, which writes, still refuses the file

@@ -11,18 +11,18 @@ import org.junit.jupiter.api.Test;
 /** status's Migrations part as an operator reads it: every state its own mark and JSON state, columns that stay aligned. */
 class StatusMigrationsTest {
 
-    static JsonNode json(TestSupport.Result r) throws Exception {
-        JsonNode doc = Console.JSON.readTree(r.out());
-        assertTrue(doc.isObject(), "not one JSON document: " + r.all());
-        return doc;
+    /** A copy of the kit migrated into url, whose V3 was then renamed V3__members_teams.sql (same version and contents, another description). */
+    static Path migratedThenRenamed(String url) throws Exception {
+        Path kit = TestSupport.kitCopy();
+        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
+        Files.move(kit.resolve("migrations/V3__members_and_teams.sql"), kit.resolve("migrations/V3__members_teams.sql"));
+        return kit;
     }
 
     @Test
     void aRenamedAppliedMigrationIsMarkedAndHasAStateOfItsOwn() throws Exception {
-        Path kit = TestSupport.kitCopy();
         String url = TestSupport.freshDatabase();
-        assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString()).code());
-        Files.move(kit.resolve("migrations/V3__members_and_teams.sql"), kit.resolve("migrations/V3__members_teams.sql"));
+        Path kit = migratedThenRenamed(url);
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(5, r.code(), r.all());
         String line = r.out().lines().filter(l -> l.contains(" members teams ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
@@ -30,7 +30,7 @@ class StatusMigrationsTest {
         assertEquals(1, r.out().lines().filter(l -> l.contains("members teams")).count(), "one line for the migration, not two: " + r.out());
         assertTrue(r.out().contains("4 applied, 0 pending; current version 4"), r.out());
         assertTrue(r.out().contains("Database disagrees with this repository: V3__members_teams.sql was renamed after it was applied."), r.out());
-        JsonNode doc = json(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--json"));
+        JsonNode doc = StatusTest.json(TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--json"));
         assertEquals(5, doc.get("exitCode").asInt());
         JsonNode entry = doc.get("migrations").get("entries").get(2);
         assertEquals("V3__members_teams.sql", entry.get("script").asText());
@@ -89,7 +89,7 @@ class StatusMigrationsTest {
         TestSupport.Result noFolder = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", app.toString(), "--prisma", history.toString());
         assertEquals(0, noFolder.code(), noFolder.all());
         assertTrue(noFolder.out().contains("  not checked: no seeds/ folder in " + app.toAbsolutePath().normalize()), noFolder.out());
-        JsonNode doc = json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", app.toString(), "--prisma", history.toString(), "--json"));
+        JsonNode doc = StatusTest.json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", app.toString(), "--prisma", history.toString(), "--json"));
         assertEquals(0, doc.get("exitCode").asInt());
         assertEquals(0, doc.get("seeds").size());
         assertEquals("not checked", doc.get("admin").get("state").asText());
@@ -116,7 +116,7 @@ class StatusMigrationsTest {
         assertTrue(r.out().contains("Security (Supabase Data API)"), r.out());
         assertTrue(r.out().contains("\n\nFix this folder's files first: migrations/ holds a file that is not named as a Flyway migration: V5_misnamed.sql.\n"), r.out());
         assertFalse(r.out().contains("Nothing was applied"), "status applies nothing anyway: " + r.out());
-        JsonNode doc = json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--json"));
+        JsonNode doc = StatusTest.json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--json"));
         assertEquals(2, doc.get("exitCode").asInt());
         assertEquals(1, doc.get("migrations").get("problems").size());
         assertEquals("invalid", doc.get("findings").get(0).get("severity").asText());

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** status.java: read-only, every state, the right exit code, valid JSON each time. */
 class StatusTest {
 
-    private static JsonNode json(TestSupport.Result r) throws Exception {
+    /** The one JSON document status printed. */
+    static JsonNode json(TestSupport.Result r) throws Exception {
         JsonNode doc = Console.JSON.readTree(r.out());
         assertTrue(doc.isObject(), "not one JSON document: " + r.all());
         return doc;
