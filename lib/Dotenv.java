@@ -230,7 +230,7 @@ final class Dotenv {
 
     /** Refuses a file with a line that dotenv skips: a variable meant there would silently be missing. */
     Dotenv refuseSkippedLines() {
-        if (!skipped.isEmpty()) throw new Unreadable(skippedLine(skipped.get(0).line()));
+        if (!skipped.isEmpty()) throw new Unreadable(skippedLine(skipped.get(0).line(), ""));
         return this;
     }
 
@@ -239,10 +239,10 @@ final class Dotenv {
         return skipped;
     }
 
-    /** The sentence for a line dotenv skips; it never quotes the line, which may hold a secret. */
-    String skippedLine(int line) {
-        return "line " + line + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it;"
-                + " fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.";
+    /** The sentence for a line dotenv skips, with what follows from it (or ""); it never quotes the line, which may hold a secret. */
+    String skippedLine(int line, String consequence) {
+        return "line " + line + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it" + consequence
+                + "; fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.";
     }
 
     /** Why dotenv's reading of this match is probably not what its writer meant; null when it is plain. */

@@ -57,8 +57,7 @@ final class Settings {
         Settings settings = read(environment, envFile, workingDir, warn);
         int line = settings.skippedLineNaming(List.of("DIRECT_URL", "DATABASE_URL"));
         if (line > 0) {
-            throw KitException.usage(settings.dotenv.skippedLine(line).replace("; fix it", ", and it looks like it holds the database URL, so status cannot tell"
-                    + " which database to read; fix it"));
+            throw KitException.usage(settings.dotenv.skippedLine(line, ", and it looks like it holds the database URL, so status cannot tell which database to read"));
         }
         return settings;
     }
@@ -76,9 +75,19 @@ final class Settings {
         return new Settings(environment, Dotenv.read(envFile, envFile.toString(), warn), warn, envFile, false);
     }
 
-    /** The sentences of the lines the app's dotenv would skip, each naming file and line, never the line's text. */
-    List<String> skippedLines() {
-        return dotenv.skipped().stream().map(l -> dotenv.skippedLine(l.line())).toList();
+    /** The lines of the .env file the app's dotenv would skip, by number. */
+    List<Integer> skippedLines() {
+        return dotenv.skipped().stream().map(Dotenv.Skipped::line).toList();
+    }
+
+    /** The sentence for such a line, naming file and line, never the line's text. */
+    String skippedLine(int line) {
+        return dotenv.skippedLine(line, "");
+    }
+
+    /** The .env file as sentences name it. */
+    String dotenvName() {
+        return dotenv.name;
     }
 
     /** The first line the app's dotenv would skip that names one of these variables or holds a database URL; 0 when none does. */

@@ -83,7 +83,7 @@ final class StatusAdmin {
                 if (matches) return "";
                 String from = row.values().values().stream().filter(SeedValue::argon2).map(SeedValue::variable).filter(v -> v != null).findFirst()
                         .map(v -> "the one in " + v).orElse("the seed's");
-                return "; its password is not " + from + " (changed since it was seeded: seed keeps it, seed --reset-admin-password sets it again)";
+                return "; its password is not " + from + " (seed keeps it; seed --reset-admin-password sets it again)";
             }
         }
         return "";

@@ -13,17 +13,18 @@ final class StatusEnv {
 
     /** The part, or null when the .env file has no such line. */
     static StatusReport.Section section(Settings settings) {
-        List<String> skipped = settings.skippedLines();
+        List<Integer> skipped = settings.skippedLines();
         if (skipped.isEmpty()) return null;
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(), sentences = new ArrayList<>();
         List<StatusReport.Finding> findings = new ArrayList<>();
-        for (String sentence : skipped) {
-            lines.add("  PROBLEM: " + sentence);
-            String where = sentence.substring(0, sentence.indexOf(" is not a NAME=value line"));
-            findings.add(new StatusReport.Finding(StatusReport.Severity.INVALID, where + " is a line the app's dotenv skips (migrate and seed refuse the file)"));
+        for (int line : skipped) {
+            sentences.add(settings.skippedLine(line));
+            lines.add("  PROBLEM: " + settings.skippedLine(line));
+            findings.add(new StatusReport.Finding(StatusReport.Severity.INVALID, "line " + line + " of " + settings.dotenvName()
+                    + " is a line the app's dotenv skips (migrate and seed refuse the file)"));
         }
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("problems", skipped);
+        json.put("problems", sentences);
         return new StatusReport.Section("dotenv", ".env", lines, json, findings);
     }
 
