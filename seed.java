@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Seed the operational data in seeds/*.json (admin, feature flags, point configs, email templates), idempotently.
 //JAVA 17+
-//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedCatalog.java lib/Seeder.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
+//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedCatalog.java lib/Seeder.java lib/SeedUpsert.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         description = "Seed the rows in seeds/*.json, in file-name order, in one transaction: rows that exist are left alone (insert-missing) or brought back to the file (upsert).",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, an invalid seed file, or a missing or weak secret",
+            "2:bad option, no URL, an invalid seed file, a missing or weak secret, or --reset-admin-password in a run without the admin's seed file",
             "3:the database could not be reached or refused the login",
             "4:a seed statement failed, or another seed held the lock past --lock-wait; the whole run was rolled back",
             "5:a seed table or column does not exist in the database (run migrate first)"})
@@ -38,6 +38,9 @@ public class seed extends DatabaseCli {
 
     @Option(names = "--skip", paramLabel = "NAME", description = "Leave this file out; repeatable.")
     List<String> skip = new ArrayList<>();
+
+    @Option(names = "--reset-admin-password", description = "Set the admin's password again from ADMIN_SEED_PASSWORD (a new argon2id hash) when the admin exists with another; without it an admin that exists keeps its password.")
+    boolean resetAdminPassword;
 
     @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long to wait for another seed that holds seed's lock (default 60s; 0s gives up at once).")
@@ -77,6 +80,10 @@ public class seed extends DatabaseCli {
             files.add(file);
         }
         if (files.isEmpty()) throw KitException.usage("no seed files to apply in " + root + " (after --only/--skip).");
+        if (resetAdminPassword && files.stream().noneMatch(SeedUpsert::setsAdminPasswords)) {
+            throw KitException.usage("--reset-admin-password sets the admin's password from the seed file for \"" + SeedUpsert.ADMIN_TABLE
+                    + "\", and no file of this run sets one (after --only/--skip); seed that file too, or leave the option out.");
+        }
         console.debug("read and checked " + files.size() + " seed files in " + Durations.since(started));
 
         console.line("Target   " + target.masked() + " (" + target.origin() + (target.looksLikeTransactionPooler() ? ", transaction pooler)" : ")"));
@@ -89,7 +96,7 @@ public class seed extends DatabaseCli {
                 long checking = System.nanoTime();
                 List<SeedCatalog.Checked> checked = Seeder.check(c, files);
                 console.debug("checked the files against the catalog in " + Durations.since(checking));
-                Seeder seeder = new Seeder(c, new PasswordHasher(), checked);
+                Seeder seeder = new Seeder(c, new PasswordHasher(), checked, resetAdminPassword);
                 for (SeedCatalog.Checked each : checked) {
                     current = each.file();
                     long t = System.nanoTime();
@@ -97,6 +104,7 @@ public class seed extends DatabaseCli {
                     outcomes.add(o);
                     console.line(String.format("%-8s %-28s %-16s %s (%s)", dryRun ? "Would" : "Seeded", o.file().name(), "\"" + o.file().table() + "\"",
                             counts(o.inserted(), o.updated(), o.unchanged()), Durations.since(t)));
+                    passwords(o);
                 }
                 long committing = System.nanoTime();
                 if (dryRun) c.rollback(); else c.commit();
@@ -135,6 +143,7 @@ public class seed extends DatabaseCli {
                 f.put("inserted", o.inserted());
                 f.put("updated", o.updated());
                 f.put("unchanged", o.unchanged());
+                if (o.file().rows().stream().anyMatch(SeedFile.Row::hashes)) f.put("otherPasswords", o.otherPasswords());
                 list.add(f);
             }
             doc.put("files", list);
@@ -145,6 +154,23 @@ public class seed extends DatabaseCli {
             console.document(doc);
         }
         return ExitCode.OK;
+    }
+
+    /** What became of the passwords of rows that existed: kept (said, so a changed ADMIN_SEED_PASSWORD is not taken for a reset), or set again. */
+    private void passwords(Seeder.Outcome o) {
+        boolean reset = resetAdminPassword && SeedUpsert.setsAdminPasswords(o.file());
+        int n = o.otherPasswords();
+        String passwords = n == 1 ? "1 password" : n + " passwords";
+        if (reset && n > 0) {
+            console().line("         " + o.file().name() + ": " + passwords + " set again from the seed file with a new argon2id hash, as --reset-admin-password asks"
+                    + (dryRun ? " (rolled back: dry run)" : "") + ".");
+        } else if (reset) {
+            console().line("         " + o.file().name() + ": --reset-admin-password: the password already is the seed file's (its hash verifies); kept.");
+        } else if (n > 0) {
+            console().note(o.file().name() + ": " + passwords + " in \"" + o.file().table() + "\" " + (n == 1 ? "is" : "are")
+                    + " not the seed file's (changed since it was seeded, in the app perhaps); seed keeps " + (n == 1 ? "it" : "them")
+                    + (o.file().table().equals(SeedUpsert.ADMIN_TABLE) ? ": seed --reset-admin-password sets the admin's again." : "."));
+        }
     }
 
     private String counts(int inserted, int updated, int unchanged) {

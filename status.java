@@ -2,7 +2,7 @@
 //DESCRIPTION Say, read-only, where a database stands: connection, migrations, seeds.
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/SeedFile.java lib/Flight.java
-//SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
+//SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusEnv.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -20,11 +20,11 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing",
-            "2:bad option, no URL, an invalid seed file, a misnamed migration file, or a migration history this role cannot read (row-level security: run as its owner)",
+            "2:bad option, no URL, an invalid seed file, or a migration history this role cannot read (row-level security: run as its owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
             "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
-            "When several apply, the most severe wins: 6, then 5, then 3, then 1."})
+            "When several apply, the most severe wins: 6, then 5, then 3, then 2, then 1."})
 public class status extends DatabaseCli {
 
     @Option(names = "--prisma", paramLabel = "DIR", description = "Compare _prisma_migrations with the Prisma migrations in DIR (<name>/migration.sql).")
@@ -32,6 +32,9 @@ public class status extends DatabaseCli {
 
     @Option(names = "--schema", description = "Also compare the schema with the migrations, applied to a throwaway shadow PostgreSQL (tables, columns, enums, indexes, constraints, views, functions, triggers, extensions, RLS).")
     boolean schema;
+
+    @Option(names = "--no-seeds", description = "Leave the seed files and the admin out: check the migrations (another app's Prisma history, say) and the Data API exposure only.")
+    boolean noSeeds;
 
     @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public).")
     List<String> exposedSchemas;
@@ -43,11 +46,16 @@ public class status extends DatabaseCli {
     @Override
     public Integer call() {
         Console console = console();
-        Settings settings = settings();
+        // a .env line the app would skip is a finding of the report, unless it looks like it holds the URL
+        Settings settings = Settings.forReport(environment, envFile, dir, console::warn);
+        StatusReport.Section dotenv = StatusEnv.section(settings);
         Database database = database(settings, "rc-dbkit status", TransactionPooler.Policy.WORK_THROUGH);
         // the folders are checked before connecting: a missing or unreadable one is a bad request, not a database state
         MigrationFormat format = MigrationFormat.of(dir, prismaDir); // --prisma DIR, or migrations/ in Prisma's layout, or Flyway's migrations/
-        Path seedsRoot = SeedFile.root(dir);
+        // the seeds are this kit's: left out on request, or when --dir has no seeds/ folder (another app's history)
+        String seedsSkipped = noSeeds ? "--no-seeds" : java.nio.file.Files.isDirectory(dir.resolve("seeds")) ? null
+                : "no seeds/ folder in " + dir.toAbsolutePath().normalize();
+        Path seedsRoot = seedsSkipped == null ? SeedFile.root(dir) : null;
         StatusReport report = new StatusReport(console);
         String reading = "the target";
         Connection c = database.connect();
@@ -66,7 +74,8 @@ public class status extends DatabaseCli {
                 reading = "the migrations";
                 migrated = migrations(c, format, head);
                 reading = "the seeds";
-                seeds = StatusSeeds.read(c, seedsRoot, settings, secrets::add, migrated.currentVersion() != null, migrated.pending());
+                seeds = seedsSkipped != null ? StatusSeeds.skipped(seedsSkipped)
+                        : StatusSeeds.read(c, seedsRoot, settings, secrets::add, migrated.currentVersion() != null, migrated.pending());
                 // the seed rows, the admin and the Data API exposure are asked in one flight: one round trip for the three
                 Flight flight = new Flight();
                 seedRows = seeds.rows(flight);
@@ -77,11 +86,13 @@ public class status extends DatabaseCli {
                 head.saw(flight.micros());
             } catch (SQLException | RuntimeException e) {
                 report.show(head.section());
+                report.show(dotenv);
                 if (migrated != null) report.show(migrated.section());
                 if (seeds != null && e instanceof SQLException) report.show(seeds.unread()); // the files and what the catalog said of them stand
                 throw e;
             }
             report.show(head.section());
+            report.show(dotenv);
             report.show(migrated.section());
             report.show(seedRows.get());
             report.show(admin.get());

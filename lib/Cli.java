@@ -22,7 +22,7 @@ abstract class Cli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--env-file", paramLabel = "FILE", description = "Read variables from FILE instead of ./.env (the environment still wins).")
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read variables from FILE instead of .env in the --dir folder (the environment still wins, variable by variable).")
     Path envFile;
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".", description = "Folder that holds migrations/ and seeds/ (default: the working folder).")

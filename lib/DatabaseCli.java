@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * server side as the same policy says.
  */
 abstract class DatabaseCli extends Cli {
-    @Option(names = "--url", paramLabel = "URL", description = "Database URL (postgresql://, postgres:// or jdbc:postgresql://). Default: DIRECT_URL, then DATABASE_URL, from the environment or .env.")
+    @Option(names = "--url", paramLabel = "URL", description = "Database URL (postgresql://, postgres:// or jdbc:postgresql://). Default: DIRECT_URL, then DATABASE_URL, each from the environment, else from .env.")
     String url;
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s", description = "Keep retrying until the database answers, up to DURATION (e.g. 60s).")
@@ -40,7 +40,14 @@ abstract class DatabaseCli extends Cli {
             text = settings.get("DATABASE_URL");
             source = "DATABASE_URL";
         } else {
-            throw KitException.usage("no database URL: pass --url, or set DIRECT_URL or DATABASE_URL in the environment or in .env.");
+            throw KitException.usage("no database URL: --url is not given, and " + settings.notSet("DIRECT_URL and DATABASE_URL") + "; "
+                    + (settings.dotenvExists() ? "add DIRECT_URL=postgresql://... to it, set it in the environment, or pass --url."
+                            : "run from the folder that holds .env, pass --dir or --env-file, or set DIRECT_URL in the environment."));
+        }
+        // each variable is read from the environment, then .env: DIRECT_URL from .env comes before DATABASE_URL from the environment
+        if (source.equals("DIRECT_URL") && !settings.inEnvironment("DIRECT_URL") && settings.inEnvironment("DATABASE_URL")) {
+            console().note("DATABASE_URL is set in the environment, but DIRECT_URL from " + settings.origin("DIRECT_URL")
+                    + " comes first (each variable is read from the environment, then from .env); this run uses DIRECT_URL.");
         }
         DatabaseTarget target = DatabaseTarget.parse(text, source, source.equals("--url") ? null : settings.origin(source));
         if (target.password() != null) secrets.add(target.password());

@@ -1,3 +1,4 @@
+//SOURCES KitException.java ExitCode.java
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,13 @@ final class Dotenv {
     /** dotenv strips one pair of matching quotes: value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2'). */
     private static final Pattern QUOTES = Pattern.compile(BOL + "(['\"`])([\\s\\S]*)\\1" + EOL);
 
+    /** A line the kit cannot read as the app would: exit 2, and status can tell it from other refusals (it reads on past it). */
+    static final class Unreadable extends KitException {
+        Unreadable(String sentence) {
+            super(ExitCode.USAGE, sentence);
+        }
+    }
+
     /** A variable: its value as dotenv reads it, its line, and why the kit would not trust it (or null). */
     record Entry(String value, int line, String doubt, List<Integer> earlierLines) {}
 
@@ -62,9 +70,12 @@ final class Dotenv {
     final String name;
     private final Map<String, Entry> entries;
     private final List<Span> spans;
-    private final List<Integer> skipped;
+    /** A line dotenv skips: its number, and its text (never shown: it may hold a secret). */
+    record Skipped(int line, String text) {}
 
-    private Dotenv(String name, Map<String, Entry> entries, List<Span> spans, List<Integer> skipped) {
+    private final List<Skipped> skipped;
+
+    private Dotenv(String name, Map<String, Entry> entries, List<Span> spans, List<Skipped> skipped) {
         this.name = name;
         this.entries = entries;
         this.spans = spans;
@@ -89,7 +100,7 @@ final class Dotenv {
         Entry entry = entries.get(variable);
         if (entry != null) {
             if (entry.doubt() != null) {
-                throw KitException.usage(variable + " on line " + entry.line() + " of " + name + " " + entry.doubt());
+                throw new Unreadable(variable + " on line " + entry.line() + " of " + name + " " + entry.doubt());
             }
             return entry;
         }
@@ -97,7 +108,7 @@ final class Dotenv {
         for (Span span : spans) {
             for (int i = 0; i < span.lines().size(); i++) {
                 if (assignment.matcher(span.lines().get(i)).find()) {
-                    throw KitException.usage("line " + (span.firstLine() + i) + " of " + name + " looks like it sets " + variable
+                    throw new Unreadable("line " + (span.firstLine() + i) + " of " + name + " looks like it sets " + variable
                             + ", but the app's dotenv reads it as part of the value of " + span.owner() + " from line " + span.ownerLine()
                             + " (a quote there that does not close on its own line runs on to the next quote); close that quote.");
                 }
@@ -123,7 +134,7 @@ final class Dotenv {
             throw KitException.usage("the env file " + shown + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
         }
         warnIfOthersCanRead(file, shown, warn);
-        return parse(text, shown).refuseSkippedLines();
+        return parse(text, shown);
     }
 
     /** As ssh does for private keys: a file of secrets that others on the machine can read. */
@@ -208,22 +219,30 @@ final class Dotenv {
                 spans.add(new Span(key, keyLine, keyLine + 1, lastLine, inside));
             }
         }
-        List<Integer> skipped = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
         for (int l = 1; l <= lineStarts.length; l++) {
             if (covered[l - 1]) continue;
             String line = jsTrim(lineText(text, lineStarts, l));
-            if (!line.isEmpty() && !line.startsWith("#")) skipped.add(l);
+            if (!line.isEmpty() && !line.startsWith("#")) skipped.add(new Skipped(l, line));
         }
         return new Dotenv(name, entries, spans, skipped);
     }
 
     /** Refuses a file with a line that dotenv skips: a variable meant there would silently be missing. */
     Dotenv refuseSkippedLines() {
-        if (!skipped.isEmpty()) {
-            throw KitException.usage("line " + skipped.get(0) + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it;"
-                    + " fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.");
-        }
+        if (!skipped.isEmpty()) throw new Unreadable(skippedLine(skipped.get(0).line(), ""));
         return this;
+    }
+
+    /** The lines dotenv skips, for a report that reads on past them (status). */
+    List<Skipped> skipped() {
+        return skipped;
+    }
+
+    /** The sentence for a line dotenv skips, with what follows from it (or ""); it never quotes the line, which may hold a secret. */
+    String skippedLine(int line, String consequence) {
+        return "line " + line + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it" + consequence
+                + "; fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.";
     }
 
     /** Why dotenv's reading of this match is probably not what its writer meant; null when it is plain. */

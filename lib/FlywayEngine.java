@@ -55,6 +55,7 @@ final class FlywayEngine implements MigrationEngine {
             if ("42501".equals(e.getSQLState())) throw MigrationFailure.noPrivilege(session, HistoryTable.FLYWAY, e);
             throw KitException.unreachable("lost the connection while reading " + HistoryTable.FLYWAY + ": " + Database.firstLine(e.getMessage()), e);
         }
+        MigrationHistory.refuseProblems(history.problems); // a misnamed file, a link to nothing: Flyway would skip them silently
         if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
             String version;
             try {

@@ -37,6 +37,8 @@ final class MigrateReport implements MigrationEngine.Progress {
                 "problem", f.problem(), "saferWay", f.saferWay(), "losesData", f.losesData())).toList());
         for (MigrationLint.Finding f : findings) {
             if (f.losesData() && !allowDestructive) console.err.println("data loss: " + f.sentence());
+            // the safer way of a data-losing statement ends "or run with --allow-destructive": given, it only says so
+            else if (f.losesData()) console.warn(f.file() + " line " + f.line() + ": " + f.statement() + " " + f.problem() + "; allowed by --allow-destructive.");
             else console.warn(f.sentence());
         }
         console.err.flush();

@@ -144,7 +144,9 @@ sealed interface MigrationFormat {
         }
 
         public MigrationHistory history(Connection c, Console console) throws SQLException {
-            return PrismaMigrations.history(c, PrismaMigrations.list(folder, console::note));
+            List<String> problems = new ArrayList<>();
+            List<MigrationFile> migrations = PrismaMigrations.list(folder, problems::add);
+            return PrismaMigrations.history(c, migrations).withProblems(problems);
         }
 
         /**

@@ -1,4 +1,4 @@
-//SOURCES HistoryTable.java MigrationFile.java KitException.java
+//SOURCES HistoryTable.java MigrationFile.java MigrationFolder.java KitException.java
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,8 @@ import java.util.Map;
  * status.java, which must stay read-only and quick; tests check the checksums against Flyway's.
  */
 final class MigrationHistory {
-    enum State { APPLIED, PENDING, EDITED, FAILED, MISSING }
+    /** RENAMED: applied, its file unchanged, but named with another description since (Flyway's validation refuses it). */
+    enum State { APPLIED, PENDING, EDITED, RENAMED, FAILED, MISSING }
 
     record Entry(String version, String description, String script, State state, Timestamp installedOn, Integer fileChecksum, Integer appliedChecksum) {}
 
@@ -66,13 +67,32 @@ final class MigrationHistory {
     /** The migration another session is applying now (Prisma records it before running it, as if failed), or null. */
     final String underWay;
 
+    /**
+     * What stands in the way of reading the folder as its engine would (a misnamed file, a link that
+     * leads nowhere, a Prisma folder without migration.sql), one sentence each: migrate refuses to run
+     * on them ({@link #refuseProblems}), status shows them as findings. The entries are what could be read.
+     */
+    final List<String> problems;
+
     /** A history made elsewhere (the Prisma path): entries named by their folder, no repeatables, nothing read of Flyway's table. */
     MigrationHistory(String table, List<Entry> entries, List<MigrationFile> files, boolean historyExists, long queryMicros, String underWay) {
-        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay);
+        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay, List.of());
+    }
+
+    /** The same history, with what stands in the way of reading its folder (the Prisma path lists its folder itself). */
+    MigrationHistory withProblems(List<String> more) {
+        return new MigrationHistory(table, namedByFolder, entries, files, historyExists, renamed, onlyVersionedFiles, repeatables, unversionedRows, writable,
+                queryMicros, underWay, List.copyOf(more));
+    }
+
+    /** migrate's refusal of a folder it cannot read as its engine would: every problem, in one sentence. */
+    static void refuseProblems(List<String> problems) {
+        if (!problems.isEmpty()) throw KitException.usage(String.join("; and ", problems) + ". Nothing was applied.");
     }
 
     private MigrationHistory(String table, boolean namedByFolder, List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
-            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay) {
+            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay, List<String> problems) {
+        this.problems = problems;
         this.table = table;
         this.namedByFolder = namedByFolder;
         this.entries = entries;
@@ -99,8 +119,12 @@ final class MigrationHistory {
         return folder;
     }
 
-    /** What one walk of the folder finds: the versioned migrations, the repeatable ones, and whether there is any other .sql. */
-    private record Folder(List<MigrationFile> files, List<Path> repeatables, boolean onlyVersioned) {}
+    /**
+     * What one walk of the folder finds: the versioned migrations, the repeatable ones, whether there is
+     * any other .sql, and what stands in the way of reading it as Flyway would (misnamed files, links that
+     * lead nowhere or back into the folder, entries that cannot be read), each one sentence.
+     */
+    private record Folder(List<MigrationFile> files, List<Path> repeatables, boolean onlyVersioned, List<String> problems) {}
 
     /** The files, in version order; two files with one version are refused here, naming both (Flyway would refuse them too). */
     static List<MigrationFile> files(Path folder) {
@@ -111,29 +135,25 @@ final class MigrationHistory {
         List<MigrationFile> files = new ArrayList<>();
         List<Path> repeatables = new ArrayList<>();
         boolean onlyVersioned = true;
+        List<String> problems = new ArrayList<>();
+        List<String> misnamed = new ArrayList<>();
         // Flyway looks in subfolders too; a file there is named by its path inside migrations/
-        try (var stream = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            List<String> misnamed = new ArrayList<>();
-            for (Path p : stream.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
-                if (!Files.isRegularFile(p)) continue;
-                MigrationFile f = MigrationFile.flyway(folder, p);
-                if (f != null) files.add(f);
-                else if (REPEATABLE.matcher(name).matches()) repeatables.add(p);
-                else if (MigrationFile.misnamed(name)) misnamed.add(folder.relativize(p).toString());
+        for (Path p : MigrationFolder.walk(folder, problems)) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
+            if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+                problems.add(MigrationFolder.brokenLink(folder, p));
+                continue;
             }
-            if (!misnamed.isEmpty()) {
-                throw KitException.usage("migrations/ holds " + (misnamed.size() == 1 ? "a file that is not named" : misnamed.size() + " files that are not named")
-                        + " as a Flyway migration: " + String.join(", ", misnamed) + "; name each V<version>__<description>.sql (such as V5__add_teams.sql), or move it out of migrations/. Nothing was applied.");
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
-            if (cause instanceof java.nio.file.FileSystemLoopException loop) {
-                throw KitException.usage("the folder " + folder + " holds a link that leads back into itself (" + loop.getFile()
-                        + "), so its migrations cannot be listed; remove that link or point it elsewhere. Nothing was applied.");
-            }
-            throw KitException.usage("the folder " + folder + " cannot be read (" + cause.getClass().getSimpleName() + "); check its permissions.");
+            if (!Files.isRegularFile(p)) continue;
+            MigrationFile f = MigrationFile.flyway(folder, p);
+            if (f != null) files.add(f);
+            else if (REPEATABLE.matcher(name).matches()) repeatables.add(p);
+            else if (MigrationFile.misnamed(name)) misnamed.add(folder.relativize(p).toString());
+        }
+        if (!misnamed.isEmpty()) {
+            problems.add(0, "migrations/ holds " + (misnamed.size() == 1 ? "a file that is not named" : misnamed.size() + " files that are not named")
+                    + " as a Flyway migration: " + String.join(", ", misnamed) + "; name each V<version>__<description>.sql (such as V5__add_teams.sql), or move it out of migrations/");
         }
         files.sort(Comparator.comparing((MigrationFile f) -> f.version, MigrationFile::compareVersions));
         for (int i = 1; i < files.size(); i++) {
@@ -142,8 +162,9 @@ final class MigrationHistory {
                         + "); give each migration a version of its own. Nothing was applied.");
             }
         }
-        return new Folder(files, List.copyOf(repeatables), onlyVersioned);
+        return new Folder(files, List.copyOf(repeatables), onlyVersioned, List.copyOf(problems));
     }
+
 
     /** Flyway's history, in its order; the row's columns from {@link #V}. */
     private static final String READ = HistoryTable.query(HistoryTable.FLYWAY,
@@ -188,10 +209,12 @@ final class MigrationHistory {
                 entries.add(new Entry(f.version, f.description, f.script, State.PENDING, null, checksum, null));
                 continue;
             }
-            if (!"BASELINE".equals(row[5]) && !MigrationFile.abbreviated(f.description).equals(row[0])) renamed.add(new Renamed(f.script, f.version, (String) row[0], f.description));
+            boolean wasRenamed = !"BASELINE".equals(row[5]) && !MigrationFile.abbreviated(f.description).equals(row[0]);
+            if (wasRenamed) renamed.add(new Renamed(f.script, f.version, (String) row[0], f.description));
             Integer sum = (Integer) row[2];
             State state = !(Boolean) row[4] ? State.FAILED
-                    : "BASELINE".equals(row[5]) || sum == null || sum == checksum ? State.APPLIED : State.EDITED;
+                    : !("BASELINE".equals(row[5]) || sum == null || sum == checksum) ? State.EDITED
+                    : wasRenamed ? State.RENAMED : State.APPLIED;
             entries.add(new Entry(f.version, f.description, f.script, state, (Timestamp) row[3], checksum, sum));
         }
         for (Map.Entry<String, Object[]> e : applied.entrySet()) {
@@ -201,7 +224,7 @@ final class MigrationHistory {
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
         return new MigrationHistory(HistoryTable.FLYWAY, false, entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
-                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null);
+                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null, scanned.problems());
     }
 
     private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");
@@ -229,6 +252,12 @@ final class MigrationHistory {
     /** The file of a migration here, by its script (path inside migrations/); null when there is none. */
     MigrationFile file(String script) {
         for (MigrationFile f : files) if (f.script.equals(script)) return f;
+        return null;
+    }
+
+    /** The renaming of the migration with this script, or null when it was not renamed. */
+    Renamed renaming(String script) {
+        for (Renamed r : renamed) if (r.script().equals(script)) return r;
         return null;
     }
 

@@ -39,7 +39,9 @@ final class PrismaEngine implements MigrationEngine {
         this.c = c;
         this.lockTimeout = options.lockTimeout();
         this.statementTimeout = options.statementTimeout();
-        this.all = PrismaMigrations.list(folder, console::note);
+        List<String> problems = new ArrayList<>();
+        this.all = PrismaMigrations.list(folder, problems::add);
+        MigrationHistory.refuseProblems(problems);
         // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply. Tried in one
         // flight with the read of the history, which then stands: it ran once the lock was held.
         PrismaMigrations.Read[] read = new PrismaMigrations.Read[1];

@@ -54,16 +54,18 @@ final class PrismaMigrations {
     }
 
     /**
-     * The migrations in Prisma's order (folder names, lexically). A folder without migration.sql
-     * (a data migration in another language, say) is skipped with a notice, never pending.
+     * The migrations in Prisma's order (folder names, lexically). Prisma takes every folder for a
+     * migration, and `prisma migrate deploy` stops at one without migration.sql (P3015, "Could not
+     * find the migration file"), after applying those before it; each such folder is a problem here
+     * (a misspelt migrations.sql, say), which migrate refuses before applying anything.
      */
-    static List<MigrationFile> list(Path folder, Consumer<String> notice) {
+    static List<MigrationFile> list(Path folder, Consumer<String> problem) {
         List<MigrationFile> list = new ArrayList<>();
         try (var stream = Files.list(folder)) {
             for (Path dir : stream.filter(Files::isDirectory).sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList()) {
                 Path script = dir.resolve("migration.sql");
                 if (!Files.isRegularFile(script)) {
-                    notice.accept(dir.getFileName() + "/ holds no migration.sql (a data migration in another language?); it is skipped and never counted as pending.");
+                    problem.accept(withoutScript(dir));
                     continue;
                 }
                 list.add(MigrationFile.prisma(dir));
@@ -72,6 +74,18 @@ final class PrismaMigrations {
             throw KitException.usage("the folder " + folder + " cannot be read (" + e.getClass().getSimpleName() + "); check its permissions.");
         }
         return list;
+    }
+
+    /** The sentence for a folder without migration.sql, naming the .sql files it holds instead (a misspelt name, say). */
+    private static String withoutScript(Path dir) {
+        List<String> others = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")).sorted().forEach(others::add);
+        } catch (IOException e) {
+            // said as holding no migration.sql, which is true either way
+        }
+        return dir.getFileName() + "/ holds no migration.sql" + (others.isEmpty() ? "" : " (it holds " + String.join(", ", others) + ": misspelt?)")
+                + ", and `prisma migrate deploy` stops at such a folder (P3015); name its file migration.sql, or move the folder out of " + dir.getParent().getFileName() + "/";
     }
 
     /** As Prisma allows: the stored checksum may be of the file with its line endings converted. */

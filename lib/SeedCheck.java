@@ -5,12 +5,13 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * How a seed file's rows stand in the database, read-only: present, missing, and changed (a
- * present row whose columns differ from the file; a hashed column differs when its stored hash
- * does not verify the file's password). One query per row shape, added to a flight the caller
- * sends, so a remote database costs one round trip for all the files, not one per file or per row.
+ * How a seed file's rows stand in the database, read-only: present, missing, changed (a present
+ * row whose plain columns differ from the file), and the present rows whose stored password hash
+ * does not verify the file's password: production changed that password, and seed keeps it, so it
+ * is not a change seed would make (see SeedUpsert). One query per row shape, added to a flight the
+ * caller sends, so a remote database costs one round trip for all the files, not one per file or per row.
  */
-record SeedCheck(SeedFile file, int present, int missing, int changed) {
+record SeedCheck(SeedFile file, int present, int missing, int changed, java.util.Set<Integer> otherPasswords) {
 
     /** Adds the file's queries to a flight that the caller sends, perhaps with queries of its own; the check once it has been sent. */
     static Supplier<SeedCheck> ask(Flight flight, SeedCatalog.Checked checked, PasswordHasher hasher) {
@@ -34,28 +35,32 @@ record SeedCheck(SeedFile file, int present, int missing, int changed) {
                     .append(String.join(" and ", file.key().stream().map(k -> "t." + SqlScript.identifier(k) + " = x." + SqlScript.identifier(k)).toList()));
             shapes.add(flight.ask(sql.toString(), rs -> {
                 int present = 0, missing = 0, changed = 0;
+                java.util.Set<Integer> otherPasswords = new java.util.TreeSet<>();
                 while (rs.next()) {
                     if (!rs.getBoolean(2)) {
                         missing++;
                         continue;
                     }
                     present++;
-                    boolean same = rs.getBoolean(3);
+                    if (!rs.getBoolean(3)) changed++;
                     Map<String, SeedValue> row = file.rows().get(rs.getInt(1)).values();
-                    for (int h = 0; h < hashed.size() && same; h++) same = hasher.verifies(rs.getString(4 + h), row.get(hashed.get(h)).json().asText());
-                    if (!same) changed++;
+                    boolean seeds = true;
+                    for (int h = 0; h < hashed.size() && seeds; h++) seeds = hasher.verifies(rs.getString(4 + h), row.get(hashed.get(h)).json().asText());
+                    if (!seeds) otherPasswords.add(rs.getInt(1));
                 }
-                return new SeedCheck(file, present, missing, changed);
+                return new SeedCheck(file, present, missing, changed, otherPasswords);
             }, SeedRows.recordset(file, shape.rows(), sent)));
         }
         return () -> {
             int present = 0, missing = 0, changed = 0;
+            java.util.Set<Integer> otherPasswords = new java.util.TreeSet<>();
             for (Supplier<SeedCheck> shape : shapes) {
                 present += shape.get().present();
                 missing += shape.get().missing();
                 changed += shape.get().changed();
+                otherPasswords.addAll(shape.get().otherPasswords());
             }
-            return new SeedCheck(file, present, missing, changed);
+            return new SeedCheck(file, present, missing, changed, java.util.Set.copyOf(otherPasswords));
         };
     }
 }

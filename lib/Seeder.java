@@ -20,7 +20,15 @@ final class Seeder {
     /** Above this many rows an insert-missing file takes the COPY path (one flight per file), below it the one flight for all such files. */
     static final int FLIGHT_ROWS = 1000;
 
-    record Outcome(SeedFile file, int inserted, int updated, int unchanged) {}
+    /**
+     * What a file did; otherPasswords counts the rows that existed with a password ($argon2id value)
+     * that is not the file's: kept, or set again when the run resets the admin's password.
+     */
+    record Outcome(SeedFile file, int inserted, int updated, int unchanged, int otherPasswords) {
+        Outcome(SeedFile file, int inserted, int updated, int unchanged) {
+            this(file, inserted, updated, unchanged, 0);
+        }
+    }
 
     private final Connection connection;
     /** Every file of this run, in order: a flight takes the small files that follow the one being applied. */
@@ -31,11 +39,12 @@ final class Seeder {
     private final Map<SeedFile, Outcome> flown = new IdentityHashMap<>();
     private boolean flightFailed;
 
-    Seeder(Connection connection, PasswordHasher hasher, List<SeedCatalog.Checked> run) {
+    /** resetAdminPassword: set the admin's password again where it exists with another (seed --reset-admin-password). */
+    Seeder(Connection connection, PasswordHasher hasher, List<SeedCatalog.Checked> run, boolean resetAdminPassword) {
         this.connection = connection;
         this.run = List.copyOf(run);
         this.copy = new SeedCopy(connection);
-        this.upsert = new SeedUpsert(connection, hasher);
+        this.upsert = new SeedUpsert(connection, hasher, resetAdminPassword);
     }
 
     /**

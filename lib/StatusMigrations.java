@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * The Migrations part: a line per migration marked [x] applied, [ ] pending, [~] being applied,
- * [!] edited, [F] failed, [?] missing (repeatable ones after the versioned ones, as Flyway applies
- * them), the counts and the current version, the renamed files; and what the seeds and schema parts
- * need from it.
+ * [!] edited or renamed, [F] failed, [?] missing (repeatable ones after the versioned ones, as Flyway
+ * applies them), in columns as wide as this run's longest version and description; the counts and the
+ * current version; and what the seeds and schema parts need from it.
  */
 record StatusMigrations(StatusReport.Section section, String currentVersion, boolean pending) {
 
@@ -24,10 +24,11 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
         List<Map<String, Object>> list = new ArrayList<>();
         List<MigrationHistory.Entry> all = new ArrayList<>(history.entries);
         all.addAll(history.repeatables); // after the versioned ones, as Flyway applies them
+        Columns columns = Columns.of(all, history.namedByFolder);
         for (MigrationHistory.Entry e : all) {
             boolean repeatable = e.version() == null;
             boolean applying = !repeatable && e.version().equals(underWay);
-            lines.add(line(e, repeatable, applying, history));
+            lines.add(line(e, repeatable, applying, history, columns));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", e.version());
             m.put("description", e.description());
@@ -40,6 +41,7 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
                 continue;
             }
             String which = repeatable ? "repeatable migration " + e.script() : "migration " + e.version();
+            if (history.renaming(e.script()) != null) findings.add(finding(StatusReport.Severity.DRIFT, e.script() + " was renamed after it was applied"));
             switch (e.state()) {
                 case EDITED -> findings.add(finding(StatusReport.Severity.DRIFT, e.script() + " was edited after it was applied"));
                 case FAILED -> findings.add(finding(StatusReport.Severity.DRIFT, which + " is recorded as failed"));
@@ -47,13 +49,17 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
                 default -> { }
             }
         }
-        long applied = all.stream().filter(e -> e.state() == MigrationHistory.State.APPLIED || e.state() == MigrationHistory.State.EDITED).count();
+        long applied = all.stream().filter(e -> switch (e.state()) {
+            case APPLIED, EDITED, RENAMED -> true;
+            default -> false;
+        }).count();
         long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
         String current = history.currentVersion(); // never the migration under way
         lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
-        for (MigrationHistory.Renamed r : history.renamed) {
-            lines.add("  [!] " + r.script() + " was applied as \"" + r.applied() + "\" (renamed since; Flyway refuses that)");
-            findings.add(finding(StatusReport.Severity.DRIFT, r.script() + " was renamed after it was applied"));
+        // what migrate refuses to run on: said, and the rest of the report goes on
+        for (String problem : history.problems) {
+            lines.add("  PROBLEM: " + problem + ".");
+            findings.add(finding(StatusReport.Severity.INVALID, problem.split("; ")[0])); // what is wrong; its line says the fix
         }
         if (pending > 0) findings.add(0, finding(StatusReport.Severity.PENDING, pending + " migration" + (pending == 1 ? "" : "s") + " to apply (run migrate)"));
         Map<String, Object> json = new LinkedHashMap<>();
@@ -61,29 +67,47 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
         json.put("pending", pending);
         json.put("currentVersion", current);
         json.put("entries", list);
+        if (!history.problems.isEmpty()) json.put("problems", history.problems);
         return new StatusMigrations(new StatusReport.Section("migrations", "Migrations", lines, json, findings), current, pending > 0);
     }
 
-    private static String line(MigrationHistory.Entry e, boolean repeatable, boolean applying, MigrationHistory history) {
+    /** How wide the version (or folder name) and description columns are in this run: the defaults, or the longest one here. */
+    private record Columns(int version, int description) {
+        static Columns of(List<MigrationHistory.Entry> all, boolean namedByFolder) {
+            int version = namedByFolder ? 40 : 6, description = 32;
+            for (MigrationHistory.Entry e : all) {
+                version = Math.max(version, e.version() == null ? 1 : e.version().length());
+                description = Math.max(description, e.description() == null ? 0 : e.description().length());
+            }
+            return new Columns(version, description);
+        }
+    }
+
+    private static String line(MigrationHistory.Entry e, boolean repeatable, boolean applying, MigrationHistory history, Columns columns) {
         String mark = applying ? "[~]" : switch (e.state()) {
             case APPLIED -> "[x]";
             case PENDING -> "[ ]";
-            case EDITED -> "[!]";
+            case EDITED, RENAMED -> "[!]";
             case FAILED -> "[F]";
             case MISSING -> "[?]";
         };
         String when = e.installedOn() == null ? "" : "  " + e.installedOn().toLocalDateTime().format(WHEN);
+        MigrationHistory.Renamed renamed = history.renaming(e.script());
+        String renaming = renamed == null ? "" : "RENAMED after it was applied (applied as \"" + renamed.applied() + "\"; Flyway refuses that)";
         String note = applying ? "  being applied: another session holds Prisma's migration lock"
                 : repeatable && e.state() == MigrationHistory.State.PENDING && e.appliedChecksum() != null ? "  changed since it was applied: migrate applies it again"
                 : switch (e.state()) {
-            case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)";
+            case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)"
+                    + (renamed == null ? "" : "; " + renaming);
+            case RENAMED -> "  " + renaming;
             case FAILED -> "  FAILED: recorded as failed in " + history.table;
             case MISSING -> "  MISSING: applied in the database, no file here";
             default -> "";
         };
         return (history.namedByFolder
-                ? String.format("  %s %-40s%s%s", mark, e.version(), when, note)
-                : String.format("  %s %-6s %-32s%s%s", mark, repeatable ? "R" : e.version(), e.description(), when, note)).stripTrailing();
+                ? String.format("  %s %-" + columns.version() + "s%s%s", mark, e.version(), when, note)
+                : String.format("  %s %-" + columns.version() + "s %-" + columns.description() + "s%s%s", mark, repeatable ? "R" : e.version(), e.description(), when, note))
+                .stripTrailing();
     }
 
     private static StatusReport.Finding finding(StatusReport.Severity severity, String text) {

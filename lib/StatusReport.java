@@ -16,11 +16,15 @@ final class StatusReport {
     /**
      * What a finding asks of the operator, least severe first. Exposure outranks everything (anyone
      * with the anon key can read those rows now); a disagreement that was read outranks a report cut
-     * short; a report cut short outranks pending work, because "pending" promises that migrate and
-     * seed bring the database up to date, which a half-read report cannot promise.
+     * short; a report cut short outranks a fault in the kit's own inputs (a misnamed migration file, a
+     * .env line the app would skip), which is about this folder, not the database, and is fixed without
+     * touching it; both outrank pending work, because "pending" promises that migrate and seed bring the
+     * database up to date, which a half-read report cannot promise, and which they refuse to do on
+     * inputs they cannot read.
      */
     enum Severity {
         PENDING(ExitCode.PENDING, "Work is pending: ", "."),
+        INVALID(ExitCode.USAGE, "Fix this folder's files first: ", "."),
         UNREACHABLE(ExitCode.UNREACHABLE, "The database could not be read to the end: ", "."),
         DRIFT(ExitCode.DRIFT, "Database disagrees with this repository: ", "."),
         SECURITY(ExitCode.SECURITY, "Security finding: ", " can be reached through Supabase's Data API without row-level security.");
@@ -66,8 +70,9 @@ final class StatusReport {
         this.console = console;
     }
 
-    /** The human rendering, a section at a time as each is read; the JSON one is made from the same sections at the end. */
+    /** The human rendering, a section at a time as each is read; the JSON one is made from the same sections at the end. A null part is not shown. */
     void show(Section s) {
+        if (s == null) return;
         if (s.title() != null) {
             if (!sections.isEmpty()) console.line("");
             console.line(s.title());

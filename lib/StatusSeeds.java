@@ -1,4 +1,4 @@
-//SOURCES StatusReport.java SeedFile.java SeedCatalog.java SeedCheck.java PasswordHasher.java Flight.java Database.java Settings.java KitException.java ExitCode.java RowSecurity.java Relations.java
+//SOURCES StatusAdmin.java StatusReport.java SeedFile.java SeedCatalog.java SeedCheck.java PasswordHasher.java Flight.java Database.java Settings.java KitException.java ExitCode.java RowSecurity.java Relations.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -70,8 +70,13 @@ final class StatusSeeds {
             f.put("changed", check.changed());
             boolean upsert = file.mode() == SeedFile.Mode.UPSERT;
             String changedNote = check.changed() == 0 ? "" : upsert ? " (seed will bring them back)" : " (changed in the database; seed leaves them)";
-            String line = String.format("  %-28s %-16s %d present, %d missing, %d changed%s", name, "\"" + file.table() + "\"",
-                    check.present(), check.missing(), check.changed(), changedNote);
+            int others = check.otherPasswords().size();
+            if (file.rows().stream().anyMatch(SeedFile.Row::hashes)) f.put("otherPasswords", others);
+            // information, not work: a password changed in the app is kept by seed (seed --reset-admin-password sets it again)
+            String passwordNote = others == 0 ? "" : "; " + others + (others == 1 ? " password is" : " passwords are") + " not the seed's (seed keeps "
+                    + (others == 1 ? "it" : "them") + ")";
+            String line = String.format("  %-28s %-16s %d present, %d missing, %d changed%s%s", name, "\"" + file.table() + "\"",
+                    check.present(), check.missing(), check.changed(), changedNote, passwordNote);
             StatusReport.Finding finding = upsert && check.changed() > 0
                     ? new StatusReport.Finding(StatusReport.Severity.PENDING, name + " has " + check.changed() + " row" + (check.changed() == 1 ? "" : "s") + " that seed would update (run seed)")
                     : null;
@@ -89,19 +94,22 @@ final class StatusSeeds {
     private final List<Entry> entries;
     /** What the files and the catalog already said: files that do not fit, tables whose rows are hidden. */
     private final List<StatusReport.Finding> findings;
-    private final boolean migrated;
-    private final String email;
+    final boolean migrated;
+    final String email;
     /** The files that name a variable that is not set: the admin's roles are skimmed from them. */
-    private final List<Path> unset;
-    private final boolean adminTable;
+    final List<Path> unset;
+    final boolean adminTable;
     /** The tables whose rows row-level security hides from this role, with the role's name. */
-    private final Map<String, String> hidden;
+    final Map<String, String> hidden;
     /** Of those, the ones a seed file seeds: the Seeds part has said them already. */
-    private final List<String> hiddenSaid;
+    final List<String> hiddenSaid;
     private final PasswordHasher hasher = new PasswordHasher();
+    /** Why the seeds are not checked at all in this run (--no-seeds, no seeds/ folder), or null. */
+    final String skipped;
 
     private StatusSeeds(List<Entry> entries, List<StatusReport.Finding> findings, boolean migrated, String email, List<Path> unset,
-            boolean adminTable, Map<String, String> hidden, List<String> hiddenSaid) {
+            boolean adminTable, Map<String, String> hidden, List<String> hiddenSaid, String skipped) {
+        this.skipped = skipped;
         this.entries = entries;
         this.findings = findings;
         this.migrated = migrated;
@@ -112,6 +120,11 @@ final class StatusSeeds {
         this.hiddenSaid = hiddenSaid;
     }
 
+    /** No seeds checked in this run, and why (a Prisma history of another app, say): nothing asked of the database for them. */
+    static StatusSeeds skipped(String why) {
+        return new StatusSeeds(List.of(), List.of(), true, null, List.of(), false, Map.of(), List.of(), why);
+    }
+
     /**
      * Every seed file read (not when the schema is not migrated yet) and checked against the catalog,
      * in one round trip that also asks whether "Admin" exists and which tables row-level security hides.
@@ -119,6 +132,7 @@ final class StatusSeeds {
     static StatusSeeds read(Connection c, Path seedsRoot, Settings settings, Consumer<String> secrets, boolean migrated, boolean migrationsPending) throws SQLException {
         List<Entry> loaded = new ArrayList<>();
         List<Path> unset = new ArrayList<>();
+        List<StatusReport.Finding> refused = new ArrayList<>();
         for (Path path : SeedFile.list(seedsRoot, false)) {
             String name = seedsRoot.relativize(path).toString();
             if (!migrated) {
@@ -130,6 +144,10 @@ final class StatusSeeds {
             } catch (SeedFile.UnsetVariable e) {
                 loaded.add(Entry.notChecked(name, null, e.notSet()));
                 unset.add(path);
+            } catch (Dotenv.Unreadable e) {
+                // a $env variable whose .env line the app would read otherwise: a finding, and the report goes on
+                loaded.add(new Entry(name, null, null, State.INVALID, e.getMessage()));
+                refused.add(new StatusReport.Finding(StatusReport.Severity.INVALID, name + " reads a variable from a .env line the app would read otherwise (seed refuses it)"));
             }
         }
         SeedCatalog catalog = new SeedCatalog(Map.of());
@@ -154,7 +172,7 @@ final class StatusSeeds {
             adminTable = adminRead.get();
         }
         List<Entry> entries = new ArrayList<>();
-        List<StatusReport.Finding> findings = new ArrayList<>();
+        List<StatusReport.Finding> findings = new ArrayList<>(refused);
         List<String> hiddenSaid = new ArrayList<>();
         for (Entry e : loaded) {
             entries.add(e.state() != State.NOT_READ ? e : check(e, catalog, hidden, hiddenSaid, migrationsPending, findings));
@@ -164,7 +182,16 @@ final class StatusSeeds {
                     + String.join(", ", hiddenSaid.stream().map(t -> "\"" + t + "\"").toList()) + " from role " + hidden.get(hiddenSaid.get(0))
                     + ", so its seed rows could not be checked (run status as the tables' owner)"));
         }
-        return new StatusSeeds(entries, findings, migrated, settings.get("ADMIN_SEED_EMAIL"), unset, adminTable, hidden, hiddenSaid);
+        String email;
+        try {
+            email = settings.get("ADMIN_SEED_EMAIL");
+        } catch (Dotenv.Unreadable unreadable) {
+            // its .env line is one the app would read otherwise: said, and the admin is looked for by role
+            email = null;
+            String sentence = Database.firstLine(unreadable.getMessage());
+            findings.add(new StatusReport.Finding(StatusReport.Severity.INVALID, sentence.endsWith(".") ? sentence.substring(0, sentence.length() - 1) : sentence));
+        }
+        return new StatusSeeds(entries, findings, migrated, email, unset, adminTable, hidden, hiddenSaid, null);
     }
 
     /** A loaded file against the catalog: hidden rows are said, not counted; a file the catalog refutes is drift (5), unless migrations are pending. */
@@ -187,11 +214,20 @@ final class StatusSeeds {
 
     /** The Seeds part as it stood before the flight was answered: the files, and what the catalog said of them; for a report cut short. */
     StatusReport.Section unread() {
+        if (skipped != null) return skippedSection();
         return section(entries.stream().map(Entry::shown).toList(), List.of());
     }
 
+    private StatusReport.Section skippedSection() {
+        return new StatusReport.Section("seeds", "Seeds", List.of("  not checked: " + skipped), List.of(), List.of());
+    }
+
+    /** The row checks of the files, once {@link #rows} has added them to a flight: the admin line reads its password's from them. */
+    final List<Supplier<SeedCheck>> checks = new ArrayList<>();
+
     /** Adds every checked file's rows to a flight the caller sends; the Seeds part once it has been sent. */
     Supplier<StatusReport.Section> rows(Flight flight) {
+        if (skipped != null) return this::skippedSection;
         List<Supplier<Shown>> files = new ArrayList<>();
         for (Entry e : entries) {
             if (e.checked() == null) {
@@ -199,6 +235,7 @@ final class StatusSeeds {
                 continue;
             }
             Supplier<SeedCheck> check = SeedCheck.ask(flight, e.checked(), hasher);
+            checks.add(check);
             files.add(() -> e.counted(check.get()));
         }
         return () -> {
@@ -218,62 +255,8 @@ final class StatusSeeds {
         return new StatusReport.Section("seeds", "Seeds", shown.stream().map(Shown::line).toList(), shown.stream().map(Shown::json).toList(), all);
     }
 
-    /**
-     * The admin line: the admin by ADMIN_SEED_EMAIL when it is set (its seed file's row check already
-     * counts it missing). Without the variable, the admin seed file cannot be checked row by row, so
-     * this checks that some admin holds the role that file seeds, and says pending when none does.
-     * Its query, if any, rides in the caller's flight.
-     */
+    /** The admin line, its query (if any) in the caller's flight: see {@link StatusAdmin}. */
     Supplier<StatusReport.Section> admin(Flight flight, Connection c) throws SQLException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("email", email);
-        List<String> roles = email == null ? SeedFile.texts(unset, "Admin", "role") : null;
-        if (email == null && roles == null) return notChecked(json, "ADMIN_SEED_EMAIL is not set", List.of());
-        if (!migrated) return notChecked(json, "schema not migrated", List.of());
-        if (!adminTable) return notChecked(json, "this database has no \"Admin\" table", List.of());
-        if (hidden.containsKey("Admin")) {
-            String why = "row-level security hides the rows of \"Admin\" from role " + hidden.get("Admin");
-            return notChecked(json, why, hiddenSaid.contains("Admin") ? List.of()
-                    : List.of(new StatusReport.Finding(StatusReport.Severity.UNREACHABLE, why + ", so the admin could not be checked (run status as the table's owner)")));
-        }
-        if (email == null) {
-            json.put("seededRoles", roles);
-            String who = roles.isEmpty() ? "admin" : "admin with the seeded role " + String.join(" or ", roles);
-            // the role read through the row's JSON: a table without that column has no such admin, and the report goes on
-            Flight.Parser<Long> count = rs -> rs.next() ? rs.getLong(1) : 0;
-            Supplier<Long> admins = roles.isEmpty() ? flight.ask("select count(*) from \"Admin\"", count)
-                    : flight.ask("select count(*) from \"Admin\" a where to_jsonb(a) ->> 'role' = any(?)", count, c.createArrayOf("text", roles.toArray()));
-            return () -> {
-                boolean some = admins.get() > 0;
-                json.put("state", some ? "present" : "absent");
-                return adminLine(json, "not checked: ADMIN_SEED_EMAIL is not set, " + (some ? "but an " + who + " exists" : "and there is no " + who + " (run seed)"),
-                        some ? List.of() : List.of(new StatusReport.Finding(StatusReport.Severity.PENDING, "no " + who + " (run seed)")));
-            };
-        }
-        // the row's JSON again: a renamed column is the seeds section's drift finding, not a failed report
-        Supplier<List<String>> found = flight.ask("select to_jsonb(a) ->> 'role' from \"Admin\" a where to_jsonb(a) ->> 'email' = ?", rs -> {
-            List<String> role = new ArrayList<>();
-            if (rs.next()) role.add(rs.getString(1));
-            return role;
-        }, email);
-        return () -> {
-            if (found.get().isEmpty()) {
-                json.put("state", "absent");
-                return adminLine(json, email + " does not exist (run seed)", List.of());
-            }
-            json.put("state", "present");
-            json.put("role", found.get().get(0));
-            return adminLine(json, email + " exists, role " + found.get().get(0), List.of());
-        };
-    }
-
-    private static Supplier<StatusReport.Section> notChecked(Map<String, Object> json, String why, List<StatusReport.Finding> findings) {
-        json.put("state", "not checked");
-        StatusReport.Section section = adminLine(json, "not checked: " + why, findings);
-        return () -> section;
-    }
-
-    private static StatusReport.Section adminLine(Map<String, Object> json, String text, List<StatusReport.Finding> findings) {
-        return new StatusReport.Section("admin", null, List.of(String.format("  %-28s %s", "admin", text)), json, findings);
+        return StatusAdmin.ask(this, flight, c);
     }
 }

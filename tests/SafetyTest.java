@@ -76,6 +76,8 @@ class SafetyTest {
         assertEquals(before, TestSupport.fingerprint(url));
         TestSupport.Result allowed = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--allow-destructive");
         assertEquals(0, allowed.code(), allowed.all());
+        assertTrue(allowed.err().contains("V5__cleanup.sql line 2: DROP TABLE \"PointConfig\" drops a table and every row in it; allowed by --allow-destructive."), allowed.err());
+        assertFalse(allowed.err().contains("run with --allow-destructive"), "the flag was given: " + allowed.err());
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = 'PointConfig'"));
     }
 

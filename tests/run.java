@@ -12,11 +12,14 @@
 //SOURCES PrismaTest.java
 //SOURCES SafetyTest.java
 //SOURCES SeedTest.java
+//SOURCES AdminPasswordTest.java
 //SOURCES StatusTest.java
+//SOURCES StatusMigrationsTest.java
 //SOURCES SupabaseTest.java
 //SOURCES TlsTest.java
 //SOURCES ToolTest.java
 //SOURCES UrlTest.java
+//SOURCES EnvFileTest.java
 //SOURCES SeedValueTest.java
 //SOURCES SupabaseShapeTest.java
 //SOURCES RehearseTest.java
