@@ -2,7 +2,7 @@
 //DESCRIPTION Apply the schema migrations in migrations/ (recorded in Flyway's history) or a Prisma migrations folder, through the direct connection.
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/MigrationEngine.java lib/MigrateReport.java lib/Interruption.java lib/Rehearsal.java
-//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java
+//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java lib/SessionLimits.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -90,6 +90,9 @@ public class migrate extends DatabaseCli {
         }
         options = new MigrationFormat.Options(lockTimeout, statementTimeout, lockWait, !rehearse);
         format.prepare(database, options);
+        // the sessions end themselves once migrate is gone; a rehearsal's read-only copy may take long (no idle limit there)
+        SessionLimits.onEverySession(database, rehearse ? null : SessionLimits.WRITER);
+        database.watcher().observeWithin(lockTimeout); // a lock's holder is read while the wait lasts
         // a rehearsal's every session on the target is read-only: the server refuses any write
         if (rehearse) database.withSetting("default_transaction_read_only", "on");
         MigrateReport report = new MigrateReport(console(), dryRun || rehearse, format);

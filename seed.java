@@ -104,6 +104,8 @@ public class seed extends DatabaseCli {
             } catch (SQLException e) {
                 Database.rollbackQuietly(c);
                 String where = current == null ? "checking the seed tables" : current.name();
+                if (e instanceof WatchedConnection.SilentLink link) throw KitException.unreachable(where + " was cut off: " + link.getMessage()
+                        + (link.inTransaction ? "; the whole run was rolled back and nothing was written." : "; the server had ended the transaction, so run status to see whether the rows were written."), e);
                 throw KitException.failed(where + " failed: " + Secrets.scrub(Database.firstLine(e.getMessage()), secrets)
                         + "; the whole run was rolled back and nothing was written.", e);
             } catch (RuntimeException e) {

@@ -3,6 +3,7 @@
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/SeedFile.java lib/Flight.java
 //SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
+//SOURCES lib/SessionLimits.java lib/MigrateInFlight.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -105,10 +106,17 @@ public class status extends DatabaseCli {
         return report.finish();
     }
 
-    /** The history, as the format reads it; its read is one of the single round trips the Target part times. */
+    /**
+     * The history, as the format reads it, in one round trip (one the Target part times) with a
+     * migrate running now, and the settings that end status's transaction if its client goes.
+     */
     private StatusMigrations migrations(Connection c, MigrationFormat format, StatusTarget head) throws SQLException {
-        MigrationHistory history = format.history(c, console());
-        head.saw(history.queryMicros);
-        return StatusMigrations.of(history);
+        Flight flight = new Flight();
+        SessionLimits.inTransaction(flight, SessionLimits.READER, pid -> WatchedConnection.serverPid(c, pid));
+        Supplier<MigrateInFlight> inFlight = MigrateInFlight.ask(flight);
+        Supplier<MigrationHistory> history = format.history(flight, console(), inFlight);
+        flight.send(c);
+        head.saw(flight.micros());
+        return StatusMigrations.of(history.get(), inFlight.get());
     }
 }

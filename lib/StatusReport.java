@@ -21,6 +21,8 @@ final class StatusReport {
      */
     enum Severity {
         PENDING(ExitCode.PENDING, "Work is pending: ", "."),
+        /** A migrate is applying now: pending too (exit 1), but not work for this operator to start. */
+        RUNNING(ExitCode.PENDING, "A migrate is running now: ", "."),
         UNREACHABLE(ExitCode.UNREACHABLE, "The database could not be read to the end: ", "."),
         DRIFT(ExitCode.DRIFT, "Database disagrees with this repository: ", "."),
         SECURITY(ExitCode.SECURITY, "Security finding: ", " can be reached through Supabase's Data API without row-level security.");

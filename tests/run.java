@@ -26,6 +26,7 @@
 //SOURCES RoundTripTest.java
 //SOURCES IsolationTest.java
 //SOURCES FingerprintTest.java
+//SOURCES ProgressTest.java
 
 import java.io.PrintWriter;
 
