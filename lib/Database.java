@@ -1,5 +1,5 @@
 //SOURCES PostgresDriver.java DatabaseTarget.java ConnectionFailure.java TransactionPooler.java Console.java KitException.java Durations.java
-//SOURCES Watcher.java WatchedConnection.java
+//SOURCES Watcher.java WatchedConnection.java KeepAliveSockets.java SessionLimits.java
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -167,6 +167,8 @@ final class Database {
         java.util.Properties p = target.driverProperties(applicationName);
         properties.forEach(p::setProperty);
         if (!p.containsKey("assumeMinServerVersion")) p.setProperty("assumeMinServerVersion", "9.0");
+        // pgjdbc's public socketFactory property: keepalive probes every 30 s, so a dead link fails a waiting call within a minute
+        if (!p.containsKey("socketFactory")) p.setProperty("socketFactory", KeepAliveSockets.class.getName());
         return p;
     }
 

@@ -13,10 +13,13 @@ import java.util.concurrent.TimeUnit;
  * watched from the moment it starts; nothing happens until it has taken {@link #SHOW_AFTER}. Then a
  * second session (same URL, its own bounded connect) reads what the server says of the first, one
  * query a second ({@link ServerActivity}), for a live line on stderr, until the call ends, when it
- * closes. The second session also judges the link: if the server says the session is idle while
- * the call still waits for its reply, or no longer has it, or cannot be reached itself, the link is
- * dead: the session is ended on the server (its transaction rolls back, its locks go), the call is
- * cut off with one sentence ({@link WatchedConnection.SilentLink}), and the run ends, exit 3.
+ * closes. The second session also judges the link, on the server's word only: if the server says
+ * the session has been idle through 10 s of the call's wait (the reply was lost, or the query never
+ * came), or no longer has it, the link is dead: the session is ended on the server (its transaction
+ * rolls back, its locks go), the call is cut off with one sentence
+ * ({@link WatchedConnection.SilentLink}), and the run ends, exit 3. A server that cannot be asked
+ * proves nothing (a pooler out of connections, say): a link that is dead for every connection is
+ * ended by the sockets' keepalives ({@link KeepAliveSockets}).
  */
 final class Watcher {
     /** When a call gets a live line. */
@@ -24,6 +27,10 @@ final class Watcher {
     /** How long the server may say the session is idle, while its call still waits, before the link counts as dead. */
     static final Duration SILENT = Duration.ofSeconds(10);
     static final Duration REFRESH = Duration.ofSeconds(1);
+    /** A session's first query (its server process not known yet) that gets no reply this long: the link is dead. */
+    static final Duration FIRST_QUERY = Duration.ofSeconds(60);
+    /** How long after the server could not be asked the second session tries again. */
+    static final Duration ASK_AGAIN = Duration.ofSeconds(10);
 
     private static final ScheduledThreadPoolExecutor CLOCK = new ScheduledThreadPoolExecutor(2, r -> {
         Thread t = new Thread(r, "rc-dbkit watch");
@@ -76,7 +83,9 @@ final class Watcher {
         volatile boolean over;
         volatile ServerActivity.Seen seen;
         volatile String dead;
-        volatile boolean deadInTransaction, shown, looked, blind;
+        volatile boolean deadInTransaction, shown, looked;
+        volatile String unasked;
+        long askAgainAt;
         ScheduledFuture<?> next;
         Connection second;
         int absent;
@@ -129,29 +138,27 @@ final class Watcher {
     }
 
     private void lookOnce(Call call) {
-        if (!call.blind) {
+        if (System.nanoTime() >= call.askAgainAt) {
             try {
                 if (call.second == null) call.second = secondSession();
                 int pid = call.session.serverPid;
                 if (pid != 0) {
                     call.seen = read(call.second, pid);
                     judge(call, call.seen);
-                } else if (call.elapsed().compareTo(observeAfter.plus(SILENT)) > 0) {
-                    // its server process is not known yet: the session's first query, which the server answers at once
-                    dead(call, " to a query the server answers at once", true);
                 }
+                call.unasked = null;
             } catch (SQLException | RuntimeException e) {
                 if (call.over) return;
-                String state = e instanceof SQLException s ? s.getSQLState() : "";
-                if (state == null || state.startsWith("08")) {
-                    dead(call, ", and a second connection could not ask the server within " + database.target.connectTimeoutSeconds() + " s either ("
-                            + Database.firstLine(e.getMessage()) + "); the server ends the abandoned session by itself (idle_in_transaction_session_timeout, TCP keepalives)", true);
-                } else {
-                    // the server answered, refusing a second session (too many connections, say): the link works; elapsed time only
-                    call.blind = true;
-                    closeSecond(call);
-                }
+                // the server could not be asked (unreachable, refusing a session, too slow): that alone says nothing of the
+                // first link, whose keepalives (KeepAliveSockets) end it if it is dead; asked again in a while
+                call.unasked = Database.firstLine(e.getMessage());
+                call.askAgainAt = System.nanoTime() + ASK_AGAIN.toNanos();
+                closeSecond(call);
             }
+        }
+        if (call.dead == null && call.session.serverPid == 0 && call.elapsed().compareTo(FIRST_QUERY) > 0) {
+            // its server process is not known yet: the session's first query, which the server answers at once
+            dead(call, " to a query the server answers at once", true);
         }
         if (call.over) return;
         if (call.dead != null) {
@@ -197,7 +204,8 @@ final class Watcher {
     private void judge(Call call, ServerActivity.Seen seen) {
         if (!seen.present()) {
             if (++call.absent >= 2) dead(call, ", and the server no longer has its session (process " + call.session.serverPid + ")", false);
-        } else if (seen.idle() && seen.stateSeconds() >= SILENT.toSeconds()) {
+        } else if (seen.idle() && Math.min(seen.stateSeconds(), call.elapsed().toMillis() / 1000.0) >= SILENT.toSeconds()) {
+            // idle through the last 10 s of the call's wait (a session idle before the call began counts from the call)
             dead(call, ", while the server says its session (process " + call.session.serverPid + ") has been " + seen.state() + " for "
                     + ServerActivity.seconds(seen.stateSeconds()) + " (the reply was lost, or the query never arrived)", seen.state().startsWith("idle in transaction"));
         }
@@ -206,7 +214,8 @@ final class Watcher {
     private void show(Call call) {
         if (call.elapsed().compareTo(SHOW_AFTER) < 0) return;
         ServerActivity.Seen seen = call.seen;
-        String text = call.what + ", " + Durations.format(call.elapsed()) + ": " + (seen == null ? "waiting for the server" : seen.report());
+        String text = call.what + ", " + Durations.format(call.elapsed()) + ": "
+                + (call.unasked != null ? "the server cannot be asked how it goes (" + call.unasked + ")" : seen == null ? "waiting for the server" : seen.report());
         call.shown = true;
         database.console().live(text, () -> call.over);
     }

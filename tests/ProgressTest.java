@@ -45,6 +45,7 @@ class ProgressTest {
 
     /** Through a pseudo-terminal (script(1)): one line, redrawn in place with a carriage return and erase-to-end, its per cent rising; then the Applying line finished whole. */
     @Test
+    @Needs(Tool.SCRIPT)
     void anIndexBuildOnATerminalIsOneLineRedrawnInPlaceWithAPerCentThatRises() throws Exception {
         String url = TestSupport.migrated();
         Path kit = kitWithIndexBuild(5000);

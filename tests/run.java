@@ -27,6 +27,7 @@
 //SOURCES IsolationTest.java
 //SOURCES FingerprintTest.java
 //SOURCES ProgressTest.java
+//SOURCES ClientGoneTest.java
 
 import java.io.PrintWriter;
 
