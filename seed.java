@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
             "2:bad option, no URL, an invalid seed file, or a missing or weak secret",
-            "3:the database could not be reached or refused the login",
+            "3:the database could not be reached or refused the login, or the link went silent mid-run (nothing was written)",
             "4:a seed statement failed, or another seed held the lock past --lock-wait; the whole run was rolled back",
             "5:a seed table or column does not exist in the database (run migrate first)"})
 public class seed extends DatabaseCli {

@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
         description = "Report, read-only, where the database stands: the target, every migration, every seed file, and a verdict.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
-            "1:work is pending: migrations to apply or seed rows missing",
+            "1:work is pending: migrations to apply or seed rows missing; or a migrate is running now (its own verdict names it)",
             "2:bad option, no URL, an invalid seed file, a misnamed migration file, or a migration history this role cannot read (row-level security: run as its owner)",
-            "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
+            "3:the database could not be reached or refused the login, the connection was lost (or went silent) before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
             "When several apply, the most severe wins: 6, then 5, then 3, then 1."})

@@ -120,13 +120,13 @@ final class AdvisoryLocks {
      */
     static String orphan(int pid, String application, String state, double idleSeconds) {
         if (application == null || !application.startsWith("rc-dbkit") || state == null || !state.startsWith("idle") || idleSeconds < 5) return "";
-        String end = " (or end it now with select pg_terminate_backend(" + pid + "))";
+        String end = ", or end it now with select pg_terminate_backend(" + pid + ")";
+        String idle = Durations.format(java.time.Duration.ofMillis(Math.round(idleSeconds * 1000)));
         if (state.startsWith("idle in transaction")) {
-            return ": an orphan of the kit's own, idle in a transaction for " + Durations.format(java.time.Duration.ofMillis(Math.round(idleSeconds * 1000)))
-                    + ", whose client is gone; " + SessionLimits.endsWithin(idleSeconds, !application.equals("rc-dbkit status")) + end;
+            return "; an orphan of the kit's own, idle in a transaction for " + idle + ", whose client is gone: "
+                    + SessionLimits.endsWithin(idleSeconds, !application.equals("rc-dbkit status")) + end;
         }
-        return ": idle for " + Durations.format(java.time.Duration.ofMillis(Math.round(idleSeconds * 1000)))
-                + "; unless a migrate is waiting at its confirmation question there, its client is gone, and the server ends it once its TCP keepalives go unanswered (within "
+        return "; idle for " + idle + ": unless a migrate is waiting at its confirmation question there, its client is gone, and the server ends it once its TCP keepalives go unanswered (within "
                 + Durations.format(SessionLimits.DEAD_PEER) + " of the link dying)" + end;
     }
 

@@ -65,7 +65,7 @@ final class SessionLimits {
     static String endsWithin(double idleSeconds, boolean writer) {
         Duration limit = writer ? WRITER : READER;
         long left = Math.max(0, limit.toMillis() - Math.round(idleSeconds * 1000));
-        return "the server ends it within " + Durations.format(Duration.ofMillis(left)) + " (idle_in_transaction_session_timeout " + Durations.format(limit) + ")";
+        return "the server ends it within " + Durations.format(Duration.ofMillis(left));
     }
 
     private SessionLimits() {}

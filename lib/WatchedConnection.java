@@ -46,6 +46,12 @@ final class WatchedConnection implements InvocationHandler {
     @Override
     public Object invoke(Object self, Method m, Object[] args) throws Throwable {
         switch (m.getName()) {
+            case "equals" -> {
+                return self == args[0];
+            }
+            case "hashCode" -> {
+                return System.identityHashCode(self);
+            }
             case "unwrap" -> {
                 if (args[0] == WatchedConnection.class) return this;
                 return m.invoke(raw, args);
