@@ -92,6 +92,7 @@ public class seed extends DatabaseCli {
                 Seeder seeder = new Seeder(c, new PasswordHasher(), checked);
                 for (SeedCatalog.Checked each : checked) {
                     current = each.file();
+                    Watcher.doing(current.name()); // the live line of a write that waits
                     long t = System.nanoTime();
                     Seeder.Outcome o = seeder.apply(each);
                     outcomes.add(o);

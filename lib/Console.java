@@ -29,6 +29,7 @@ final class Console {
     /** A human line; silent under --json. */
     synchronized void line(String text) {
         if (!json) {
+            endLive();
             out.println(text);
             out.flush();
         }
@@ -83,6 +84,7 @@ final class Console {
     /** Finishes the begun line; when a plain live line broke it, the whole line again, so that a log has it in one piece. */
     synchronized void finish(String text) {
         if (json) return;
+        endLive();
         out.println(open != null && broken ? open + text : text);
         out.flush();
         open = null;

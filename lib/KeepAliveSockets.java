@@ -1,5 +1,6 @@
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import javax.net.SocketFactory;
 import jdk.net.ExtendedSocketOptions;
@@ -28,27 +29,13 @@ public final class KeepAliveSockets extends SocketFactory {
         return s;
     }
 
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-        return connected(new java.net.InetSocketAddress(host, port));
-    }
+    // pgjdbc asks for the unconnected socket above and connects it itself; these are the factory's contract
+    @Override public Socket createSocket(String host, int port) throws IOException { return connected(new InetSocketAddress(host, port)); }
+    @Override public Socket createSocket(InetAddress host, int port) throws IOException { return connected(new InetSocketAddress(host, port)); }
+    @Override public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException { return createSocket(host, port); }
+    @Override public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort) throws IOException { return createSocket(host, port); }
 
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        return createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-        return connected(new java.net.InetSocketAddress(host, port));
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-        return createSocket(address, port);
-    }
-
-    private Socket connected(java.net.InetSocketAddress to) throws IOException {
+    private Socket connected(InetSocketAddress to) throws IOException {
         Socket s = createSocket();
         s.connect(to);
         return s;

@@ -173,11 +173,8 @@ class MigrateLockTest {
     @Test
     void statusDuringAFlywayMigrateSaysAMigrateIsRunningNamesTheMigrationAndWhatItWaitsFor() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN nickname text;\n");
-        try (Connection app = TestSupport.server().admin(TestSupport.databaseName(url))) {
-            app.createStatement().execute("set application_name = 'billing-api'");
-            app.setAutoCommit(false);
-            app.createStatement().execute("select count(*) from \"Member\"");
+        Path kit = ProgressTest.kitAddingANickname();
+        try (Connection app = ProgressTest.appInATransactionOn(url, "Member")) {
             TestSupport.Running running = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-timeout", "60s");
             TestSupport.waitUntil(url, TestSupport.waitsForALock("rc-dbkit migrate"), "V5 waits for the app's lock");
             TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString());

@@ -94,15 +94,25 @@ class ProgressTest {
         return Double.parseDouble(m.group(1));
     }
 
+    /** The app: a session named billing-api whose transaction has read the table and stays open, idle, holding its AccessShareLock. */
+    static Connection appInATransactionOn(String url, String table) throws java.sql.SQLException {
+        Connection app = TestSupport.server().admin(TestSupport.databaseName(url));
+        app.createStatement().execute("set application_name = 'billing-api'");
+        app.setAutoCommit(false);
+        app.createStatement().execute("select count(*) from \"" + table + "\"");
+        return app;
+    }
+
+    static Path kitAddingANickname() throws java.io.IOException {
+        return TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN nickname text;\n");
+    }
+
     /** A migration blocked by the app's open transaction: the live line and the lock-timeout sentence name the holder (application, pid, state) and what to do. */
     @Test
     void aMigrationBlockedByAnOpenTransactionNamesItsHolderLiveAndWhenItGivesUp() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN nickname text;\n");
-        try (Connection app = TestSupport.server().admin(TestSupport.databaseName(url))) {
-            app.createStatement().execute("set application_name = 'billing-api'");
-            app.setAutoCommit(false);
-            app.createStatement().execute("select count(*) from \"Member\""); // its transaction stays open, idle, holding AccessShareLock
+        Path kit = kitAddingANickname();
+        try (Connection app = appInATransactionOn(url, "Member")) {
             int pid = Integer.parseInt(TestSupport.rows(app, "select pg_backend_pid()").get(0));
             TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-timeout", "4s");
             app.rollback();
@@ -122,10 +132,7 @@ class ProgressTest {
         String url = TestSupport.freshDatabase();
         Path folder = TestSupport.prismaFolder("01_init", "CREATE TABLE \"Team\" (id int);\n", "02_rename", "ALTER TABLE \"Team\" ADD COLUMN name text;\n");
         assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString(), "--target", "01_init").code());
-        try (Connection app = TestSupport.server().admin(TestSupport.databaseName(url))) {
-            app.createStatement().execute("set application_name = 'billing-api'");
-            app.setAutoCommit(false);
-            app.createStatement().execute("select count(*) from \"Team\"");
+        try (Connection app = appInATransactionOn(url, "Team")) {
             int pid = Integer.parseInt(TestSupport.rows(app, "select pg_backend_pid()").get(0));
             TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString(), "--lock-timeout", "3s");
             app.rollback();
