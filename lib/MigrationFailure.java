@@ -52,8 +52,8 @@ final class MigrationFailure {
             boolean named = seen != null && seen.lock() != null && !seen.holders().isEmpty();
             String held = named ? ": " + seen.lock().describe() + ", held by " + seen.holdersSaid() : "";
             return KitException.failed(lockWait(file.name, lockTimeout) + where + shown + held + switch (aftermath) {
-                case ROLLED_BACK -> "; it was rolled back and nothing from it was applied. " + (named ? waitOrEnd(seen) + ", then run migrate again (re-running is safe; --lock-timeout waits longer)."
-                        : "Re-running later is safe; --lock-timeout waits longer.");
+                case ROLLED_BACK -> "; it was rolled back and nothing from it was applied. Re-running later is safe" + (named ? ": " + waitOrEnd(seen) + " (--lock-timeout waits longer)."
+                        : "; --lock-timeout waits longer.");
                 case OUTSIDE_TRANSACTION -> "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer)" + (named ? "; " + waitOrEnd(seen) + " first." : ".");
                 case RECORDED_AS_FAILED -> "; it ran as written and is recorded as failed: check what it left behind, then use --resolve-rolled-back or --resolve-applied.";
             }, e);
@@ -79,7 +79,7 @@ final class MigrationFailure {
     /** What to do about the sessions that held the lock: wait for them, or end an abandoned one. */
     private static String waitOrEnd(ServerActivity.Seen seen) {
         List<String> pids = seen.holders().stream().map(h -> String.valueOf(h.pid())).toList();
-        return "Wait for process " + String.join(", ", pids) + " to finish, or, if it is an abandoned session, end it with select pg_terminate_backend("
+        return "wait for process " + String.join(", ", pids) + " to finish, or, if it is an abandoned session, end it with select pg_terminate_backend("
                 + pids.get(0) + ")";
     }
 

@@ -30,7 +30,8 @@ final class WatchedConnection implements InvocationHandler {
 
     static Connection wrap(Connection raw, Watcher watcher) {
         WatchedConnection w = new WatchedConnection(raw, watcher);
-        w.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, w);
+        // defined by the kit's own class loader, which sees the driver's classes: Flyway finds pgjdbc's COPY API through the connection's class loader
+        w.proxy = (Connection) Proxy.newProxyInstance(WatchedConnection.class.getClassLoader(), new Class<?>[] {Connection.class}, w);
         return w.proxy;
     }
 
@@ -74,7 +75,7 @@ final class WatchedConnection implements InvocationHandler {
     /** The statement's executions are watched; its connection is this proxy. */
     private Statement statement(Statement st) {
         Class<?> type = st instanceof CallableStatement ? CallableStatement.class : st instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-        return (Statement) Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {type}, (self, m, args) -> {
+        return (Statement) Proxy.newProxyInstance(WatchedConnection.class.getClassLoader(), new Class<?>[] {type}, (self, m, args) -> {
             if (m.getName().startsWith("execute")) return watched(st, m, args);
             if (m.getName().equals("getConnection")) return proxy;
             return call(st, m, args);

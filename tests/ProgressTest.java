@@ -83,7 +83,7 @@ class ProgressTest {
         double first = seconds(lines.get(0)), second = seconds(lines.get(1));
         assertTrue(first < 4 && second - first >= 9.5 && second - first < 12, "lines at " + first + " s and " + second + " s");
         for (String text : List.of(out, err)) assertFalse(text.contains("\r") || text.contains("\u001b"), "a control character in: " + text);
-        JsonNode doc = Console.JSON.readTree(out); // one document, nothing after it
+        JsonNode doc = Console.JSON.readerFor(JsonNode.class).with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(out); // one document, nothing after it
         assertEquals("V6__index.sql", doc.path("applied").path(1).path("file").asText(), out);
         assertTrue(doc.path("ok").asBoolean(), out);
     }
@@ -120,7 +120,7 @@ class ProgressTest {
             Pattern holder = Pattern.compile("AccessExclusiveLock on \"Member\", held by process " + pid + " \\(application \"billing-api\", role postgres, client [0-9a-f.:]+\\), idle in transaction for [0-9.]+ s \\(since \\d\\d:\\d\\d:\\d\\d UTC\\)");
             assertTrue(Pattern.compile("V5__nickname\\.sql line 1, [0-9.]+ s: waiting for " + holder.pattern()).matcher(r.err()).find(), "live: " + r.err());
             assertTrue(Pattern.compile("error: V5__nickname\\.sql waited longer than 4\\.0 s for a lock that live traffic holds at line 1 \\(ALTER TABLE \"Member\" ADD COLUMN nickname text\\): " + holder.pattern()).matcher(r.err()).find()
-                    && r.err().contains("Wait for process " + pid + " to finish, or, if it is an abandoned session, end it with select pg_terminate_backend(" + pid + ")"), "sentence: " + r.err());
+                    && r.err().contains("Re-running later is safe: wait for process " + pid + " to finish, or, if it is an abandoned session, end it with select pg_terminate_backend(" + pid + ")"), "sentence: " + r.err());
             assertTrue(r.out().contains("Applying V5__nickname.sql ... failed\n"), "the Applying line is finished: " + r.out());
         }
         assertEquals("0", TestSupport.one(url, "select count(*) from information_schema.columns where column_name = 'nickname'"));
