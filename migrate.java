@@ -2,7 +2,7 @@
 //DESCRIPTION Apply the schema migrations in migrations/ (recorded in Flyway's history) or a Prisma migrations folder, through the direct connection.
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/MigrationEngine.java lib/MigrateReport.java lib/Interruption.java lib/Rehearsal.java
-//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java
+//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java lib/SessionLimits.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
             "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, a --target that names no migration, a role without privileges on the history table, a data-losing statement without --allow-destructive, or no confirmation",
-            "3:the database could not be reached or refused the login, or ended the session mid-run (re-running is safe)",
-            "4:a migration failed (or timed out waiting for a lock); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
+            "3:the database could not be reached or refused the login, or ended the session mid-run, or the link went silent (the kit ended its session; re-running is safe)",
+            "4:a migration failed (or timed out waiting for a lock: the sentence names its holder); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
             "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
             "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})
 public class migrate extends DatabaseCli {
@@ -90,6 +90,9 @@ public class migrate extends DatabaseCli {
         }
         options = new MigrationFormat.Options(lockTimeout, statementTimeout, lockWait, !rehearse);
         format.prepare(database, options);
+        // the sessions end themselves once migrate is gone; a rehearsal's read-only copy may take long (no idle limit there)
+        SessionLimits.onEverySession(database, rehearse ? null : SessionLimits.WRITER);
+        database.watcher().observeWithin(lockTimeout); // a lock's holder is read while the wait lasts
         // a rehearsal's every session on the target is read-only: the server refuses any write
         if (rehearse) database.withSetting("default_transaction_read_only", "on");
         MigrateReport report = new MigrateReport(console(), dryRun || rehearse, format);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
             "2:bad option, no URL, an invalid seed file, a missing or weak secret, or --reset-admin-password in a run without the admin's seed file",
-            "3:the database could not be reached or refused the login",
+            "3:the database could not be reached or refused the login, or the link went silent mid-run (nothing was written)",
             "4:a seed statement failed, or another seed held the lock past --lock-wait; the whole run was rolled back",
             "5:a seed table or column does not exist in the database (run migrate first)"})
 public class seed extends DatabaseCli {
@@ -99,6 +99,7 @@ public class seed extends DatabaseCli {
                 Seeder seeder = new Seeder(c, new PasswordHasher(), checked, resetAdminPassword);
                 for (SeedCatalog.Checked each : checked) {
                     current = each.file();
+                    Watcher.doing(current.name()); // the live line of a write that waits
                     long t = System.nanoTime();
                     Seeder.Outcome o = seeder.apply(each);
                     outcomes.add(o);
@@ -112,6 +113,8 @@ public class seed extends DatabaseCli {
             } catch (SQLException e) {
                 Database.rollbackQuietly(c);
                 String where = current == null ? "checking the seed tables" : current.name();
+                if (e instanceof WatchedConnection.SilentLink link) throw KitException.unreachable(where + " was cut off: " + link.getMessage()
+                        + (link.inTransaction ? "; the whole run was rolled back and nothing was written." : "; the server had ended the transaction, so run status to see whether the rows were written."), e);
                 throw KitException.failed(where + " failed: " + Secrets.scrub(Database.firstLine(e.getMessage()), secrets)
                         + "; the whole run was rolled back and nothing was written.", e);
             } catch (RuntimeException e) {

@@ -3,6 +3,7 @@
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/SeedFile.java lib/Flight.java
 //SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusEnv.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
+//SOURCES lib/SessionLimits.java lib/MigrateInFlight.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -19,9 +20,9 @@ import picocli.CommandLine.Option;
         description = "Report, read-only, where the database stands: the target, every migration, every seed file, and a verdict.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
-            "1:work is pending: migrations to apply or seed rows missing",
+            "1:work is pending: migrations to apply or seed rows missing; or a migrate is running now (its own verdict names it)",
             "2:bad option, no URL, an invalid seed file, or a migration history this role cannot read (row-level security: run as its owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
-            "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
+            "3:the database could not be reached or refused the login, the connection was lost (or went silent) before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
             "When several apply, the most severe wins: 6, then 5, then 3, then 2, then 1."})
@@ -116,10 +117,17 @@ public class status extends DatabaseCli {
         return report.finish();
     }
 
-    /** The history, as the format reads it; its read is one of the single round trips the Target part times. */
+    /**
+     * The history, as the format reads it, in one round trip (one the Target part times) with a
+     * migrate running now, and the settings that end status's transaction if its client goes.
+     */
     private StatusMigrations migrations(Connection c, MigrationFormat format, StatusTarget head) throws SQLException {
-        MigrationHistory history = format.history(c, console());
-        head.saw(history.queryMicros);
-        return StatusMigrations.of(history);
+        Flight flight = new Flight();
+        SessionLimits.inTransaction(flight, SessionLimits.READER, pid -> WatchedConnection.serverPid(c, pid));
+        Supplier<MigrateInFlight> inFlight = MigrateInFlight.ask(flight);
+        Supplier<MigrationHistory> history = format.history(flight, console(), inFlight);
+        flight.send(c);
+        head.saw(flight.micros());
+        return StatusMigrations.of(history.get(), inFlight.get());
     }
 }

@@ -1,4 +1,4 @@
-//SOURCES Durations.java KitException.java
+//SOURCES Durations.java KitException.java SessionLimits.java
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,7 +71,8 @@ final class AdvisoryLocks {
     private static final String WHO = """
             select a.pid, nullif(a.application_name, ''), host(a.client_addr), to_char(a.backend_start at time zone 'UTC', 'HH24:MI:SS'),
                    to_char(coalesce(a.xact_start, a.query_start) at time zone 'UTC', 'HH24:MI:SS'), a.usename,
-                   a.usename is distinct from current_user and a.backend_start is null
+                   a.usename is distinct from current_user and a.backend_start is null,
+                   a.state, extract(epoch from clock_timestamp() - a.state_change)
             from pg_locks l join pg_stat_activity a on a.pid = l.pid
             where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid()
               and l.database = (select oid from pg_database where datname = current_database()) and """;
@@ -107,8 +108,26 @@ final class AdvisoryLocks {
             if (rs.getString(5) != null) parts.add("since " + rs.getString(5) + " UTC");
             else if (rs.getString(4) != null) parts.add("connected since " + rs.getString(4) + " UTC");
             if (rs.getBoolean(7)) parts.add("its client address and start time are hidden from this role (pg_read_all_stats shows them)");
-            return String.join(", ", parts);
+            return String.join(", ", parts) + orphan(rs.getInt(1), rs.getString(2), rs.getString(8), rs.getDouble(9));
         }
+    }
+
+    /**
+     * A session of the kit's own that holds the lock while idle has lost its client (a half-open link):
+     * said as such, with how long until the server ends it, and how to end it now. Inside a transaction
+     * the kit's sessions are idle only between statements; outside one, only a Prisma migrate waiting
+     * at its confirmation question holds a lock while idle.
+     */
+    static String orphan(int pid, String application, String state, double idleSeconds) {
+        if (application == null || !application.startsWith("rc-dbkit") || state == null || !state.startsWith("idle") || idleSeconds < 5) return "";
+        String end = ", or end it now with select pg_terminate_backend(" + pid + ")";
+        String idle = Durations.format(java.time.Duration.ofMillis(Math.round(idleSeconds * 1000)));
+        if (state.startsWith("idle in transaction")) {
+            return "; an orphan of the kit's own, idle in a transaction for " + idle + ", whose client is gone: "
+                    + SessionLimits.endsWithin(idleSeconds, !application.equals("rc-dbkit status")) + end;
+        }
+        return "; idle for " + idle + ": unless a migrate is waiting at its confirmation question there, its client is gone, and the server ends it once its TCP keepalives go unanswered (within "
+                + Durations.format(SessionLimits.DEAD_PEER) + " of the link dying)" + end;
     }
 
     private AdvisoryLocks() {}

@@ -128,6 +128,7 @@ abstract class Cli implements Callable<Integer> {
     static int main(Cli command, String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
+        Console.processStreams = true; // a live line may ask whether these are terminals
         return run(command, System.getenv(), out, err, args);
     }
 

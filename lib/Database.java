@@ -1,4 +1,5 @@
 //SOURCES PostgresDriver.java DatabaseTarget.java ConnectionFailure.java TransactionPooler.java Console.java KitException.java Durations.java
+//SOURCES Watcher.java WatchedConnection.java KeepAliveSockets.java SessionLimits.java
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -57,7 +58,8 @@ final class Database {
         boolean announced = false;
         while (true) {
             try {
-                Connection c = DriverManager.getConnection(target.jdbcUrl(), driverProperties());
+                Connection raw = DriverManager.getConnection(target.jdbcUrl(), driverProperties());
+                Connection c = watched ? WatchedConnection.wrap(raw, watcher()) : raw; // the settings' round trip is watched too
                 applySessionSettings(c);
                 opened.add(c);
                 return c;
@@ -83,6 +85,26 @@ final class Database {
                 pause = Math.min(pause * 2, 2000);
             }
         }
+    }
+
+    /** Watches every session's blocking calls; the watcher's own second session is not watched. */
+    private Watcher watcher;
+    private boolean watched = true;
+
+    Console console() {
+        return console;
+    }
+
+    /** What the watcher is told (a lock_timeout under 4 s makes it read the server earlier). */
+    synchronized Watcher watcher() {
+        if (watcher == null) watcher = new Watcher(this);
+        return watcher;
+    }
+
+    /** This database's sessions are not watched: the watcher's own second session. */
+    Database unwatched() {
+        watched = false;
+        return this;
     }
 
     /** Every session this object opened (weakly), for {@link #cancelAndClose}. */
@@ -122,6 +144,12 @@ final class Database {
         return this;
     }
 
+    /** A statement that returns no rows, run with the settings (SessionLimits: a setting the server may not know). */
+    Database withStatement(String sql) {
+        sessionSettings.add(sql);
+        return this;
+    }
+
     /** Driver properties a caller puts above the target's own (the Prisma path: pgjdbc's simple query protocol). */
     private final java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
 
@@ -139,6 +167,8 @@ final class Database {
         java.util.Properties p = target.driverProperties(applicationName);
         properties.forEach(p::setProperty);
         if (!p.containsKey("assumeMinServerVersion")) p.setProperty("assumeMinServerVersion", "9.0");
+        // pgjdbc's public socketFactory property: keepalive probes every 30 s, so a dead link fails a waiting call within a minute
+        if (!p.containsKey("socketFactory")) p.setProperty("socketFactory", KeepAliveSockets.class.getName());
         return p;
     }
 
@@ -165,7 +195,7 @@ final class Database {
             while (!rows && st.getUpdateCount() != -1) rows = st.getMoreResults();
             if (rows) {
                 try (var rs = st.getResultSet()) {
-                    if (rs.next()) sessions.put(c, session(rs, t));
+                    if (rs.next()) learnt(c, session(rs, t));
                 }
             }
         } catch (SQLException e) {
@@ -182,9 +212,19 @@ final class Database {
         try (var st = c.createStatement(); var rs = st.executeQuery(SESSION_QUERY)) {
             rs.next();
             Session s = session(rs, t);
-            sessions.put(c, s);
+            learnt(c, s);
             return s;
         }
+    }
+
+    /**
+     * Remembers what the server said of a session; its server process is given to the watcher when it
+     * is sure to stay this session's: the one its login announced (straight to PostgreSQL), or any
+     * under a policy that refuses transaction poolers (a session pooler keeps it for the session).
+     */
+    private void learnt(Connection c, Session s) throws SQLException {
+        sessions.put(c, s);
+        if (policy == TransactionPooler.Policy.REFUSE || s.pid() == c.unwrap(org.postgresql.PGConnection.class).getBackendPID()) WatchedConnection.serverPid(c, s.pid());
     }
 
     private static Session session(java.sql.ResultSet rs, long askedAt) throws SQLException {

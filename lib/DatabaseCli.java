@@ -18,6 +18,7 @@ abstract class DatabaseCli extends Cli {
 
     /** The database the script works on, under `policy`: nothing is connected yet. */
     Database database(Settings settings, String applicationName, TransactionPooler.Policy policy) {
+        Watcher.doing(null); // this run's live lines start unnamed (a test thread may have run another script)
         DatabaseTarget target = target(settings);
         TransactionPooler.check(target, policy);
         return new Database(target, applicationName, wait, console(), policy);

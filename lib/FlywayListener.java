@@ -1,4 +1,4 @@
-//SOURCES FlywayEngine.java MigrationEngine.java MigrationHistory.java MigrationFile.java MigrationFailure.java Database.java KitException.java Causes.java
+//SOURCES FlywayEngine.java MigrationEngine.java MigrationHistory.java MigrationFile.java MigrationFailure.java Database.java KitException.java Causes.java Watcher.java
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -61,7 +61,9 @@ final class FlywayListener implements Callback {
             searchFrom = 0;
             runningSince = System.nanoTime();
             if (running != null) progress.applying(running);
+            Watcher.doing(running == null ? null : running.name);
         } else if (event == Event.AFTER_EACH_MIGRATE) {
+            Watcher.doing(null);
             if (running != null) progress.applied(running, (System.nanoTime() - runningSince) / 1_000_000);
         } else if (running != null && context.getStatement() != null) {
             String sql = context.getStatement().getSql().strip();
@@ -69,6 +71,7 @@ final class FlywayListener implements Callback {
             int at = running.text.indexOf(sql, searchFrom);
             statementAt = at;
             if (at >= 0) searchFrom = at + sql.length();
+            Watcher.doing(at >= 0 ? running.name + " line " + running.lineAt(at) : running.name); // for the live line of a long statement
             try {
                 inTransaction = !context.getConnection().getAutoCommit();
             } catch (SQLException e) {

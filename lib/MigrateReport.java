@@ -85,17 +85,14 @@ final class MigrateReport implements MigrationEngine.Progress {
     @Override
     public void applying(MigrationFile m) {
         running = m;
-        if (!console.json) {
-            console.out.print("Applying " + m.name + " ... ");
-            console.out.flush();
-        }
+        console.begin("Applying " + m.name + " ... ");
     }
 
     @Override
     public void applied(MigrationFile m, long ms) {
         running = null;
         appliedNames.add(m.name);
-        console.line("applied in " + ms + " ms");
+        console.finish("applied in " + ms + " ms");
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("version", m.version);
         e.put("file", m.name);
@@ -120,10 +117,10 @@ final class MigrateReport implements MigrationEngine.Progress {
         return e;
     }
 
-    /** Ends a half-written "Applying ..." line before the error is printed. */
+    /** Finishes the "Applying ..." line before the error is printed: the migration failed. */
     void failed() {
-        if (!console.json) console.out.println();
-        console.out.flush();
+        if (running != null) console.finish("failed");
+        running = null;
     }
 
     int done(MigrationEngine.Outcome outcome) {
@@ -148,10 +145,7 @@ final class MigrateReport implements MigrationEngine.Progress {
      */
     String interrupted() {
         MigrationFile m = running;
-        if (m != null && !console.json) {
-            console.out.println();
-            console.out.flush();
-        }
+        if (m != null) console.finish("interrupted");
         List<String> done;
         synchronized (appliedNames) {
             done = List.copyOf(appliedNames);

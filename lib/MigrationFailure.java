@@ -1,4 +1,5 @@
 //SOURCES PostgresDriver.java MigrationFile.java SqlScript.java PlatformErrors.java Database.java Durations.java KitException.java Causes.java
+//SOURCES Watcher.java WatchedConnection.java ServerActivity.java
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -47,12 +48,18 @@ final class MigrationFailure {
         String shown = statement != null ? " (" + statement.shown() + ")" : "";
         String state = e == null || e.getSQLState() == null ? "" : e.getSQLState();
         if (state.equals("55P03")) {
-            return KitException.failed(lockWait(file.name, lockTimeout) + where + shown + switch (aftermath) {
-                case ROLLED_BACK -> "; it was rolled back and nothing from it was applied. Re-running later is safe; --lock-timeout waits longer.";
-                case OUTSIDE_TRANSACTION -> "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer).";
+            ServerActivity.Seen seen = Watcher.lockTimedOut(); // read while the wait lasted: the holder may be gone now
+            boolean named = seen != null && seen.lock() != null && !seen.holders().isEmpty();
+            String held = named ? ": " + seen.lock().describe() + ", held by " + seen.holdersSaid() : "";
+            return KitException.failed(lockWait(file.name, lockTimeout) + where + shown + held + switch (aftermath) {
+                case ROLLED_BACK -> "; it was rolled back and nothing from it was applied. Re-running later is safe" + (named ? ": " + waitOrEnd(seen) + " (--lock-timeout waits longer)."
+                        : "; --lock-timeout waits longer.");
+                case OUTSIDE_TRANSACTION -> "; it ran outside a transaction, so drop any INVALID index it left, then run again (--lock-timeout waits longer)" + (named ? "; " + waitOrEnd(seen) + " first." : ".");
                 case RECORDED_AS_FAILED -> "; it ran as written and is recorded as failed: check what it left behind, then use --resolve-rolled-back or --resolve-applied.";
             }, e);
         }
+        WatchedConnection.SilentLink link = silentLink(e);
+        if (link != null) return cutOff(file, where, link, aftermath, e);
         if (sessionEnded(state)) {
             String why = e == null ? "" : " (" + Database.firstLine(e.getMessage()) + ")";
             return KitException.unreachable(file.name + " was interrupted" + where + " because the server ended the session or went away" + why + switch (aftermath) {
@@ -67,6 +74,32 @@ final class MigrationFailure {
         }
         String message = e == null ? "" : PlatformErrors.or(e, Database.firstLine(e.getMessage()));
         return KitException.failed(file.name + " failed" + where + ": " + message + after(aftermath, "Fix the file and run migrate again."), e);
+    }
+
+    /** What to do about the sessions that held the lock: wait for them, or end an abandoned one. */
+    private static String waitOrEnd(ServerActivity.Seen seen) {
+        List<String> pids = seen.holders().stream().map(h -> String.valueOf(h.pid())).toList();
+        return "wait for process " + String.join(", ", pids) + " to finish, or, if it is an abandoned session, end it with select pg_terminate_backend("
+                + pids.get(0) + ")";
+    }
+
+    /** The watcher cut the link off: it went silent (WatchedConnection.SilentLink, anywhere in the chain, a suppressed one included). */
+    static WatchedConnection.SilentLink silentLink(Throwable e) {
+        for (Throwable t : Causes.of(e).toList()) {
+            if (t instanceof WatchedConnection.SilentLink s) return s;
+            for (Throwable s : t.getSuppressed()) if (s instanceof WatchedConnection.SilentLink link) return link;
+        }
+        return null;
+    }
+
+    /** A migration cut off by a silent link, exit 3: the watcher's sentence, and what became of the migration. */
+    private static KitException cutOff(MigrationFile file, String where, WatchedConnection.SilentLink link, Aftermath aftermath, SQLException e) {
+        return KitException.unreachable(file.name + " was cut off" + where + ": " + link.getMessage() + switch (aftermath) {
+            case ROLLED_BACK -> link.inTransaction ? "; it ran in a transaction, so nothing from it was applied, and the file is not at fault: re-running migrate is safe once the link answers again."
+                    : "; the server had already ended its transaction, so it may have been committed: run status to see whether it was applied before running migrate again.";
+            case OUTSIDE_TRANSACTION -> "; it ran outside a transaction, so it may be partly applied: check what it left behind (an INVALID index, for one), then run migrate again.";
+            case RECORDED_AS_FAILED -> "; it ran as written, outside a transaction, so it may be partly applied: check what it left behind, then use --resolve-rolled-back or --resolve-applied and run migrate again.";
+        }, e);
     }
 
     /** The server ended the session (pg_terminate_backend, shutdown, crash recovery) or the connection broke. */

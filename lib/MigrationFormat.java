@@ -1,5 +1,5 @@
 //SOURCES FlywayEngine.java PrismaEngine.java PrismaMigrations.java MigrationHistory.java HistoryTable.java MigrationEngine.java MigrationFile.java
-//SOURCES Database.java DatabaseTarget.java Console.java KitException.java
+//SOURCES Database.java DatabaseTarget.java Console.java KitException.java Flight.java MigrateInFlight.java
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -65,10 +65,11 @@ sealed interface MigrationFormat {
     MigrationEngine open(Database database, Connection c, Console console, Options options) throws SQLException;
 
     /**
-     * Where the database stands against the folder, read-only, as status shows it: the history says
-     * its table, how its entries are named, and (Prisma) which migration another session is applying.
+     * Where the database stands against the folder, read-only, as status shows it, in status's flight
+     * after `inFlight` (a migrate running now): the history says its table, how its entries are named,
+     * and (Prisma) which migration another session has recorded and is applying.
      */
-    MigrationHistory history(Connection c, Console console) throws SQLException;
+    java.util.function.Supplier<MigrationHistory> history(Flight flight, Console console, java.util.function.Supplier<MigrateInFlight> inFlight);
 
     /** What the operator should know of the pending migrations beside the lint's findings. */
     List<String> notes(List<MigrationFile> pending);
@@ -104,8 +105,8 @@ sealed interface MigrationFormat {
             return new FlywayEngine(folder, database, c, console, options);
         }
 
-        public MigrationHistory history(Connection c, Console console) throws SQLException {
-            return MigrationHistory.read(c, folder);
+        public java.util.function.Supplier<MigrationHistory> history(Flight flight, Console console, java.util.function.Supplier<MigrateInFlight> inFlight) {
+            return MigrationHistory.read(flight, folder);
         }
 
         public List<String> notes(List<MigrationFile> pending) {
@@ -143,10 +144,11 @@ sealed interface MigrationFormat {
             return new PrismaEngine(folder, c, console, options);
         }
 
-        public MigrationHistory history(Connection c, Console console) throws SQLException {
+        public java.util.function.Supplier<MigrationHistory> history(Flight flight, Console console, java.util.function.Supplier<MigrateInFlight> inFlight) {
             List<String> problems = new ArrayList<>();
             List<MigrationFile> migrations = PrismaMigrations.list(folder, problems::add);
-            return PrismaMigrations.history(c, migrations).withProblems(problems);
+            java.util.function.Supplier<MigrationHistory> read = PrismaMigrations.history(flight, migrations, inFlight);
+            return () -> read.get().withProblems(problems);
         }
 
         /**

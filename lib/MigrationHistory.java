@@ -1,9 +1,8 @@
-//SOURCES HistoryTable.java MigrationFile.java MigrationFolder.java KitException.java
+//SOURCES HistoryTable.java MigrationFile.java MigrationFolder.java KitException.java Flight.java
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -173,32 +172,39 @@ final class MigrationHistory {
 
     /** Reads the history table of the connection's current schema, if it has one; writes nothing. */
     static MigrationHistory read(Connection c, Path folder) throws SQLException {
+        Flight flight = new Flight();
+        java.util.function.Supplier<MigrationHistory> history = read(flight, folder);
+        flight.send(c);
+        return history.get();
+    }
+
+    /** The same read in a flight the caller sends (status: one round trip with its other first questions); the folder is read now. */
+    static java.util.function.Supplier<MigrationHistory> read(Flight flight, Path folder) {
         Folder scanned = scan(folder);
+        return flight.ask(READ, rs -> read(rs, folder, scanned, flight.micros()));
+    }
+
+    private static MigrationHistory read(ResultSet rs, Path folder, Folder scanned, long queryMicros) throws SQLException {
         List<MigrationFile> files = scanned.files();
         Map<String, Object[]> applied = new LinkedHashMap<>();
         boolean exists = false, writable = true;
-        long queryMicros = -1;
         int unversioned = 0;
         Map<String, Object[]> repeatableRows = new LinkedHashMap<>();
-        long t = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement(READ); ResultSet rs = ps.executeQuery()) {
-            queryMicros = (System.nanoTime() - t) / 1000;
-            while (rs.next()) {
-                exists = HistoryTable.exists(rs, HistoryTable.FLYWAY);
-                writable = rs.getBoolean(5);
-                String version = rs.getString(V), type = rs.getString(V + 6);
-                if (type == null || "SCHEMA".equals(type)) continue; // no row, or the marker of a schema Flyway created
-                Integer sum = rs.getObject(V + 3) == null ? null : rs.getInt(V + 3);
-                Object[] row = {rs.getString(V + 1), rs.getString(V + 2), sum, rs.getTimestamp(V + 4), rs.getBoolean(V + 5), type};
-                if (version != null) {
-                    applied.put(MigrationFile.normalizeVersion(version), row);
-                    continue;
-                }
-                // a repeatable migration's row: the latest of each description counts
-                unversioned++;
-                if ("DELETE".equals(type)) repeatableRows.remove(row[0]); // `flyway repair` marked it deleted
-                else repeatableRows.put((String) row[0], row);
+        while (rs.next()) {
+            exists = HistoryTable.exists(rs, HistoryTable.FLYWAY);
+            writable = rs.getBoolean(5);
+            String version = rs.getString(V), type = rs.getString(V + 6);
+            if (type == null || "SCHEMA".equals(type)) continue; // no row, or the marker of a schema Flyway created
+            Integer sum = rs.getObject(V + 3) == null ? null : rs.getInt(V + 3);
+            Object[] row = {rs.getString(V + 1), rs.getString(V + 2), sum, rs.getTimestamp(V + 4), rs.getBoolean(V + 5), type};
+            if (version != null) {
+                applied.put(MigrationFile.normalizeVersion(version), row);
+                continue;
             }
+            // a repeatable migration's row: the latest of each description counts
+            unversioned++;
+            if ("DELETE".equals(type)) repeatableRows.remove(row[0]); // `flyway repair` marked it deleted
+            else repeatableRows.put((String) row[0], row);
         }
         List<Entry> entries = new ArrayList<>();
         List<Renamed> renamed = new ArrayList<>();

@@ -1,5 +1,5 @@
 //SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java Console.java KitException.java
+//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java Console.java KitException.java Watcher.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -122,6 +122,7 @@ final class PrismaEngine implements MigrationEngine {
             String create = table ? null : PrismaMigrations.CREATE_PROTECTED;
             for (MigrationFile m : plan.pending()) {
                 progress.applying(m);
+                Watcher.doing(m.name); // the live line of a long migration: the file, sent whole
                 long t = System.nanoTime();
                 if (m.needsNoTransaction() || m.ownsTransaction()) {
                     if (create != null) {
@@ -139,6 +140,8 @@ final class PrismaEngine implements MigrationEngine {
             }
         } catch (SQLException e) {
             throw lost(e);
+        } finally {
+            Watcher.doing(null);
         }
         return new Outcome(plan.pending().size(), plan.pending().get(plan.pending().size() - 1).version);
     }
@@ -182,6 +185,7 @@ final class PrismaEngine implements MigrationEngine {
             st.setEscapeProcessing(false);
             for (SqlScript.Statement s : m.statements()) {
                 running = s;
+                Watcher.doing(m.name + " line " + s.line());
                 st.execute(s.sql());
             }
         } catch (SQLException e) {

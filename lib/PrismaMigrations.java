@@ -1,4 +1,4 @@
-//SOURCES HistoryTable.java MigrationHistory.java MigrationFile.java AdvisoryLocks.java Flight.java SqlScript.java KitException.java Relations.java
+//SOURCES HistoryTable.java MigrationHistory.java MigrationFile.java AdvisoryLocks.java Flight.java SqlScript.java KitException.java Relations.java MigrateInFlight.java
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,21 +140,22 @@ final class PrismaMigrations {
     }
 
     /**
-     * Where the database stands against the folder, for status: the history read (one round trip),
-     * and only when a migration looks failed, whether another session holds Prisma's lock (read from
-     * pg_locks, never taken): Prisma records a migration before running it, so one unfinished while
-     * the lock is held is under way, not failed.
+     * Where the database stands against the folder, for status: the history read, in the caller's
+     * flight after the read of a migrate in flight (MigrateInFlight). Prisma records a migration before
+     * running it, so one unfinished while a session holds Prisma's lock is under way, not failed.
      */
-    static MigrationHistory history(Connection c, List<MigrationFile> migrations) throws SQLException {
-        long t = System.nanoTime();
-        Read read = read(c);
-        long micros = (System.nanoTime() - t) / 1000;
-        List<MigrationHistory.Entry> entries = entries(migrations, read.rows());
-        String underWay = null;
-        if (entries.stream().anyMatch(e -> e.state() == MigrationHistory.State.FAILED) && AdvisoryLocks.holder(c, PRISMA_LOCK) != null) {
-            for (MigrationHistory.Entry e : entries) if (e.state() == MigrationHistory.State.FAILED) underWay = e.version();
-        }
-        return new MigrationHistory(HistoryTable.PRISMA, entries, migrations, read.tableExists(), micros, underWay);
+    static java.util.function.Supplier<MigrationHistory> history(Flight flight, List<MigrationFile> migrations, java.util.function.Supplier<MigrateInFlight> inFlight) {
+        MigrationHistory[] history = new MigrationHistory[1];
+        read(flight, read -> {
+            List<MigrationHistory.Entry> entries = entries(migrations, read.rows());
+            String underWay = null;
+            MigrateInFlight running = inFlight.get();
+            if (running != null && running.prisma()) {
+                for (MigrationHistory.Entry e : entries) if (e.state() == MigrationHistory.State.FAILED) underWay = e.version();
+            }
+            history[0] = new MigrationHistory(HistoryTable.PRISMA, entries, migrations, read.tableExists(), flight.micros(), underWay);
+        });
+        return () -> history[0];
     }
 
     /** Where the database stands against the folder, from what a run read when it started. */

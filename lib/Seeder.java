@@ -1,4 +1,5 @@
 //SOURCES AdvisoryLocks.java SeedCatalog.java SeedFile.java SeedFlight.java SeedCopy.java SeedUpsert.java PasswordHasher.java
+//SOURCES SessionLimits.java Flight.java WatchedConnection.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -53,6 +54,13 @@ final class Seeder {
      * runs out is its own sentence, exit 4, with nothing written.
      */
     static void lock(Connection c, Duration wait, Consumer<String> say) throws SQLException {
+        // first, in the same round trip: the transaction ends itself if seed's client goes (SessionLimits), and the session's server process is learnt
+        Flight first = new Flight();
+        SessionLimits.inTransaction(first, SessionLimits.WRITER, pid -> WatchedConnection.serverPid(c, pid));
+        boolean[] locked = {false};
+        first.add("select pg_try_advisory_xact_lock(?)", rs -> locked[0] = rs.next() && rs.getBoolean(1), ADVISORY_LOCK);
+        first.send(c);
+        if (locked[0]) return;
         AdvisoryLocks.take(c, ADVISORY_LOCK, true, "seed's lock", wait, say,
                 "nothing was written: run seed again once it has finished, or wait longer with --lock-wait 5m.");
     }

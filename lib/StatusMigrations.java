@@ -1,4 +1,4 @@
-//SOURCES StatusReport.java MigrationHistory.java
+//SOURCES StatusReport.java MigrationHistory.java MigrateInFlight.java
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,9 +16,12 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 
-    /** The history says which migration another session is applying now (Prisma's; pending, not yet the current version), how its entries are named, and its table. */
-    static StatusMigrations of(MigrationHistory history) {
-        String underWay = history.underWay;
+    /**
+     * The history says how its entries are named and its table; `inFlight` (null: none) the migrate
+     * running now, and so which migration is being applied (not yet the current version).
+     */
+    static StatusMigrations of(MigrationHistory history, MigrateInFlight inFlight) {
+        String underWay = inFlight == null ? null : inFlight.migration(history);
         List<String> lines = new ArrayList<>();
         List<StatusReport.Finding> findings = new ArrayList<>();
         List<Map<String, Object>> list = new ArrayList<>();
@@ -36,10 +39,7 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
             m.put("state", applying ? "applying" : e.state().name().toLowerCase(Locale.ROOT));
             m.put("installedOn", e.installedOn() == null ? null : e.installedOn().toInstant().toString());
             list.add(m);
-            if (applying) {
-                findings.add(finding(StatusReport.Severity.PENDING, "migration " + e.version() + " is being applied by another session (run status again when it is done)"));
-                continue;
-            }
+            if (applying) continue;
             String which = repeatable ? "repeatable migration " + e.script() : "migration " + e.version();
             if (history.renaming(e.script()) != null) findings.add(finding(StatusReport.Severity.DRIFT, e.script() + " was renamed after it was applied"));
             switch (e.state()) {
@@ -53,21 +53,24 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
             case APPLIED, EDITED, RENAMED -> true;
             default -> false;
         }).count();
-        long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING).count();
+        long pending = all.stream().filter(e -> e.state() == MigrationHistory.State.PENDING && !(e.version() != null && e.version().equals(underWay))).count();
         String current = history.currentVersion(); // never the migration under way
         lines.add("  " + applied + " applied, " + pending + " pending" + (underWay == null ? "" : ", 1 being applied") + "; current version " + (current == null ? "none" : current));
+        if (inFlight != null) running(inFlight, all.stream().filter(e -> e.version() != null && e.version().equals(underWay)).findFirst().orElse(null), lines, findings);
         // what migrate refuses to run on: said, and the rest of the report goes on
         for (String problem : history.problems) {
             lines.add("  PROBLEM: " + problem + ".");
             findings.add(finding(StatusReport.Severity.INVALID, problem.split("; ")[0])); // what is wrong; its line says the fix
         }
-        if (pending > 0) findings.add(0, finding(StatusReport.Severity.PENDING, pending + " migration" + (pending == 1 ? "" : "s") + " to apply (run migrate)"));
+        if (pending > 0) findings.add(0, finding(StatusReport.Severity.PENDING, pending + " migration" + (pending == 1 ? "" : "s") + " to apply"
+                + (inFlight == null ? " (run migrate)" : " (the migrate running now applies them, unless it was given --target)")));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("applied", applied);
         json.put("pending", pending);
         json.put("currentVersion", current);
         json.put("entries", list);
         if (!history.problems.isEmpty()) json.put("problems", history.problems);
+        json.put("inFlight", inFlight == null ? null : inFlight.json(underWay));
         return new StatusMigrations(new StatusReport.Section("migrations", "Migrations", lines, json, findings), current, pending > 0);
     }
 
@@ -94,7 +97,7 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
         String when = e.installedOn() == null ? "" : "  " + e.installedOn().toLocalDateTime().format(WHEN);
         MigrationHistory.Renamed renamed = history.renaming(e.script());
         String renaming = renamed == null ? "" : "RENAMED after it was applied (applied as \"" + renamed.applied() + "\"; Flyway refuses that)";
-        String note = applying ? "  being applied: another session holds Prisma's migration lock"
+        String note = applying ? "  being applied now by the migrate below"
                 : repeatable && e.state() == MigrationHistory.State.PENDING && e.appliedChecksum() != null ? "  changed since it was applied: migrate applies it again"
                 : switch (e.state()) {
             case EDITED -> "  EDITED after it was applied (checksum " + e.appliedChecksum() + " applied, " + e.fileChecksum() + " in the file)"
@@ -108,6 +111,15 @@ record StatusMigrations(StatusReport.Section section, String currentVersion, boo
                 ? String.format("  %s %-" + columns.version() + "s%s%s", mark, e.version(), when, note)
                 : String.format("  %s %-" + columns.version() + "s %-" + columns.description() + "s%s%s", mark, repeatable ? "R" : e.version(), e.description(), when, note))
                 .stripTrailing();
+    }
+
+    /** The migrate running now, under the counts: who, since when, which migration, what it waits for or how far it is. */
+    private static void running(MigrateInFlight inFlight, MigrationHistory.Entry applying, List<String> lines, List<StatusReport.Finding> findings) {
+        String what = applying == null ? "" : ", applying " + (applying.script() != null ? applying.script() : applying.version());
+        String doing = inFlight.doing();
+        lines.add("  a migrate is running: " + inFlight.who() + what + (doing == null ? "" : "; " + doing));
+        findings.add(finding(StatusReport.Severity.RUNNING, inFlight.who() + what + (doing == null ? "" : " (" + doing + ")")
+                + "; run status again once it has finished"));
     }
 
     private static StatusReport.Finding finding(StatusReport.Severity severity, String text) {

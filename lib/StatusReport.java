@@ -24,6 +24,8 @@ final class StatusReport {
      */
     enum Severity {
         PENDING(ExitCode.PENDING, "Work is pending: ", "."),
+        /** A migrate is applying now: pending too (exit 1), but not work for this operator to start. */
+        RUNNING(ExitCode.PENDING, "A migrate is running now: ", "."),
         INVALID(ExitCode.USAGE, "Fix this folder's files first: ", "."),
         UNREACHABLE(ExitCode.UNREACHABLE, "The database could not be read to the end: ", "."),
         DRIFT(ExitCode.DRIFT, "Database disagrees with this repository: ", "."),

@@ -2,6 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The migration lock and interrupts, on both engines: a migrate that finds the lock held says at
  * once for whom and how long it waits; Ctrl-C cancels on the server, frees the lock and says what
- * was applied (exit 130); a session the server ends is not blamed on the file.
+ * was applied (exit 130); a session the server ends is not blamed on the file; status run while a
+ * migrate applies says so, and names the migration and what it waits for (issue 29 item 4).
  */
 class MigrateLockTest {
 
@@ -165,5 +167,51 @@ class MigrateLockTest {
             assertFalse(r.all().contains("Deploy-Pw-7731"), r.all());
         }
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where tablename = '_prisma_migrations'"));
+    }
+
+    /** A Flyway migrate waiting behind the app's open transaction: status says a migrate is running, which migration, and what it waits for; exit 1, not "run migrate". */
+    @Test
+    void statusDuringAFlywayMigrateSaysAMigrateIsRunningNamesTheMigrationAndWhatItWaitsFor() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = ProgressTest.kitAddingANickname();
+        try (Connection app = ProgressTest.appInATransactionOn(url, "Member")) {
+            TestSupport.Running running = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--lock-timeout", "60s");
+            TestSupport.waitUntil(url, TestSupport.waitsForALock("rc-dbkit migrate"), "V5 waits for the app's lock");
+            TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString());
+            TestSupport.Result json = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--json");
+            app.rollback();
+            assertEquals(0, running.result().code());
+            assertEquals(1, r.code(), r.all());
+            assertTrue(r.out().contains("[~] 5      nickname") && r.out().contains("being applied now by the migrate below"), r.out());
+            assertTrue(r.out().contains("A migrate is running now: process ") && r.out().contains("(application \"rc-dbkit migrate\", role kit, client ")
+                    && r.out().contains("applying V5__nickname.sql (waiting for AccessExclusiveLock on \"Member\", held by process ")
+                    && r.out().contains("application \"billing-api\""), r.out());
+            assertFalse(r.out().contains("run migrate)"), r.out());
+            JsonNode doc = Console.JSON.readTree(json.out());
+            assertEquals(1, doc.path("exitCode").asInt(), json.out());
+            assertTrue(doc.path("verdict").asText().startsWith("A migrate is running now: process "), json.out());
+            assertEquals("5", doc.path("migrations").path("inFlight").path("migration").asText(), json.out());
+            assertEquals("applying", doc.path("migrations").path("entries").path(4).path("state").asText(), json.out());
+            assertTrue(doc.path("migrations").path("inFlight").path("doing").asText().contains("billing-api"), json.out());
+            assertEquals("running", doc.path("findings").path(0).path("severity").asText(), json.out());
+        }
+    }
+
+    /** The Prisma path records its history row inside the migration's transaction, unseen by others: status finds the migration from the lock holder. */
+    @Test
+    void statusDuringAPrismaMigrateSaysAMigrateIsRunningAndNamesTheMigration() throws Exception {
+        String url = TestSupport.freshDatabase();
+        Path folder = prismaFolderWithSlowSecond();
+        TestSupport.Running running = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
+        try {
+            TestSupport.waitUntil(url, SLEEPING, "02_slow is running");
+            TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", PrismaTest.emptyKit().toString(), "--prisma", folder.toString());
+            assertEquals(1, r.code(), r.all());
+            assertTrue(r.out().contains("[~] 02_slow") && r.out().contains("A migrate is running now: process ") && r.out().contains("applying 02_slow/migration.sql"), r.out());
+            assertFalse(r.out().contains("run migrate)"), r.out());
+        } finally {
+            TestSupport.exec(url, "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()");
+            running.result();
+        }
     }
 }

@@ -196,7 +196,7 @@ class StatusTest {
             assertTrue(r.out().contains("[~] 04_own_transaction") && r.out().contains("being applied"), r.out());
             assertTrue(r.out().contains("3 applied, 2 pending, 1 being applied; current version 03_functions"), r.out());
             assertFalse(r.out().contains("[F]") || r.out().contains("FAILED"), r.out());
-            assertTrue(r.out().contains("Work is pending: ") && r.out().contains("migration 04_own_transaction is being applied by another session"), r.out());
+            assertTrue(r.out().contains("A migrate is running now: process ") && r.out().contains("applying 04_own_transaction/migration.sql"), r.out());
         }
     }
 

@@ -22,6 +22,10 @@ enum Tool {
     PGBOUNCER("pgbouncer", "pgbouncer", null),
     OPENSSL("openssl", "openssl", null),
     JQ("jq", "jq", null),
+    /** script(1), util-linux's: a command under a pseudo-terminal (the live line redrawn in place). */
+    SCRIPT("script", "bsdutils", null),
+    /** ss(8), iproute2's: the sockets' keepalive timers. */
+    SS("ss", "iproute2", null),
     NODE_ARGON2("the node argon2 checker", null, "argon2"),
     NODE_DOTENV("the node dotenv reader", null, "dotenv");
 
@@ -84,6 +88,8 @@ enum Tool {
             case PGBOUNCER -> pgbouncer().isPresent();
             case OPENSSL -> onPath("openssl").isPresent();
             case JQ -> onPath("jq").isPresent();
+            case SCRIPT -> onPath("script").isPresent();
+            case SS -> onPath("ss").isPresent();
             case NODE_ARGON2, NODE_DOTENV -> onPath("node").isPresent() && nodeModulesCurrent(nodeModule);
         };
     }

@@ -1,11 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Reliability and security suite: faults, concurrency, hostile input, secrets; prints its figures and "N passed, N failed".
 //JAVA 17+
-//SOURCES Runner.java Figures.java ../migrate.java ../seed.java ../status.java ../lib/EmbeddedServer.java
+//SOURCES Runner.java Figures.java ../migrate.java ../seed.java ../status.java ../lib/EmbeddedServer.java ../bench/DelayProxy.java StallProxy.java
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES BadInputTest.java
 //SOURCES FaultTest.java
 //SOURCES SecretTest.java
+//SOURCES StallTest.java
 
 import java.io.PrintWriter;
 

@@ -30,6 +30,8 @@
 //SOURCES IsolationTest.java
 //SOURCES FingerprintTest.java
 //SOURCES BundleTest.java
+//SOURCES ProgressTest.java
+//SOURCES ClientGoneTest.java
 
 import java.io.PrintWriter;
 
