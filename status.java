@@ -71,7 +71,7 @@ public class status extends DatabaseCli {
                 Flight flight = new Flight();
                 seedRows = seeds.rows(flight);
                 admin = seeds.admin(flight, c);
-                security = StatusSecurity.ask(flight, c, exposedSchemas);
+                security = StatusSecurity.ask(flight, c, exposedSchemas, console.verbose);
                 reading = "the seeds, the admin and the Data API exposure";
                 flight.send(c);
                 head.saw(flight.micros());
