@@ -29,6 +29,7 @@
 //SOURCES SecurityRelationTest.java
 //SOURCES SecurityProofTest.java
 //SOURCES SecurityRoutineTest.java
+//SOURCES SecurityForecastTest.java
 
 import java.io.PrintWriter;
 
