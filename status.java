@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             "2:bad option, no URL, an invalid seed file, a misnamed migration file, or a migration history this role cannot read (row-level security: run as its owner)",
             "3:the database could not be reached or refused the login, the connection was lost before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
-            "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
+            "6:a security finding: an error of Supabase's advisor's checks, such as a table its Data API exposes to anon or authenticated without row-level security (the fix is printed)",
             "When several apply, the most severe wins: 6, then 5, then 3, then 1."})
 public class status extends DatabaseCli {
 
@@ -33,7 +33,7 @@ public class status extends DatabaseCli {
     @Option(names = "--schema", description = "Also compare the schema with the migrations, applied to a throwaway shadow PostgreSQL (tables, columns, enums, indexes, constraints, views, functions, triggers, extensions, RLS).")
     boolean schema;
 
-    @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public).")
+    @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public): its advisor's security checks run there, and what anon and authenticated reach is read as them.")
     List<String> exposedSchemas;
 
     public static void main(String[] args) {

@@ -21,7 +21,7 @@ final class ExposedStatements {
     /** A pending statement that opens an object to the Data API: the check status would report, on which object, what, and what to add. */
     record Opening(At at, SecurityLint lint, SecurityLint.Level level, String object, String what, String fix) {
         String sentence() {
-            return at.file() + " line " + at.line() + ": " + at.statement() + " " + what + " (" + lint.advisorName + ", " + level.word
+            return at.file() + " line " + at.line() + ": " + at.statement() + " " + what + " (" + lint.advisorName() + ", " + level.word()
                     + " in status): " + fix + ".";
         }
     }
@@ -112,8 +112,13 @@ final class ExposedStatements {
     private void follow(At at, List<SqlLexer.Token> tokens) {
         SqlStatement s = SqlStatement.read(tokens);
         if (s instanceof SqlStatement.CreateTable t) {
+            if (t.ifNotExists() && target.tables().containsKey(key(t.table()))) return; // the table stays as it is
             made.put(key(t.table()), new Made(at, "table", false, true, target.tableGrantees().getOrDefault(schema(t.table()), List.of())));
             made.get(key(t.table())).rls = false;
+            return;
+        }
+        if (s instanceof SqlStatement.Drop d) {
+            d.names().forEach(n -> made.remove(key(n)));
             return;
         }
         if (s instanceof SqlStatement.AlterTable a) {

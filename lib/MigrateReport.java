@@ -48,7 +48,7 @@ final class MigrateReport implements MigrationEngine.Progress {
      */
     void exposures(List<ExposedStatements.Opening> openings) {
         doc.put("exposures", openings.stream().map(o -> Map.of("file", o.at().file(), "line", o.at().line(), "statement", o.at().statement(),
-                "lint", o.lint().advisorName, "level", o.level().word, "object", o.object(), "finding", o.what(), "fix", o.fix())).toList());
+                "lint", o.lint().advisorName(), "level", o.level().word(), "object", o.object(), "finding", o.what(), "fix", o.fix())).toList());
         for (ExposedStatements.Opening o : openings) {
             if (o.level() != SecurityLint.Level.INFO) console.warn("exposes: " + o.sentence());
             else if (console.verbose) console.note("exposes: " + o.sentence());

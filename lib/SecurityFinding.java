@@ -66,19 +66,19 @@ record SecurityFinding(SecurityLint lint, SecurityLint.Level level, DbObject obj
 
     /** The report's lines: the level, the advisor's name and the sentence, then the fix. */
     List<String> lines(String indent) {
-        return List.of(indent + String.format("%-5s ", level.name()) + lint.advisorName + ": " + sentence(),
+        return List.of(indent + String.format("%-5s ", level.name()) + lint.advisorName() + ": " + sentence(),
                 indent + "      fix: " + fix.shown());
     }
 
     /** Which check on which object: two runs (or a copy and its target) have the same finding when they have the same key. */
     String key() {
-        return lint.advisorName + " " + object.shown();
+        return lint.advisorName() + " " + object.shown();
     }
 
     Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lint", lint.advisorName);
-        m.put("level", level.word);
+        m.put("lint", lint.advisorName());
+        m.put("level", level.word());
         m.put("schema", object.schema());
         m.put("name", object.name());
         m.put("kind", object.kind());

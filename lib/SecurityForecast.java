@@ -127,7 +127,7 @@ final class SecurityForecast {
         for (SecurityFinding f : added) {
             ExposedStatements.At at = ExposedStatements.maker(pending, currentSchema, f.object().schema(), f.object().name());
             String where = at == null ? "the pending migrations" : at.file() + " line " + at.line() + " (" + at.statement() + ")";
-            String sentence = where + " would make " + f.lint().advisorName + " on " + f.sentence() + "; fix: " + f.fix().shown();
+            String sentence = where + " would make " + f.lint().advisorName() + " on " + f.sentence() + "; fix: " + f.fix().shown();
             Map<String, Object> m = new LinkedHashMap<>(f.json());
             if (at != null) {
                 m.put("file", at.file());
@@ -135,7 +135,7 @@ final class SecurityForecast {
             }
             list.add(m);
             if (f.level() == SecurityLint.Level.ERROR) {
-                console.error("predicted exposure: " + sentence);
+                console.line("  EXPOSES: " + sentence);
                 if (firstError == null) firstError = sentence;
             } else if (f.level() == SecurityLint.Level.WARN) {
                 console.warn("predicted: " + sentence);

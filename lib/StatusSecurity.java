@@ -35,7 +35,7 @@ final class StatusSecurity {
         List<StatusReport.Finding> findings = new ArrayList<>();
         for (SecurityFinding f : advice.findings()) {
             if (f.level() != SecurityLint.Level.INFO || verbose) lines.addAll(f.lines("  "));
-            if (f.level() == SecurityLint.Level.ERROR) findings.add(new StatusReport.Finding(StatusReport.Severity.SECURITY, f.lint().advisorName + " on " + f.object().shown()));
+            if (f.level() == SecurityLint.Level.ERROR) findings.add(new StatusReport.Finding(StatusReport.Severity.SECURITY, f.lint().advisorName() + " on " + f.object().shown()));
         }
         lines.add("  " + (errors.isEmpty() && warnings.isEmpty() ? "no error or warning" : count(errors.size(), "error") + ", " + count(warnings.size(), "warning"))
                 + (infos.isEmpty() ? "" : ", " + infos.size() + " informational" + (verbose ? "" : " (shown with --verbose and in --json)")));

@@ -25,6 +25,31 @@ final class SecurityChecks {
         return doc;
     }
 
+    /** A seeded project (SupabaseShape.seededProject) to which the operator has done this. */
+    static String project(String sql) {
+        String url = SupabaseShape.seededProject();
+        SupabaseShape.asOperator(url, sql);
+        return url;
+    }
+
+    /** Two such projects alike: one for a finding's fix, one for its other way. */
+    static String[] twoProjects(String sql) {
+        String url = SupabaseShape.seededProject();
+        String other = SupabaseShape.copyOf(url);
+        SupabaseShape.asOperator(url, sql);
+        SupabaseShape.asOperator(other, sql);
+        return new String[] {url, other};
+    }
+
+    /** status exits 6, and its one finding of the lint on the named object. */
+    static JsonNode error(String url, String lint, String name) throws Exception {
+        JsonNode doc = status(url);
+        assertEquals(6, doc.get("exitCode").asInt(), doc.toString());
+        JsonNode f = finding(doc, lint, name);
+        assertEquals("error", f.get("level").asText(), f.toString());
+        return f;
+    }
+
     /** status as people read it. */
     static TestSupport.Result human(String url, String... args) {
         return SupabaseShape.run(new status(), TestSupport.adminEnv(url), args);

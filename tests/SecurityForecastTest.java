@@ -83,8 +83,8 @@ class SecurityForecastTest {
         TestSupport.Result r = migrate(url, kit, "--rehearse");
         assertEquals(before, SupabaseShape.fingerprint(url), "the rehearsal changed the target: " + r.all());
         assertEquals(6, r.code(), r.all());
-        assertTrue(r.err().contains("error: predicted exposure: V5__api_keys.sql line 2 (CREATE TABLE \"ApiKey\""), r.err());
-        assertTrue(r.err().contains("would make rls_disabled_in_public on \"public\".\"ApiKey\" (table): it has no row-level security, and anon and authenticated may select, insert, update, delete it"), r.err());
+        assertTrue(r.out().contains("  EXPOSES: V5__api_keys.sql line 2 (CREATE TABLE \"ApiKey\""), r.out());
+        assertTrue(r.out().contains("would make rls_disabled_in_public on \"public\".\"ApiKey\" (table): it has no row-level security, and anon and authenticated may select, insert, update, delete it"), r.out());
         assertTrue(r.err().contains("error: the rehearsal predicts that the pending migrations would expose data through Supabase's Data API: V5__api_keys.sql line 2") && r.err().contains("Nothing was applied to the target."), r.err());
         // closed in the same migration: the rehearsal passes, and says the checks ran
         Path closed = TestSupport.kitWith("V5__api_keys.sql", API_KEYS + "ALTER TABLE \"ApiKey\" ENABLE ROW LEVEL SECURITY;\n");
@@ -100,7 +100,7 @@ class SecurityForecastTest {
         Path kit = TestSupport.kitWith("V5__public_admins.sql", "CREATE POLICY \"public admins\" ON \"Admin\" FOR SELECT TO anon USING (true);\n");
         TestSupport.Result r = migrate(url, kit, "--rehearse");
         assertEquals(6, r.code(), r.all());
-        assertTrue(r.err().contains("predicted exposure: V5__public_admins.sql line 1 (CREATE POLICY \"public admins\" ON \"Admin\" FOR SELECT TO anon USING (true))"
-                + " would make sensitive_columns_exposed on \"public\".\"Admin\" (table): anon may select \"email\", \"passwordHash\" of it, through policy \"public admins\" (USING (true))"), r.err());
+        assertTrue(r.out().contains("  EXPOSES: V5__public_admins.sql line 1 (CREATE POLICY \"public admins\" ON \"Admin\" FOR SELECT TO anon USING (true))"
+                + " would make sensitive_columns_exposed on \"public\".\"Admin\" (table): anon may select \"email\", \"passwordHash\" of it, through policy \"public admins\" (USING (true))"), r.out());
     }
 }

@@ -21,14 +21,10 @@ class SecurityProofTest {
     /** The issue's first case: RLS on, and a policy that lets anon read every admin, password hashes included. */
     @Test
     void aPolicyUsingTrueForAnonOnAdminIsAnErrorProvenWithTheHashColumn() throws Exception {
-        String url = SupabaseShape.seededProject();
-        String other = SupabaseShape.copyOf(url);
-        String policy = "create policy p on \"Admin\" for select to anon using (true)";
-        SupabaseShape.asOperator(url, policy);
-        SupabaseShape.asOperator(other, policy);
+        String[] projects = SecurityChecks.twoProjects("create policy p on \"Admin\" for select to anon using (true)");
+        String url = projects[0], other = projects[1];
+        JsonNode f = SecurityChecks.error(url, SENSITIVE, "Admin");
         JsonNode doc = SecurityChecks.status(url);
-        assertEquals(6, doc.get("exitCode").asInt(), doc.toString());
-        JsonNode f = SecurityChecks.finding(doc, SENSITIVE, "Admin");
         assertEquals("anon can read rows of it, including \"email\", \"passwordHash\", through policy \"p\" (USING (true))", f.get("finding").asText());
         assertTrue(f.get("proven").asBoolean());
         assertEquals("rows 1", SecurityChecks.read(doc, "anon", "Admin"));
@@ -51,8 +47,7 @@ class SecurityProofTest {
     /** A condition the catalog cannot judge: what came back decides, both ways. */
     @Test
     void aPolicyWithAConditionIsAnErrorOnlyWhenReadingAsTheRoleBringsRowsBack() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create policy nobody on \"Admin\" for select to authenticated using (\"email\" = 'nobody@example.com')");
+        String url = SecurityChecks.project("create policy nobody on \"Admin\" for select to authenticated using (\"email\" = 'nobody@example.com')");
         JsonNode quiet = SecurityChecks.status(url);
         assertEquals(List.of(), SecurityChecks.findings(quiet, SENSITIVE));
         assertEquals("rows 0", SecurityChecks.read(quiet, "authenticated", "Admin"));
@@ -81,8 +76,7 @@ class SecurityProofTest {
 
     @Test
     void aPolicyThatLetsTheApiRolesWriteEveryRowIsAWarning() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, """
+        String url = SecurityChecks.project("""
                 create policy edit on "Team" for update to authenticated using (true);
                 create policy signup on "Member" for insert to anon with check (true);
                 create policy own on "Team" for delete to authenticated using ("ownerId" = auth.uid()::text);
@@ -136,8 +130,7 @@ class SecurityProofTest {
 
     @Test
     void theReadsAreBoundedInTimeAndALockedRelationDoesNotHoldThemUp() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create view \"Slow\" as select 1 as x from pg_sleep(30)");
+        String url = SecurityChecks.project("create view \"Slow\" as select 1 as x from pg_sleep(30)");
         try (Connection platform = SupabaseShape.platform(url)) {
             platform.setAutoCommit(false);
             platform.createStatement().execute("lock table \"Member\" in access exclusive mode");

@@ -17,8 +17,7 @@ class SecurityRelationTest {
 
     @Test
     void aTableWithoutRowLevelSecurityInPublicIsAnErrorProvenByReadingAsAnon() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create table \"Coupon\" (id int primary key, note text); insert into \"Coupon\" values (1, 'welcome')");
+        String url = SecurityChecks.project("create table \"Coupon\" (id int primary key, note text); insert into \"Coupon\" values (1, 'welcome')");
         JsonNode doc = SecurityChecks.status(url);
         assertEquals(6, doc.get("exitCode").asInt(), doc.toString());
         JsonNode f = SecurityChecks.finding(doc, RLS_DISABLED, "Coupon");
@@ -41,8 +40,7 @@ class SecurityRelationTest {
 
     @Test
     void aTableTheApiRolesHoldNoPrivilegeOnOrOutsideTheApiSchemasIsNotExposed() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, """
+        String url = SecurityChecks.project("""
                 create table "Internal" (id int); revoke all on "Internal" from anon, authenticated;
                 create schema private; create table private.t (id int); grant usage on schema private to anon; grant select on private.t to anon;
                 """);
@@ -55,11 +53,8 @@ class SecurityRelationTest {
 
     @Test
     void policiesOnATableWithoutRowLevelSecurityAreAnErrorInAnyOfTheProjectsSchemas() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create schema internal; create table internal.notes (id int); create policy mine on internal.notes using (id = 1)");
-        JsonNode doc = SecurityChecks.status(url);
-        assertEquals(6, doc.get("exitCode").asInt(), doc.toString());
-        JsonNode f = SecurityChecks.finding(doc, "policy_exists_rls_disabled", "notes");
+        String url = SecurityChecks.project("create schema internal; create table internal.notes (id int); create policy mine on internal.notes using (id = 1)");
+        JsonNode f = SecurityChecks.error(url, "policy_exists_rls_disabled", "notes");
         assertEquals("1 policy but row-level security off", f.get("finding").asText());
         JsonNode fixed = SecurityChecks.applyFix(url, f);
         assertEquals(List.of(), SecurityChecks.findings(fixed, "policy_exists_rls_disabled"));
@@ -88,15 +83,10 @@ class SecurityRelationTest {
     /** The issue's second case: the fix printed for a view is one PostgreSQL accepts for a view. */
     @Test
     void aViewThatReadsAsItsOwnerIsAnErrorAndItsFixIsOnePostgresAcceptsForAView() throws Exception {
-        String url = SupabaseShape.seededProject();
-        String other = SupabaseShape.copyOf(url);
-        String view = "create view \"AdminDirectory\" as select email, \"passwordHash\" from \"Admin\"";
-        SupabaseShape.asOperator(url, view);
-        SupabaseShape.asOperator(other, view);
+        String[] projects = SecurityChecks.twoProjects("create view \"AdminDirectory\" as select email, \"passwordHash\" from \"Admin\"");
+        String url = projects[0], other = projects[1];
+        JsonNode f = SecurityChecks.error(url, "security_definer_view", "AdminDirectory");
         JsonNode doc = SecurityChecks.status(url);
-        assertEquals(6, doc.get("exitCode").asInt(), doc.toString());
-        JsonNode f = SecurityChecks.finding(doc, "security_definer_view", "AdminDirectory");
-        assertEquals("error", f.get("level").asText());
         assertEquals("ALTER VIEW \"public\".\"AdminDirectory\" SET (security_invoker = on)", f.get("fix").asText());
         assertEquals("REVOKE SELECT ON \"public\".\"AdminDirectory\" FROM anon, authenticated", f.get("or").asText());
         assertEquals("rows 1", SecurityChecks.read(doc, "anon", "AdminDirectory"));
@@ -115,8 +105,7 @@ class SecurityRelationTest {
 
     @Test
     void aViewThatReadsWithItsCallersRightsIsNotASecurityDefinerView() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create view \"AdminDirectory\" with (security_invoker = true) as select email, \"passwordHash\" from \"Admin\"");
+        String url = SecurityChecks.project("create view \"AdminDirectory\" with (security_invoker = true) as select email, \"passwordHash\" from \"Admin\"");
         JsonNode doc = SecurityChecks.status(url);
         assertEquals(List.of(), SecurityChecks.findings(doc, "security_definer_view"));
         assertEquals(List.of(), SecurityChecks.findings(doc, "sensitive_columns_exposed"));
@@ -126,11 +115,9 @@ class SecurityRelationTest {
 
     @Test
     void aViewOfAuthUsersTheApiRolesMaySelectIsAnError() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create view \"Users\" as select id, email from auth.users; create schema private; create view private.users as select id from auth.users");
+        String url = SecurityChecks.project("create view \"Users\" as select id, email from auth.users; create schema private; create view private.users as select id from auth.users");
+        JsonNode f = SecurityChecks.error(url, "auth_users_exposed", "Users");
         JsonNode doc = SecurityChecks.status(url);
-        assertEquals(6, doc.get("exitCode").asInt(), doc.toString());
-        JsonNode f = SecurityChecks.finding(doc, "auth_users_exposed", "Users");
         assertEquals("REVOKE SELECT ON \"public\".\"Users\" FROM anon, authenticated", f.get("fix").asText());
         assertEquals(List.of("Users error"), SecurityChecks.findings(doc, "auth_users_exposed")); // private.users is not served
         JsonNode fixed = SecurityChecks.applyFix(url, f);
@@ -140,8 +127,7 @@ class SecurityRelationTest {
 
     @Test
     void aMaterializedViewTheApiRolesMaySelectIsAWarning() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create materialized view \"FlagCounts\" as select category, count(*) from \"FeatureFlag\" group by 1;"
+        String url = SecurityChecks.project("create materialized view \"FlagCounts\" as select category, count(*) from \"FeatureFlag\" group by 1;"
                 + " create schema private; create materialized view private.counts as select count(*) from \"Team\"");
         JsonNode doc = SecurityChecks.status(url);
         assertEquals(List.of("FlagCounts warning"), SecurityChecks.findings(doc, "materialized_view_in_api"));

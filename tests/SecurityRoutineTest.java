@@ -16,11 +16,8 @@ class SecurityRoutineTest {
     /** The issue's third case: a SECURITY DEFINER function that anon may execute is reported. */
     @Test
     void aSecurityDefinerFunctionTheApiRolesMayExecuteIsAWarningForEachRole() throws Exception {
-        String url = SupabaseShape.seededProject();
-        String other = SupabaseShape.copyOf(url);
-        String function = "create function grant_points(member text, n int) returns int language sql security definer set search_path = '' as 'select n'";
-        SupabaseShape.asOperator(url, function);
-        SupabaseShape.asOperator(other, function);
+        String[] projects = SecurityChecks.twoProjects("create function grant_points(member text, n int) returns int language sql security definer set search_path = '' as 'select n'");
+        String url = projects[0], other = projects[1];
         JsonNode doc = SecurityChecks.status(url);
         assertEquals(List.of("grant_points warning"), SecurityChecks.findings(doc, "anon_security_definer_function_executable"));
         assertEquals(List.of("grant_points warning"), SecurityChecks.findings(doc, "authenticated_security_definer_function_executable"));
@@ -42,8 +39,7 @@ class SecurityRoutineTest {
 
     @Test
     void aSecurityDefinerFunctionOutsideTheApiSchemasOrATriggerIsNotCallableThroughTheApi() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, """
+        String url = SecurityChecks.project("""
                 create schema private;
                 create function private.grant_points(n int) returns int language sql security definer set search_path = '' as 'select n';
                 create function stamp() returns trigger language plpgsql security definer set search_path = '' as 'begin return new; end';
@@ -56,13 +52,11 @@ class SecurityRoutineTest {
 
     @Test
     void aFunctionWithoutAFixedSearchPathIsAWarning() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create function member_count() returns bigint language sql as 'select count(*) from \"Member\"';"
+        String url = SecurityChecks.project("create function member_count() returns bigint language sql as 'select count(*) from \"Member\"';"
                 + " create function fixed() returns int language sql set search_path = '' as 'select 1'");
-        JsonNode doc = SecurityChecks.status(url);
-        assertEquals(List.of("member_count warning"), SecurityChecks.findings(doc, "function_search_path_mutable"));
-        JsonNode f = SecurityChecks.finding(doc, "function_search_path_mutable", "member_count");
+        JsonNode doc = SecurityChecks.status(url), f = SecurityChecks.finding(doc, "function_search_path_mutable", "member_count");
         assertEquals("ALTER FUNCTION \"public\".\"member_count\"() SET search_path = ''", f.get("fix").asText());
+        assertEquals(List.of("member_count warning"), SecurityChecks.findings(doc, "function_search_path_mutable")); // not fixed()
         assertEquals(List.of(), SecurityChecks.findings(SecurityChecks.applyFix(url, f), "function_search_path_mutable"));
     }
 
@@ -83,8 +77,7 @@ class SecurityRoutineTest {
 
     @Test
     void anExtensionBehindItsDefaultVersionIsAWarning() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "create schema search; create extension pg_trgm with schema search version '1.3'");
+        String url = SecurityChecks.project("create schema search; create extension pg_trgm with schema search version '1.3'");
         JsonNode doc = SecurityChecks.status(url);
         JsonNode f = SecurityChecks.finding(doc, "extension_versions_outdated", "pg_trgm");
         assertTrue(f.get("finding").asText().startsWith("version 1.3 is installed and "), f.toString());
@@ -93,8 +86,7 @@ class SecurityRoutineTest {
 
     @Test
     void aRegTypeColumnIsAWarning() throws Exception {
-        String url = SupabaseShape.seededProject();
-        SupabaseShape.asOperator(url, "alter table \"Team\" add column \"checker\" regproc, add column \"note\" text");
+        String url = SecurityChecks.project("alter table \"Team\" add column \"checker\" regproc, add column \"note\" text");
         JsonNode doc = SecurityChecks.status(url);
         assertEquals(List.of("Team warning"), SecurityChecks.findings(doc, "unsupported_reg_types"));
         assertEquals(List.of(), SecurityChecks.findings(SecurityChecks.applyFix(url, SecurityChecks.finding(doc, "unsupported_reg_types", "Team")), "unsupported_reg_types"));
