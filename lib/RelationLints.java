@@ -80,14 +80,15 @@ final class RelationLints {
             if (graphql && !r.kind().equals("p")) {
                 for (String role : readers) {
                     SecurityCatalog.Access a = r.access(role);
-                    String what = role.equals("anon") ? "anon" : "authenticated";
                     out.add(new SecurityFinding(role.equals("anon") ? SecurityLint.PG_GRAPHQL_ANON_TABLE_EXPOSED : SecurityLint.PG_GRAPHQL_AUTHENTICATED_TABLE_EXPOSED,
-                            object, what + " may select " + (a.privileges().contains("select") ? "it" : "some of its columns"),
+                            object, role + " may select " + (a.privileges().contains("select") ? "it" : "some of its columns"),
                             SecurityFinding.Fix.of(a.privileges().contains("select") ? "REVOKE SELECT ON " + sql + " FROM " + from(r, List.of(role))
                                     : "REVOKE SELECT (" + String.join(", ", a.columns().stream().map(SqlScript::identifier).toList()) + ") ON " + sql + " FROM " + role)));
                 }
             }
-            if (sensitive == null && !definerView && !(r.isTable() && !r.rls())) {
+            // rows behind row-level security (or a view that honours it) proven readable: the findings above say the rest
+            boolean guarded = (r.isTable() && r.rls()) || (r.kind().equals("v") && !definerView);
+            if (sensitive == null && guarded) {
                 List<String> came = came(r);
                 if (!came.isEmpty()) {
                     List<SecurityCatalog.Policy> through = PolicyLints.readPolicies(facts, r, came.get(0));
