@@ -106,9 +106,35 @@ final class SecurityForecast {
         }
     }
 
+    /** A finding the pending migrations would add, and the statement that made or opened its object (null when none names it). */
+    record Predicted(SecurityFinding finding, ExposedStatements.At at) {
+        String sentence() {
+            String where = at == null ? "the pending migrations" : at.file() + " line " + at.line() + " (" + at.statement() + ")";
+            return where + " would make " + finding.lint().advisorName() + " on " + finding.sentence() + "; fix: " + finding.fix().shown();
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>(finding.json());
+            if (at != null) {
+                m.put("file", at.file());
+                m.put("line", at.line());
+            }
+            return m;
+        }
+    }
+
+    /** After the pending migrations applied to the copy: the findings they add, each with its statement; none where the target is not Supabase. */
+    List<Predicted> predict(EmbeddedServer copy, List<MigrationFile> pending) throws SQLException {
+        if (!supabase) return List.of();
+        try (Connection c = copy.admin("shadow")) {
+            return SecurityAdvisor.check(c, exposedSchemas).findings().stream().filter(f -> !before.contains(f.key()))
+                    .map(f -> new Predicted(f, ExposedStatements.maker(pending, currentSchema, f.object().schema(), f.object().name()))).toList();
+        }
+    }
+
     /**
-     * After the pending migrations applied to the copy: the findings they add, each with the statement
-     * that made or opened its object, for the rehearsal's report (JSON); exit 6 when one is an error.
+     * The rehearsal's security part, said and returned as its JSON: errors as report lines (the first
+     * becomes the rehearsal's error, exit 6), warnings on stderr, informational ones with --verbose.
      */
     Map<String, Object> report(EmbeddedServer copy, List<MigrationFile> pending, Console console) throws SQLException {
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -118,40 +144,28 @@ final class SecurityForecast {
             doc.put("reason", "not Supabase: no anon or authenticated role");
             return doc;
         }
-        List<SecurityFinding> added;
-        try (Connection c = copy.admin("shadow")) {
-            added = SecurityAdvisor.check(c, exposedSchemas).findings().stream().filter(f -> !before.contains(f.key())).toList();
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
+        List<Predicted> added = predict(copy, pending);
         String firstError = null;
-        for (SecurityFinding f : added) {
-            ExposedStatements.At at = ExposedStatements.maker(pending, currentSchema, f.object().schema(), f.object().name());
-            String where = at == null ? "the pending migrations" : at.file() + " line " + at.line() + " (" + at.statement() + ")";
-            String sentence = where + " would make " + f.lint().advisorName() + " on " + f.sentence() + "; fix: " + f.fix().shown();
-            Map<String, Object> m = new LinkedHashMap<>(f.json());
-            if (at != null) {
-                m.put("file", at.file());
-                m.put("line", at.line());
-            }
-            list.add(m);
-            if (f.level() == SecurityLint.Level.ERROR) {
+        for (Predicted p : added) {
+            String sentence = p.sentence();
+            if (p.finding().level() == SecurityLint.Level.ERROR) {
                 console.line("  EXPOSES: " + sentence);
                 if (firstError == null) firstError = sentence;
-            } else if (f.level() == SecurityLint.Level.WARN) {
+            } else if (p.finding().level() == SecurityLint.Level.WARN) {
                 console.warn("predicted: " + sentence);
             } else if (console.verbose) {
                 console.note("predicted: " + sentence);
             }
         }
         doc.put("state", firstError != null ? "exposed" : added.isEmpty() ? "ok" : "warnings");
-        doc.put("findings", list);
+        doc.put("findings", added.stream().map(Predicted::json).toList());
         if (firstError != null) {
             KitException e = new KitException(ExitCode.SECURITY, "the rehearsal predicts that the pending migrations would expose data through Supabase's Data API: "
                     + firstError + ". Nothing was applied to the target.");
             e.details.put("security", doc);
             throw e;
         }
-        long warnings = added.stream().filter(f -> f.level() == SecurityLint.Level.WARN).count(), infos = added.size() - warnings;
+        long warnings = added.stream().filter(p -> p.finding().level() == SecurityLint.Level.WARN).count(), infos = added.size() - warnings;
         console.line("  Supabase's advisor's checks on the copy: the pending migrations add no error"
                 + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") + " (above)" : "")
                 + (infos > 0 ? ", " + infos + " informational (in --json" + (console.verbose ? " and above)" : ")") : ""));

@@ -195,6 +195,10 @@ class SupabaseShapeTest {
         // documenso's tables have no row-level security, and Supabase grants every new public table to anon: status says so
         assertEquals(6, st.code(), st.all());
         assertEquals("exposed", doc.get("security").get("state").asText(), st.out());
+        // but not the history the kit keeps: row-level security on, and reading it as the API roles brings no row back
+        assertEquals("rows 0", SecurityChecks.read(doc, "anon", "_prisma_migrations"), st.out());
+        assertEquals("rows 0", SecurityChecks.read(doc, "authenticated", "_prisma_migrations"), st.out());
+        assertEquals(List.of(), SecurityChecks.findings(doc, "rls_disabled_in_public").stream().filter(f -> f.startsWith("_prisma_migrations")).toList());
     }
 
 
