@@ -150,8 +150,7 @@ public class migrate extends DatabaseCli {
         List<String> notes = new java.util.ArrayList<>(lint.notes());
         notes.addAll(format.notes(pending));
         report.findings(findings, notes, allowDestructive);
-        // what they open to Supabase's Data API: one more question, asked by a preview only (a real run's round trips are budgeted)
-        if (dryRun || rehearse) report.exposures(ExposedStatements.read(pending, ApiDefaults.read(c, exposedSchemas)));
+        if (dryRun || rehearse) report.exposures(ExposedStatements.read(pending, ApiDefaults.read(c, exposedSchemas))); // Data API: previews only (budget)
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
         if (destructive > 0 && !allowDestructive && rehearse) {
             console().warn(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data: a real run stops there unless given --allow-destructive.");
