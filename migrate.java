@@ -2,7 +2,7 @@
 //DESCRIPTION Apply the schema migrations in migrations/ (recorded in Flyway's history) or a Prisma migrations folder, through the direct connection.
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/MigrationEngine.java lib/MigrateReport.java lib/Interruption.java lib/Rehearsal.java
-//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java lib/SessionLimits.java
+//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java lib/ExposedStatements.java lib/SessionLimits.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             "3:the database could not be reached or refused the login, or ended the session mid-run, or the link went silent (the kit ended its session; re-running is safe)",
             "4:a migration failed (or timed out waiting for a lock: the sentence names its holder); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
             "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
+            "6:with --rehearse: the pending migrations would expose data through Supabase's Data API (an error of its advisor's checks, on the copy); nothing was applied",
             "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})
 public class migrate extends DatabaseCli {
 
@@ -51,6 +52,10 @@ public class migrate extends DatabaseCli {
 
     @Option(names = "--yes", description = "Do not ask for confirmation before migrating a remote database from a terminal.")
     boolean yes;
+
+    @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",",
+            description = "Schemas Supabase's Data API serves (default: public): --dry-run and --rehearse say what the pending migrations open there.")
+    List<String> exposedSchemas;
 
     @Option(names = "--prisma", paramLabel = "DIR", description = "Apply the Prisma migrations in DIR (<name>/migration.sql) and record them in _prisma_migrations as Prisma does.")
     Path prismaDir;
@@ -110,7 +115,7 @@ public class migrate extends DatabaseCli {
             MigrationEngine.Plan plan = engine.plan(targetVersion);
             int findings = lint(c, plan.pending(), report);
             report.howTheyRun(plan.pending());
-            if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options).run(plan, targetVersion));
+            if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options, exposedSchemas).run(plan, targetVersion));
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
             if (plan.pending().isEmpty()) return wrote(report.nothingApplied(plan.pending(), plan.current(), false), c, engine, true);
             confirm(database.target, plan.pending().stream().map(m -> m.name).toList(), findings);
@@ -148,6 +153,7 @@ public class migrate extends DatabaseCli {
         List<String> notes = new java.util.ArrayList<>(lint.notes());
         notes.addAll(format.notes(pending));
         report.findings(findings, notes, allowDestructive);
+        if (dryRun || rehearse) report.exposures(ExposedStatements.read(pending, ApiDefaults.read(c, exposedSchemas))); // Data API: previews only (budget)
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
         if (destructive > 0 && !allowDestructive && rehearse) {
             console().warn(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data: a real run stops there unless given --allow-destructive.");

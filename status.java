@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
             "2:bad option, no URL, an invalid seed file, or a migration history this role cannot read (row-level security: run as its owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
             "3:the database could not be reached or refused the login, the connection was lost (or went silent) before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
-            "6:a security finding: a table Supabase's Data API exposes to anon or authenticated without row-level security",
+            "6:a security finding: an error of Supabase's advisor's checks, such as a table its Data API exposes to anon or authenticated without row-level security (the fix is printed)",
             "When several apply, the most severe wins: 6, then 5, then 3, then 2, then 1."})
 public class status extends DatabaseCli {
 
@@ -37,7 +37,7 @@ public class status extends DatabaseCli {
     @Option(names = "--no-seeds", description = "Leave the seed files and the admin out: check the migrations (another app's Prisma history, say) and the Data API exposure only.")
     boolean noSeeds;
 
-    @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public).")
+    @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public): its advisor's security checks run there, and what anon and authenticated reach is read as them.")
     List<String> exposedSchemas;
 
     public static void main(String[] args) {
@@ -81,7 +81,7 @@ public class status extends DatabaseCli {
                 Flight flight = new Flight();
                 seedRows = seeds.rows(flight);
                 admin = seeds.admin(flight, c);
-                security = StatusSecurity.ask(flight, c, exposedSchemas);
+                security = StatusSecurity.ask(flight, c, exposedSchemas, console.verbose);
                 reading = "the seeds, the admin and the Data API exposure";
                 flight.send(c);
                 head.saw(flight.micros());

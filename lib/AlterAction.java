@@ -37,6 +37,9 @@ sealed interface AlterAction {
 
     record ValidateConstraint() implements AlterAction {}
 
+    /** ENABLE or DISABLE ROW LEVEL SECURITY (FORCE and NO FORCE are Other). */
+    record RowSecurity(boolean enable) implements AlterAction {}
+
     record Other() implements AlterAction {}
 
     static AlterAction read(SqlCursor a) {
@@ -71,6 +74,8 @@ sealed interface AlterAction {
             return column == null ? new Other() : new DropColumn(column);
         }
         if (a.keywords("validate", "constraint")) return new ValidateConstraint();
+        if (a.keywords("enable", "row", "level", "security")) return new RowSecurity(true);
+        if (a.keywords("disable", "row", "level", "security")) return new RowSecurity(false);
         if (!a.keywords("add")) return new Other();
         boolean named = a.keywords("constraint") && a.identifier() != null;
         if (a.keywords("check")) {

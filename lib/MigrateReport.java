@@ -1,4 +1,4 @@
-//SOURCES MigrationEngine.java MigrationFormat.java MigrationFile.java MigrationLint.java Console.java Durations.java ExitCode.java KitException.java
+//SOURCES MigrationEngine.java MigrationFormat.java MigrationFile.java MigrationLint.java Console.java Durations.java ExitCode.java KitException.java ExposedStatements.java
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +42,19 @@ final class MigrateReport implements MigrationEngine.Progress {
             else console.warn(f.sentence());
         }
         console.err.flush();
+    }
+
+    /**
+     * What the pending statements open to Supabase's Data API, read from the statements: each on stderr
+     * (informational ones with --verbose), all in the JSON.
+     */
+    void exposures(List<ExposedStatements.Opening> openings) {
+        doc.put("exposures", openings.stream().map(o -> Map.of("file", o.at().file(), "line", o.at().line(), "statement", o.at().statement(),
+                "lint", o.lint().advisorName(), "level", o.level().word(), "object", o.object(), "finding", o.what(), "fix", o.fix())).toList());
+        for (ExposedStatements.Opening o : openings) {
+            if (o.level() != SecurityLint.Level.INFO) console.warn("exposes: " + o.sentence());
+            else if (console.verbose) console.note("exposes: " + o.sentence());
+        }
     }
 
     /** How the pending files will run, where that is not one transaction per file. */

@@ -1,5 +1,5 @@
 //SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java EmbeddedServer.java DataChecks.java LockReport.java SqlScript.java
-//SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java
+//SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java SecurityForecast.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -33,13 +33,15 @@ final class Rehearsal {
     private final MigrationFormat format;
     private final Console console;
     private final MigrationFormat.Options options;
+    private final List<String> exposedSchemas;
 
-    /** @param options the run's: its timeouts hold on the copy too */
-    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options) {
+    /** @param options the run's: its timeouts hold on the copy too; @param exposedSchemas the schemas Supabase's Data API serves */
+    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options, List<String> exposedSchemas) {
         this.target = target;
         this.format = format;
         this.console = console;
         this.options = options;
+        this.exposedSchemas = exposedSchemas;
     }
 
     /** Rehearses `plan` (read from the target); returns the JSON part of the report, or throws with the exit code. */
@@ -69,6 +71,7 @@ final class Rehearsal {
             List<String> failures = new ArrayList<>();
             List<DataChecks.Prediction> predictions = askTheData(plan.pending());
             List<LockReport.StatementLocks> locks = measureLocks(shadow.server, plan.pending());
+            SecurityForecast security = SecurityForecast.prepare(target, shadow.server, exposedSchemas, console);
             Map<String, Long> applied = new LinkedHashMap<>();
             String applyFailure = applyToCopy(shadow.server, targetVersion, applied);
 
@@ -116,6 +119,7 @@ final class Rehearsal {
                 throw KitException.failed("the rehearsal predicts that migrate would fail" + (failures.size() > 1 ? " (" + failures.size() + " problems above; the first)" : "") + ": "
                         + first + " Nothing was applied to the target.", null);
             }
+            doc.put("security", security.report(shadow.server, plan.pending(), console)); // exit 6 when the migrations would expose something
             int n = plan.pending().size();
             console.line("Rehearsal: " + (n == 0 ? "nothing to apply"
                     : (n == 1 ? "the pending migration applies" : "all " + n + " pending migrations apply") + " on the copy, and the target's data breaks none of "

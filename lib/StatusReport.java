@@ -29,7 +29,7 @@ final class StatusReport {
         INVALID(ExitCode.USAGE, "Fix this folder's files first: ", "."),
         UNREACHABLE(ExitCode.UNREACHABLE, "The database could not be read to the end: ", "."),
         DRIFT(ExitCode.DRIFT, "Database disagrees with this repository: ", "."),
-        SECURITY(ExitCode.SECURITY, "Security finding: ", " can be reached through Supabase's Data API without row-level security.");
+        SECURITY(ExitCode.SECURITY, "Security finding: ", " (see Security above).");
 
         final int exitCode;
         final String before;

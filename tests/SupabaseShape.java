@@ -146,6 +146,35 @@ final class SupabaseShape {
         return "postgresql://postgres:" + password + "@localhost:" + srv.port() + "/" + name;
     }
 
+    private static String seeded;
+
+    /**
+     * A fresh project as an operator leaves it after migrate and seed (the kit's migrations and seed
+     * files): a copy of one migrated and seeded once for the run.
+     */
+    static synchronized String seededProject() {
+        if (seeded == null) {
+            seeded = freshProject();
+            Map<String, String> env = TestSupport.adminEnv(seeded);
+            TestSupport.Result m = run(new migrate(), env);
+            if (m.code() != 0) throw new IllegalStateException("migrate failed on the Supabase-shaped project: " + m.all());
+            TestSupport.Result s = run(new seed(), env);
+            if (s.code() != 0) throw new IllegalStateException("seed failed on the Supabase-shaped project: " + s.all());
+        }
+        return copyOf(seeded);
+    }
+
+    /** A new project, a copy of this one (nobody may be connected to it meanwhile). */
+    static String copyOf(String url) {
+        String name = "project" + projects.incrementAndGet();
+        try (Connection c = server().postgres.getDatabase("supabase_admin", "postgres").getConnection(); Statement st = c.createStatement()) {
+            st.execute("create database " + name + " template " + TestSupport.databaseName(url) + " owner postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return url.substring(0, url.lastIndexOf('/') + 1) + name;
+    }
+
     /** The platform's superuser (supabase_admin) on a project, for setting up and checking by plain SQL. */
     static Connection platform(String url) throws SQLException {
         return server().postgres.getDatabase("supabase_admin", TestSupport.databaseName(url)).getConnection();

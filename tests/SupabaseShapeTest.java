@@ -79,12 +79,22 @@ class SupabaseShapeTest {
         assertEquals("postgres", SupabaseShape.one(url, "select tableowner from pg_tables where tablename = 'Admin'"));
         TestSupport.Result st = SupabaseShape.run(new status(), env(url));
         assertEquals(0, st.code(), st.all());
-        assertTrue(st.out().contains("every table in public that anon or authenticated can reach has row-level security"), st.out());
+        assertTrue(st.out().contains("  no error or warning, 7 informational (shown with --verbose and in --json)"), st.out());
         assertTrue(st.out().contains("Database is up to date."), st.out());
-        // the Data API's roles, taken on by the operator's own session as PostgREST takes them on
+        // status read every one of them as anon and as authenticated, and no row came back
+        JsonNode reads = Console.JSON.readTree(SupabaseShape.run(new status(), env(url), "--json").out()).get("security").get("reads");
+        List<String> read = new ArrayList<>();
+        reads.forEach(r -> read.add(r.get("role").asText() + " " + r.get("name").asText() + " " + r.get("rows")));
+        for (String table : APP_TABLES) for (String role : List.of("anon", "authenticated")) assertTrue(read.contains(role + " " + table + " 0"), read.toString());
+        // no policy opens a row to anyone: writes, judged from policies, are closed as reads are
+        assertEquals("0", SupabaseShape.one(url, "select count(*) from pg_policies where schemaname = 'public'"));
+        // the Data API's roles, taken on by the operator's own session as PostgREST takes them on: without a JWT, and as a signed-in user
         try (Connection c = SupabaseShape.operator(url)) {
-            for (String role : List.of("anon", "authenticated")) {
-                c.createStatement().execute("set role " + role);
+            for (String role : List.of("anon", "authenticated", "signed-in")) {
+                c.createStatement().execute(role.equals("signed-in")
+                        ? "set role authenticated; select set_config('request.jwt.claim.sub', gen_random_uuid()::text, false),"
+                                + " set_config('request.jwt.claims', json_build_object('sub', gen_random_uuid(), 'role', 'authenticated')::text, false)"
+                        : "set role " + role);
                 for (String table : APP_TABLES) {
                     var rs = c.createStatement().executeQuery("select count(*) from \"" + table + "\"");
                     rs.next();
@@ -185,6 +195,10 @@ class SupabaseShapeTest {
         // documenso's tables have no row-level security, and Supabase grants every new public table to anon: status says so
         assertEquals(6, st.code(), st.all());
         assertEquals("exposed", doc.get("security").get("state").asText(), st.out());
+        // but not the history the kit keeps: row-level security on, and reading it as the API roles brings no row back
+        assertEquals("rows 0", SecurityChecks.read(doc, "anon", "_prisma_migrations"), st.out());
+        assertEquals("rows 0", SecurityChecks.read(doc, "authenticated", "_prisma_migrations"), st.out());
+        assertEquals(List.of(), SecurityChecks.findings(doc, "rls_disabled_in_public").stream().filter(f -> f.startsWith("_prisma_migrations")).toList());
     }
 
 

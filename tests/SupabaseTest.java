@@ -57,7 +57,8 @@ class SupabaseTest {
         assertEquals("2", TestSupport.one(url, "select count(*) from \"Admin\""));
         TestSupport.Result status = TestSupport.run(new status(), TestSupport.adminEnv(url));
         assertEquals(0, status.code(), status.all());
-        assertTrue(status.out().contains("every table in public that anon or authenticated can reach has row-level security"), status.out());
+        assertTrue(status.out().contains("  no error or warning, 7 informational (shown with --verbose and in --json)"), status.out());
+        assertTrue(status.out().contains("  proof: 14 reads as anon or authenticated without a JWT (LIMIT 1, no value kept): 14 gave no row"), status.out());
     }
 
     @Test
@@ -68,12 +69,12 @@ class SupabaseTest {
         TestSupport.exec(url, "set role kit; create table \"ApiKey\" (id text primary key, \"secretToken\" text, \"ownerEmail\" text); reset role");
         TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url));
         assertEquals(6, r.code(), r.all());
-        assertTrue(r.out().contains("EXPOSED: \"public\".\"ApiKey\" (table) has no row-level security and anon and authenticated may select, insert, update, delete it"), r.out());
-        assertTrue(r.out().contains("it holds secretToken, ownerEmail"), r.out());
-        assertTrue(r.out().contains("Security finding: \"public\".\"ApiKey\""), r.out());
+        assertTrue(r.out().contains("ERROR rls_disabled_in_public: \"public\".\"ApiKey\" (table): it has no row-level security, and anon and authenticated may select, insert, update, delete it"), r.out());
+        assertTrue(r.out().contains("ERROR sensitive_columns_exposed: \"public\".\"ApiKey\" (table): anon and authenticated may select \"secretToken\", \"ownerEmail\" of it"), r.out());
+        assertTrue(r.out().contains("Security finding: rls_disabled_in_public on \"public\".\"ApiKey\" (table); sensitive_columns_exposed on \"public\".\"ApiKey\" (table)"), r.out());
         JsonNode doc = Console.JSON.readTree(TestSupport.run(new status(), TestSupport.adminEnv(url), "--json").out());
         assertEquals(6, doc.get("exitCode").asInt());
-        assertEquals("ApiKey", doc.get("security").get("findings").get(0).get("table").asText());
+        assertEquals("ApiKey", doc.get("security").get("findings").get(0).get("name").asText());
         TestSupport.exec(url, "alter table \"ApiKey\" enable row level security");
         assertEquals(0, TestSupport.run(new status(), TestSupport.adminEnv(url)).code());
         // a revoked table is not exposed either, and an unexposed schema is not looked at
