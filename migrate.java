@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -105,7 +104,7 @@ public class migrate extends DatabaseCli {
             String said = engine.bookkeep(bookkeeping, dryRun);
             if (said != null) return dryRun ? report.said(said) : wrote(report.said(said), c, engine, true);
             MigrationEngine.Plan plan = engine.plan(targetVersion);
-            int findings = lint(c, plan.pending(), report);
+            int findings = lint(database, c, plan.pending(), report);
             report.howTheyRun(plan.pending());
             if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options).run(plan, targetVersion));
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
@@ -136,13 +135,21 @@ public class migrate extends DatabaseCli {
     }
 
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
-    private int lint(Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
+    private int lint(Database database, Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
         if (pending.isEmpty()) return 0;
-        // read-only, before anything runs: which relations the migrations touch exist and hold rows
-        Map<String, String> existing = Relations.existing(c, MigrationLint.touched(pending));
-        MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(existing.keySet(), Relations.holdingRows(c, existing)));
+        // read-only, before anything runs: which relations the migrations touch exist and hold rows, and which columns they drop hold a value
+        MigrationLint.Touched touched = MigrationLint.touched(pending);
+        Relations.Found found = Relations.existing(c, touched.relations());
+        TransactionPooler.same(database, c, found.serverProcess());
+        Relations.Holding holding = Relations.holding(c, found, touched.droppedColumns());
+        if (holding.serverProcess() >= 0) TransactionPooler.same(database, c, holding.serverProcess());
+        MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(found.kinds().keySet(), holding.tables(), holding.columnsWithValues()));
         List<MigrationLint.Finding> findings = lint.findings();
         List<String> notes = new java.util.ArrayList<>(lint.notes());
+        if (holding.bounded()) {
+            notes.add("the tables the pending migrations change could not be read to the end within " + Durations.format(java.time.Duration.ofMillis(Relations.BOUND_MS))
+                    + ", so each counts as holding rows and values.");
+        }
         notes.addAll(format.notes(pending));
         report.findings(findings, notes, allowDestructive);
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();

@@ -1,7 +1,7 @@
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
 //SOURCES MigrationEngine.java MigrationFormat.java FlywayListener.java MigrationHistory.java HistoryTable.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Database.java Console.java KitException.java Causes.java
+//SOURCES AdvisoryLocks.java Database.java TransactionPooler.java Console.java KitException.java Causes.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -54,6 +54,11 @@ final class FlywayEngine implements MigrationEngine {
         } catch (SQLException e) {
             if ("42501".equals(e.getSQLState())) throw MigrationFailure.noPrivilege(session, HistoryTable.FLYWAY, e);
             throw KitException.unreachable("lost the connection while reading " + HistoryTable.FLYWAY + ": " + Database.firstLine(e.getMessage()), e);
+        }
+        try {
+            TransactionPooler.same(database, session, history.serverProcess);
+        } catch (SQLException e) {
+            throw MigrationFailure.lost(e);
         }
         if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
             String version;
@@ -136,6 +141,7 @@ final class FlywayEngine implements MigrationEngine {
         // Flyway's lock key is Flyway's own business; another migrate that holds an advisory lock is the one to wait for
         String holder;
         try {
+            TransactionPooler.verify(database, session);
             holder = AdvisoryLocks.holderByApplication(session, database.applicationName);
         } catch (SQLException e) {
             throw MigrationFailure.lost(e);
@@ -170,7 +176,7 @@ final class FlywayEngine implements MigrationEngine {
     }
 
     private Flyway flyway(String target) {
-        listener = new FlywayListener(folder, history);
+        listener = new FlywayListener(folder, history, database);
         var config = Flyway.configure()
                 .dataSource(database.dataSource())
                 .locations("filesystem:" + folder)
@@ -182,8 +188,12 @@ final class FlywayEngine implements MigrationEngine {
                 .callbacks(listener)
                 // Flyway tries its lock once a second, lockRetryCount more times
                 .lockRetryCount((int) Math.max(0, (lockWait.toMillis() + 999) / 1000));
-        // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own
-        // session; the session-level lock is safe, since migrate never runs through a pooler.
+        // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own second
+        // session (idle in transaction, holding a snapshot: measured with Flyway 13.12 on PostgreSQL 17),
+        // and records each migration's history row on that second session, committed after the
+        // migration's own: a lost link between the two commits would leave a migration applied and
+        // unrecorded. The session-level lock keeps the migration and its row in one transaction; a
+        // session that a pooler could take from under it is watched (FlywayListener, TransactionPooler).
         config.getConfigurationExtension(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         if (database.target.schema() != null) config.schemas(database.target.schema());
         if (target != null) config.target(target);

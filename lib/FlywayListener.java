@@ -1,4 +1,4 @@
-//SOURCES FlywayEngine.java MigrationEngine.java MigrationHistory.java MigrationFile.java MigrationFailure.java Database.java KitException.java Causes.java
+//SOURCES FlywayEngine.java MigrationEngine.java MigrationHistory.java MigrationFile.java MigrationFailure.java Database.java TransactionPooler.java KitException.java Causes.java
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -12,11 +12,14 @@ import org.flywaydb.core.api.callback.Event;
  * Flyway followed while it migrates, through its public callbacks: each migration as it starts and
  * ends (told to the run's progress), and each statement it sends, so that a failure names the file
  * and the line (Flyway's statement events carry the SQL, not its place in the file; the kit finds
- * it in the text it read).
+ * it in the text it read). On a session a pooler could hand to another server process, the
+ * process is asked again before Flyway validates, before it migrates, and inside each migration's
+ * transaction before the migration runs (TransactionPooler): a change stops the run there.
  */
 final class FlywayListener implements Callback {
     private final Path folder;
     private final MigrationHistory history;
+    private final Database database;
     /** Told as each migration starts and ends; set once the run applies. */
     MigrationEngine.Progress progress = MigrationEngine.Progress.SILENT;
     private MigrationFile running;
@@ -24,9 +27,10 @@ final class FlywayListener implements Callback {
     private int statementAt = -1, searchFrom;
     private boolean inTransaction = true;
 
-    FlywayListener(Path folder, MigrationHistory history) {
+    FlywayListener(Path folder, MigrationHistory history, Database database) {
         this.folder = folder;
         this.history = history;
+        this.database = database;
     }
 
     /** Whether Flyway has started a migration (so it held its lock). */
@@ -43,7 +47,8 @@ final class FlywayListener implements Callback {
     }
 
     public boolean supports(Event event, Context context) {
-        return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.BEFORE_EACH_MIGRATE_STATEMENT;
+        return event == Event.BEFORE_VALIDATE || event == Event.BEFORE_MIGRATE
+                || event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.BEFORE_EACH_MIGRATE_STATEMENT;
     }
 
     public boolean canHandleInTransaction(Event event, Context context) {
@@ -51,7 +56,10 @@ final class FlywayListener implements Callback {
     }
 
     public void handle(Event event, Context context) {
-        if (event == Event.BEFORE_EACH_MIGRATE) {
+        if (event == Event.BEFORE_VALIDATE || event == Event.BEFORE_MIGRATE) {
+            watch(context, false);
+        } else if (event == Event.BEFORE_EACH_MIGRATE) {
+            watch(context, true);
             MigrationInfo m = context.getMigrationInfo();
             running = m.getScript() == null ? null : history.file(m.getScript());
             if (running == null && m.getPhysicalLocation() != null) {
@@ -74,6 +82,16 @@ final class FlywayListener implements Callback {
             } catch (SQLException e) {
                 inTransaction = !running.needsNoTransaction();
             }
+        }
+    }
+
+    /** The pooler invariant on Flyway's session (a round trip only where the login did not prove the session PostgreSQL's own). */
+    private void watch(Context context, boolean holdingLock) {
+        try {
+            if (holdingLock) TransactionPooler.verifyHoldingLock(database, context.getConnection());
+            else TransactionPooler.verify(database, context.getConnection());
+        } catch (SQLException e) {
+            throw new FlywayException("could not ask the server process of Flyway's session: " + e.getMessage(), e);
         }
     }
 

@@ -140,7 +140,7 @@ sealed interface MigrationFormat {
         }
 
         public MigrationEngine open(Database database, Connection c, Console console, Options options) throws SQLException {
-            return new PrismaEngine(folder, c, console, options);
+            return new PrismaEngine(folder, database, c, console, options);
         }
 
         public MigrationHistory history(Connection c, Console console) throws SQLException {

@@ -66,13 +66,16 @@ final class MigrationHistory {
     /** The migration another session is applying now (Prisma records it before running it, as if failed), or null. */
     final String underWay;
 
+    /** The server process that answered the read (migrate's pooler invariant, TransactionPooler.same); -1 when not read here. */
+    final int serverProcess;
+
     /** A history made elsewhere (the Prisma path): entries named by their folder, no repeatables, nothing read of Flyway's table. */
     MigrationHistory(String table, List<Entry> entries, List<MigrationFile> files, boolean historyExists, long queryMicros, String underWay) {
-        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay);
+        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay, -1);
     }
 
     private MigrationHistory(String table, boolean namedByFolder, List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
-            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay) {
+            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay, int serverProcess) {
         this.table = table;
         this.namedByFolder = namedByFolder;
         this.entries = entries;
@@ -85,6 +88,7 @@ final class MigrationHistory {
         this.writable = writable;
         this.queryMicros = queryMicros;
         this.underWay = underWay;
+        this.serverProcess = serverProcess;
     }
 
     /** dir/migrations, which must exist: Flyway would otherwise find nothing and call it success. */
@@ -157,7 +161,7 @@ final class MigrationHistory {
         Map<String, Object[]> applied = new LinkedHashMap<>();
         boolean exists = false, writable = true;
         long queryMicros = -1;
-        int unversioned = 0;
+        int unversioned = 0, serverProcess = -1;
         Map<String, Object[]> repeatableRows = new LinkedHashMap<>();
         long t = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(READ); ResultSet rs = ps.executeQuery()) {
@@ -165,6 +169,7 @@ final class MigrationHistory {
             while (rs.next()) {
                 exists = HistoryTable.exists(rs, HistoryTable.FLYWAY);
                 writable = rs.getBoolean(5);
+                serverProcess = HistoryTable.serverProcess(rs);
                 String version = rs.getString(V), type = rs.getString(V + 6);
                 if (type == null || "SCHEMA".equals(type)) continue; // no row, or the marker of a schema Flyway created
                 Integer sum = rs.getObject(V + 3) == null ? null : rs.getInt(V + 3);
@@ -201,7 +206,7 @@ final class MigrationHistory {
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
         return new MigrationHistory(HistoryTable.FLYWAY, false, entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
-                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null);
+                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null, serverProcess);
     }
 
     private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");

@@ -1,5 +1,5 @@
 //SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java Console.java KitException.java
+//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java Console.java KitException.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,11 +16,17 @@ import java.util.UUID;
  * plan to the end of the run. The kit adds one thing: the file and its history row commit together,
  * so a failure leaves nothing. A file with its own BEGIN/COMMIT, or with a statement that cannot run
  * in a transaction, runs as written, statement by statement, and a failure is recorded as Prisma does.
+ * On a session a pooler could hand to another server process, the process rides in the statements
+ * the engine sends anyway (TransactionPooler): the lock is taken only by the session's own process,
+ * each migration's transaction starts by asking it, and a change stops the run before it commits.
  */
 final class PrismaEngine implements MigrationEngine {
     final Path folder;
     final List<MigrationFile> all;
     private final Connection c;
+    private final Database database;
+    /** The server process the session started on: Prisma's lock is taken and released by it alone. */
+    private final int serverProcess;
     private final Duration lockTimeout, statementTimeout;
     /** What the database held when the run started: read with the lock, in the same round trip. */
     private final PrismaMigrations.Read read;
@@ -33,10 +39,12 @@ final class PrismaEngine implements MigrationEngine {
      *     lock_timeout, which is for migrations. A rehearsal takes no lock on the target, so it never
      *     keeps a real deploy (`prisma migrate deploy` or migrate) waiting.
      */
-    PrismaEngine(Path folder, Connection c, Console console, MigrationFormat.Options options) throws SQLException {
+    PrismaEngine(Path folder, Database database, Connection c, Console console, MigrationFormat.Options options) throws SQLException {
         boolean lock = options.takeLock();
         this.folder = folder;
         this.c = c;
+        this.database = database;
+        this.serverProcess = database.session(c).pid();
         this.lockTimeout = options.lockTimeout();
         this.statementTimeout = options.statementTimeout();
         this.all = PrismaMigrations.list(folder, console::note);
@@ -44,25 +52,70 @@ final class PrismaEngine implements MigrationEngine {
         // flight with the read of the history, which then stands: it ran once the lock was held.
         PrismaMigrations.Read[] read = new PrismaMigrations.Read[1];
         boolean[] locked = {!lock};
+        int[] lockedBy = {serverProcess};
         Flight flight = new Flight();
-        if (lock) flight.add("select pg_try_advisory_lock(?)", rs -> locked[0] = rs.next() && rs.getBoolean(1), PrismaMigrations.PRISMA_LOCK);
+        if (lock) {
+            // taken by the session's own server process only: a pooler's other process must not keep it
+            flight.add("select case when pg_backend_pid() = ? then pg_try_advisory_lock(?) end, pg_backend_pid()", rs -> {
+                locked[0] = rs.next() && rs.getBoolean(1);
+                lockedBy[0] = rs.getInt(2);
+            }, serverProcess, PrismaMigrations.PRISMA_LOCK);
+        }
         PrismaMigrations.read(flight, r -> read[0] = r);
         try {
             flight.send(c);
+            TransactionPooler.same(database, c, lockedBy[0]);
+            TransactionPooler.same(database, c, read[0].serverProcess());
         } catch (SQLException e) {
             throw lost(e);
+        } catch (KitException e) {
+            close();
+            throw e;
         }
         if (!locked[0]) {
-            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", options.lockWait(), console::note,
-                    "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+            waitForLock(console, options);
             try {
                 read[0] = PrismaMigrations.read(c); // what the holder left
+                TransactionPooler.same(database, c, read[0].serverProcess());
             } catch (SQLException e) {
                 throw lost(e);
+            } catch (KitException e) {
+                close();
+                throw e;
             }
         }
         this.read = read[0];
         this.table = this.read.tableExists();
+    }
+
+    /**
+     * Waits for Prisma's lock that another session holds. On a session a pooler serves, the wait runs
+     * in a transaction, which keeps it on one server process: the lock is kept only when that process
+     * is the session's own, else released there before the refusal.
+     */
+    private void waitForLock(Console console, MigrationFormat.Options options) throws SQLException {
+        boolean watched = TransactionPooler.watched(database, c);
+        if (watched) c.setAutoCommit(false);
+        try {
+            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", options.lockWait(), console::note,
+                    "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+            if (watched) {
+                try {
+                    TransactionPooler.verify(database, c);
+                } catch (KitException moved) {
+                    try (var st = c.createStatement()) {
+                        st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+                    }
+                    throw moved;
+                }
+                c.commit();
+            }
+        } finally {
+            if (watched) {
+                if (!c.getAutoCommit()) Database.rollbackQuietly(c);
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     /** Every history table that exists had row-level security at the start; the run creates _prisma_migrations with it. */
@@ -151,7 +204,13 @@ final class PrismaEngine implements MigrationEngine {
         boolean recorded = false, inScript = false;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
-            st.execute("begin; " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
+            st.execute("begin; select pg_backend_pid(); " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
+            try {
+                TransactionPooler.same(database, c, firstInt(st));
+            } catch (KitException moved) {
+                rollbackQuietly(); // inside the transaction: the same server process rolls it back
+                throw moved;
+            }
             recorded = true;
             inScript = true;
             st.execute(m.text);
@@ -165,6 +224,19 @@ final class PrismaEngine implements MigrationEngine {
         }
     }
 
+    /** The first integer of the first result set among the statement's results. */
+    private static int firstInt(Statement st) throws SQLException {
+        boolean rows = st.getResultSet() != null;
+        while (!rows) {
+            if (st.getUpdateCount() == -1) throw new SQLException("no result");
+            rows = st.getMoreResults();
+        }
+        try (var rs = st.getResultSet()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     /** The history row (or the table this run was creating) refused before a file ran: the role or the schema is what must change. */
     private KitException historyNotWritten(MigrationFile m, SQLException e) {
         if ("42501".equals(e.getSQLState())) return MigrationFailure.noPrivilege(c, HistoryTable.PRISMA, e);
@@ -174,12 +246,15 @@ final class PrismaEngine implements MigrationEngine {
 
     /** A script that manages its own transaction (or needs none) runs as written; a failure is recorded as failed, as Prisma does. */
     private void applyAsWritten(MigrationFile m) throws SQLException {
+        TransactionPooler.verify(database, c);
         String id = PrismaMigrations.recordStarted(c, m);
+        boolean watched = TransactionPooler.watched(database, c);
         SqlScript.Statement running = null;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
             for (SqlScript.Statement s : m.statements()) {
                 running = s;
+                if (watched) TransactionPooler.verify(database, c);
                 st.execute(s.sql());
             }
         } catch (SQLException e) {
@@ -247,12 +322,27 @@ final class PrismaEngine implements MigrationEngine {
         return MigrationFailure.lost(e);
     }
 
+    /**
+     * Releases Prisma's lock by the server process that took it. On a session a pooler serves, a
+     * statement may reach another process: the unlock is asked again until the one that holds the
+     * lock answers (each try is a transaction of its own, which the pooler hands to any of its
+     * processes), for at most 2 s; after that the lock goes when the pooler closes that connection.
+     */
     @Override
     public void close() {
         try (var st = c.createStatement()) {
             if (!c.getAutoCommit()) c.rollback();
             c.setAutoCommit(true);
-            st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+            String unlock = "select case when pg_backend_pid() = " + serverProcess + " then pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ") end";
+            long until = System.nanoTime() + 2_000_000_000L;
+            boolean landed = false;
+            while (!landed && System.nanoTime() < until) {
+                try (var rs = st.executeQuery(unlock)) {
+                    rs.next();
+                    rs.getBoolean(1);
+                    landed = !rs.wasNull();
+                }
+            }
         } catch (SQLException ignored) {
             // the lock goes with the session
         }
