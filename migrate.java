@@ -104,6 +104,7 @@ public class migrate extends DatabaseCli {
             String said = engine.bookkeep(bookkeeping, dryRun);
             if (said != null) return dryRun ? report.said(said) : wrote(report.said(said), c, engine, true);
             MigrationEngine.Plan plan = engine.plan(targetVersion);
+            format.judge(plan.pending()); // text PostgreSQL cannot take, transaction control that splits a file: refused before anything runs
             int findings = lint(database, c, plan.pending(), report);
             report.howTheyRun(plan.pending());
             if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options).run(plan, targetVersion));

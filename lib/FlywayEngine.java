@@ -60,9 +60,11 @@ final class FlywayEngine implements MigrationEngine {
         } catch (SQLException e) {
             throw MigrationFailure.lost(e);
         }
+        String flywayTarget = target;
         if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
             String version;
             try {
+                // the version as the file names it: 2, 2.0 or V2 (V2__x.sql) are one migration; Flyway takes the first form only
                 version = MigrationFile.normalizeVersion(target.startsWith("V") ? target.substring(1) : target);
             } catch (NumberFormatException e) {
                 version = null;
@@ -73,6 +75,7 @@ final class FlywayEngine implements MigrationEngine {
                         : " (the versions there run from " + history.files.get(0).version + " to " + history.files.get(history.files.size() - 1).version + ")")
                         + "; give the version of one of them. Nothing was applied.");
             }
+            flywayTarget = wanted;
         }
         // Flyway's validation refuses a renamed file too, but its message does not say which
         stopOnDrift(history.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
@@ -81,7 +84,7 @@ final class FlywayEngine implements MigrationEngine {
                 && history.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
             return new Plan(List.of(), history.currentVersion());
         }
-        flyway = flyway(target);
+        flyway = flyway(flywayTarget);
         List<MigrationFile> pending = new ArrayList<>();
         String current;
         if (target == null && historySuffices()) {

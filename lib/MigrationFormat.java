@@ -1,5 +1,5 @@
 //SOURCES FlywayEngine.java PrismaEngine.java PrismaMigrations.java MigrationHistory.java HistoryTable.java MigrationEngine.java MigrationFile.java
-//SOURCES Database.java DatabaseTarget.java Console.java KitException.java
+//SOURCES Database.java DatabaseTarget.java Console.java KitException.java TransactionControl.java
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -79,6 +79,21 @@ sealed interface MigrationFormat {
     /** What to do about a migration cut short while it ran as written, said after "so it may be partly applied". */
     String settleCutShort();
 
+    /**
+     * Refuses, before anything runs, a pending file the format's engine cannot apply and record
+     * truthfully: text that is not UTF-8 or holds a NUL, or transaction control that splits it
+     * ({@link TransactionControl}: none in a Flyway migration, balanced BEGIN ... COMMIT on the Prisma path).
+     */
+    default void judge(List<MigrationFile> pending) {
+        for (MigrationFile m : pending) {
+            m.checkText();
+            TransactionControl.check(m, runsOwnTransactions());
+        }
+    }
+
+    /** Whether a file with its own BEGIN ... COMMIT runs as written (Prisma, as Prisma runs it) rather than inside the engine's one transaction (Flyway). */
+    boolean runsOwnTransactions();
+
     /** Refuses bookkeeping that is not this format's (Flyway writes its own history). */
     void accept(Bookkeeping bookkeeping);
 
@@ -114,6 +129,10 @@ sealed interface MigrationFormat {
 
         public boolean runsAsWritten(MigrationFile m) {
             return m.needsNoTransaction();
+        }
+
+        public boolean runsOwnTransactions() {
+            return false;
         }
 
         public String settleCutShort() {
@@ -167,6 +186,10 @@ sealed interface MigrationFormat {
         /** A file with its own BEGIN/COMMIT runs as written too. */
         public boolean runsAsWritten(MigrationFile m) {
             return m.needsNoTransaction() || m.ownsTransaction();
+        }
+
+        public boolean runsOwnTransactions() {
+            return true;
         }
 
         public String settleCutShort() {

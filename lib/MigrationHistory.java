@@ -121,6 +121,10 @@ final class MigrationHistory {
             for (Path p : stream.sorted().toList()) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
+                if (Files.isDirectory(p) && name.endsWith(".sql") && !p.equals(folder)) {
+                    throw KitException.usage("migrations/ holds a folder named as a migration: " + folder.relativize(p)
+                            + "; a migration is a file, and Flyway would pass this folder by: rename the folder, or replace it with the file. Nothing was applied.");
+                }
                 if (!Files.isRegularFile(p)) continue;
                 MigrationFile f = MigrationFile.flyway(folder, p);
                 if (f != null) files.add(f);

@@ -5,6 +5,7 @@
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES BadInputTest.java
 //SOURCES FaultTest.java
+//SOURCES MigrationInputTest.java
 //SOURCES PoolerLoadTest.java
 //SOURCES SecretTest.java
 
