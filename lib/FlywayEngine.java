@@ -1,7 +1,7 @@
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
 //SOURCES MigrationEngine.java MigrationFormat.java FlywayListener.java MigrationHistory.java HistoryTable.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Database.java TransactionPooler.java Console.java KitException.java Causes.java
+//SOURCES AdvisoryLocks.java Database.java TransactionPooler.java CommitOutcome.java Console.java KitException.java Causes.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -162,8 +162,12 @@ final class FlywayEngine implements MigrationEngine {
             if (e instanceof FlywayValidateException) {
                 throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
             }
-            throw listener.failure(e, lockTimeout, statementTimeout);
+            KitException failure = listener.failure(e, lockTimeout, statementTimeout);
+            SQLException sql = Causes.find(e, SQLException.class);
+            if (listener.started() && CommitOutcome.lostLink(sql)) throw listener.settle(failure, sql);
+            throw failure; // the migration that failed is not applied, whatever Flyway did with it before its commit
         }
+        listener.confirm();
         String version = result.targetSchemaVersion;
         if (version == null) {
             // nothing executed: another run applied them while this one waited, so the version is read again, not taken from before the wait

@@ -1,5 +1,5 @@
 //SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java Console.java KitException.java
+//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java CommitOutcome.java Console.java KitException.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -183,7 +183,7 @@ final class PrismaEngine implements MigrationEngine {
                     create = null;
                     applyAsWritten(m);
                 } else {
-                    applyWhole(m, create);
+                    applyWhole(m, create, () -> progress.applied(m, (System.nanoTime() - t) / 1_000_000));
                     create = null;
                 }
                 progress.applied(m, (System.nanoTime() - t) / 1_000_000);
@@ -197,16 +197,23 @@ final class PrismaEngine implements MigrationEngine {
     /**
      * Three round trips: the history row (in a transaction; with the history table itself when
      * createTable is given), the file whole and unsplit, the row finished and the commit. A failure
-     * rolls back all of it.
+     * rolls back all of it. When the link is lost with the commit in flight, a new session finds out
+     * whether the transaction committed (its id rides in the first round trip): if it did, `applied`
+     * is told, and the run stops there all the same, its link gone.
      */
-    private void applyWhole(MigrationFile m, String createTable) throws SQLException {
+    private void applyWhole(MigrationFile m, String createTable, Runnable applied) throws SQLException {
         String id = UUID.randomUUID().toString();
-        boolean recorded = false, inScript = false;
+        boolean recorded = false, inScript = false, committing = false;
+        int seen = serverProcess;
+        String xid = null;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
-            st.execute("begin; select pg_backend_pid(); " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
-            try {
-                TransactionPooler.same(database, c, firstInt(st));
+            st.execute("begin; select pg_backend_pid(), pg_current_xact_id()::text; " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
+            try (var rs = firstResult(st)) {
+                rs.next();
+                seen = rs.getInt(1);
+                xid = rs.getString(2);
+                TransactionPooler.same(database, c, seen);
             } catch (KitException moved) {
                 rollbackQuietly(); // inside the transaction: the same server process rolls it back
                 throw moved;
@@ -215,8 +222,10 @@ final class PrismaEngine implements MigrationEngine {
             inScript = true;
             st.execute(m.text);
             inScript = false;
+            committing = true;
             st.execute(PrismaMigrations.finished(id) + "; commit");
         } catch (SQLException e) {
+            if (committing && CommitOutcome.lostLink(e)) throw settled(m, e, CommitOutcome.ofTransaction(database, seen, xid), applied);
             rollbackQuietly();
             // the history (table or row) could not be written: the file never ran and is not at fault
             if (!recorded && !MigrationFailure.sessionEnded(String.valueOf(e.getSQLState()))) throw historyNotWritten(m, e);
@@ -224,17 +233,30 @@ final class PrismaEngine implements MigrationEngine {
         }
     }
 
-    /** The first integer of the first result set among the statement's results. */
-    private static int firstInt(Statement st) throws SQLException {
+    /** The sentence for a migration whose commit's answer was lost, once a new session found out what became of it. */
+    private KitException settled(MigrationFile m, SQLException lost, CommitOutcome.Verdict verdict, Runnable applied) {
+        String cause = " (" + Database.firstLine(lost.getMessage()) + ")";
+        return switch (verdict) {
+            case COMMITTED -> {
+                applied.run();
+                yield KitException.unreachable(m.name + " was applied: the link to the server was lost as its commit was answered" + cause
+                        + ", and a new session found its transaction committed; run migrate again for the migrations after it.", lost);
+            }
+            case ROLLED_BACK -> KitException.unreachable(m.name + " was not applied: the link to the server was lost as its commit was sent" + cause
+                    + ", and a new session found its transaction rolled back, so nothing from it was applied and the file is not at fault: re-running migrate is safe.", lost);
+            case UNKNOWN -> KitException.unreachable(m.name + ": the link to the server was lost as its commit was sent" + cause + ", and no new session could find out"
+                    + " whether it was applied: run status once the database answers (it shows " + m.version + " as applied or pending), then migrate again.", lost);
+        };
+    }
+
+    /** The first result set among the statement's results. */
+    private static java.sql.ResultSet firstResult(Statement st) throws SQLException {
         boolean rows = st.getResultSet() != null;
         while (!rows) {
             if (st.getUpdateCount() == -1) throw new SQLException("no result");
             rows = st.getMoreResults();
         }
-        try (var rs = st.getResultSet()) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return st.getResultSet();
     }
 
     /** The history row (or the table this run was creating) refused before a file ran: the role or the schema is what must change. */
