@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
         description = "Apply the pending migrations in migrations/ (or a Prisma migrations folder) to the database, each in its own transaction, under an advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a --target that names no migration, a role without privileges on the history table, a data-losing statement without --allow-destructive, or no confirmation",
-            "3:the database could not be reached or refused the login, or ended the session mid-run (re-running is safe)",
+            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a file that is not UTF-8 text or holds transaction control the engine cannot record, a --target that names no migration, a role without privileges on the history table or a policy that hides part of it, a data-losing statement without --allow-destructive, or no confirmation",
+            "3:the database could not be reached or refused the login, or ended the session mid-run (re-running is safe; when a commit was in flight, the sentence says whether that migration was applied)",
             "4:a migration failed (or timed out waiting for a lock); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
             "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
             "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})

@@ -1,5 +1,5 @@
 //SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java CommitOutcome.java Console.java KitException.java
+//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java CommitOutcome.java PrismaBookkeeping.java Console.java KitException.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -298,45 +298,9 @@ final class PrismaEngine implements MigrationEngine {
     /** Prisma's bookkeeping, when asked for: the line to print; null when none was asked. */
     @Override
     public String bookkeep(MigrationFormat.Bookkeeping asked, boolean dryRun) throws SQLException {
-        if (asked.resolveApplied() != null || asked.resolveRolledBack() != null) return resolve(asked.resolveApplied(), asked.resolveRolledBack(), dryRun);
-        return asked.baseline() == null ? null : baseline(asked.baseline(), dryRun);
-    }
-
-    /** --resolve-applied / --resolve-rolled-back NAME, as `prisma migrate resolve` writes them; returns the line to print. */
-    private String resolve(String applied, String rolledBack, boolean dryRun) throws SQLException {
-        String name = applied != null ? applied : rolledBack;
-        if (applied != null && rolledBack != null) throw KitException.usage("give either --resolve-applied or --resolve-rolled-back, not both.");
-        if (!table) throw KitException.usage("there is no _prisma_migrations table, so there is nothing to resolve.");
-        MigrationFile m = all.stream().filter(x -> x.version.equals(name)).findFirst()
-                .orElseThrow(() -> KitException.usage("there is no migration called \"" + name + "\" in the Prisma folder."));
-        List<PrismaMigrations.Row> rows = read.rows().stream().filter(r -> r.name().equals(name)).toList();
-        if (rolledBack != null) {
-            if (rows.stream().noneMatch(PrismaMigrations.Row::failed)) {
-                throw KitException.usage("migration " + name + " is not recorded as failed, so it cannot be marked rolled back.");
-            }
-            if (!dryRun) PrismaMigrations.markRolledBack(c, name);
-            return (dryRun ? "Would mark " : "Marked ") + name + " as rolled back; the next migrate applies it again.";
-        }
-        if (rows.stream().anyMatch(PrismaMigrations.Row::applied)) throw KitException.usage("migration " + name + " is already recorded as applied.");
-        if (!dryRun) PrismaMigrations.markApplied(c, m);
-        return (dryRun ? "Would mark " : "Marked ") + name + " as applied without running it.";
-    }
-
-    /** --baseline-prisma NAME: the migrations up to NAME marked applied without running them; returns the line to print. */
-    private String baseline(String upToName, boolean dryRun) throws SQLException {
-        if (table) throw KitException.usage("the database already has a _prisma_migrations table, so there is nothing to baseline; run migrate without --baseline-prisma.");
-        if (all.stream().noneMatch(m -> m.version.equals(upToName))) {
-            throw KitException.usage("there is no migration called \"" + upToName + "\" in the Prisma folder to baseline up to.");
-        }
-        List<MigrationFile> upTo = all.stream().filter(m -> m.version.compareTo(upToName) <= 0).toList();
-        if (!dryRun) {
-            Database.inTransaction(c, st -> {
-                st.execute(PrismaMigrations.CREATE_PROTECTED);
-                for (MigrationFile m : upTo) PrismaMigrations.markApplied(c, m);
-            });
-        }
-        return (dryRun ? "Would mark " : "Marked ") + upTo.size() + " migration" + (upTo.size() == 1 ? "" : "s") + " up to " + upToName
-                + " as applied without running them; the next migrate applies the rest.";
+        var books = new PrismaBookkeeping(c, all, read, table);
+        if (asked.resolveApplied() != null || asked.resolveRolledBack() != null) return books.resolve(asked.resolveApplied(), asked.resolveRolledBack(), dryRun);
+        return asked.baseline() == null ? null : books.baseline(asked.baseline(), dryRun);
     }
 
     private KitException lost(SQLException e) {

@@ -84,8 +84,8 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
      */
     static boolean dateTime(String type, String text) {
         String t = text.strip().toLowerCase(java.util.Locale.ROOT);
-        if (java.util.List.of("now", "today", "tomorrow", "yesterday", "epoch", "infinity", "-infinity", "allballs").contains(t)) return true;
         boolean time = type.startsWith("time ") || type.startsWith("time(");
+        if ((time ? java.util.List.of("now", "allballs") : java.util.List.of("now", "today", "tomorrow", "yesterday", "epoch", "infinity", "-infinity")).contains(t)) return true;
         var m = (time ? TIME : DATE_TIME).matcher(text.strip());
         if (!m.matches()) return false;
         try {

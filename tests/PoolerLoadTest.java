@@ -1,6 +1,5 @@
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Issue 27's campaign: 20 migrates through a real PgBouncer in transaction mode (behind a plain TCP
@@ -9,42 +8,15 @@ import org.junit.jupiter.api.Test;
  */
 @Needs(Tool.PGBOUNCER)
 class PoolerLoadTest {
-    static PgBouncer bouncer;
 
-    @BeforeAll
-    static void start() throws Exception {
-        bouncer = PgBouncer.start(TestSupport.server());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (bouncer != null) bouncer.close();
-    }
-
-    private static void campaign(PoolerCampaign.Engine engine, boolean load) throws Exception {
-        PoolerCampaign.Outcome o = PoolerCampaign.run(bouncer, engine, 20, load);
-        Figures.poolerRuns.addAndGet(o.runs());
-        Figures.poolerHeld.addAndGet(o.held());
-        o.assertHeld();
-    }
-
-    @Test
-    void twentyFlywayMigratesThroughAnIdleTransactionPoolerWriteNothing() throws Exception {
-        campaign(PoolerCampaign.Engine.FLYWAY, false);
-    }
-
-    @Test
-    void twentyFlywayMigratesThroughABusyTransactionPoolerWriteNothing() throws Exception {
-        campaign(PoolerCampaign.Engine.FLYWAY, true);
-    }
-
-    @Test
-    void twentyPrismaMigratesThroughAnIdleTransactionPoolerWriteNothing() throws Exception {
-        campaign(PoolerCampaign.Engine.PRISMA, false);
-    }
-
-    @Test
-    void twentyPrismaMigratesThroughABusyTransactionPoolerWriteNothing() throws Exception {
-        campaign(PoolerCampaign.Engine.PRISMA, true);
+    @ParameterizedTest(name = "20 {0} migrates through a transaction pooler, {1}, write nothing", quoteTextArguments = false)
+    @CsvSource({"FLYWAY, idle", "FLYWAY, busy", "PRISMA, idle", "PRISMA, busy"})
+    void twentyMigratesThroughATransactionPoolerWriteNothing(PoolerCampaign.Engine engine, String traffic) throws Exception {
+        try (PgBouncer bouncer = PgBouncer.start(TestSupport.server())) {
+            PoolerCampaign.Outcome o = PoolerCampaign.run(bouncer, engine, 20, traffic.equals("busy"));
+            Figures.poolerRuns.addAndGet(o.runs());
+            Figures.poolerHeld.addAndGet(o.held());
+            o.assertHeld();
+        }
     }
 }
