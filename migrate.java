@@ -147,10 +147,8 @@ public class migrate extends DatabaseCli {
         MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(found.kinds().keySet(), holding.tables(), holding.columnsWithValues()));
         List<MigrationLint.Finding> findings = lint.findings();
         List<String> notes = new java.util.ArrayList<>(lint.notes());
-        if (holding.bounded()) {
-            notes.add("the tables the pending migrations change could not be read to the end within " + Durations.format(java.time.Duration.ofMillis(Relations.BOUND_MS))
-                    + ", so each counts as holding rows and values.");
-        }
+        if (holding.bounded()) notes.add("the tables the pending migrations change could not be read to the end within "
+                + Durations.format(java.time.Duration.ofMillis(Relations.BOUND_MS)) + ", so each counts as holding rows and values.");
         notes.addAll(format.notes(pending));
         report.findings(findings, notes, allowDestructive);
         long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
