@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,8 +19,8 @@ import picocli.CommandLine.Option;
         description = "Apply the pending migrations in migrations/ (or a Prisma migrations folder) to the database, each in its own transaction, under an advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, a --target that names no migration, a role without privileges on the history table, a data-losing statement without --allow-destructive, or no confirmation",
-            "3:the database could not be reached or refused the login, or ended the session mid-run, or the link went silent (the kit ended its session; re-running is safe)",
+            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, a file that is not UTF-8 text or holds transaction control the engine cannot record, a --target that names no migration, a role without privileges on the history table or a policy that hides part of it, a data-losing statement without --allow-destructive, or no confirmation",
+            "3:the database could not be reached or refused the login, or ended the session mid-run, or the link went silent (the kit ended its session; re-running is safe; when a commit was in flight, the sentence says whether that migration was applied)",
             "4:a migration failed (or timed out waiting for a lock: the sentence names its holder); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
             "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
             "6:with --rehearse: the pending migrations would expose data through Supabase's Data API (an error of its advisor's checks, on the copy); nothing was applied",
@@ -113,7 +112,8 @@ public class migrate extends DatabaseCli {
             String said = engine.bookkeep(bookkeeping, dryRun);
             if (said != null) return dryRun ? report.said(said) : wrote(report.said(said), c, engine, true);
             MigrationEngine.Plan plan = engine.plan(targetVersion);
-            int findings = lint(c, plan.pending(), report);
+            format.judge(plan.pending()); // text PostgreSQL cannot take, transaction control that splits a file: refused before anything runs
+            int findings = lint(database, c, plan.pending(), report);
             report.howTheyRun(plan.pending());
             if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options, exposedSchemas).run(plan, targetVersion));
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
@@ -144,13 +144,19 @@ public class migrate extends DatabaseCli {
     }
 
     /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
-    private int lint(Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
+    private int lint(Database database, Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
         if (pending.isEmpty()) return 0;
-        // read-only, before anything runs: which relations the migrations touch exist and hold rows
-        Map<String, String> existing = Relations.existing(c, MigrationLint.touched(pending));
-        MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(existing.keySet(), Relations.holdingRows(c, existing)));
+        // read-only, before anything runs: which relations the migrations touch exist and hold rows, and which columns they drop hold a value
+        MigrationLint.Touched touched = MigrationLint.touched(pending);
+        Relations.Found found = Relations.existing(c, touched.relations());
+        TransactionPooler.same(database, c, found.serverProcess());
+        Relations.Holding holding = Relations.holding(c, found, touched.droppedColumns());
+        if (holding.serverProcess() >= 0) TransactionPooler.same(database, c, holding.serverProcess());
+        MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(found.kinds().keySet(), holding.tables(), holding.columnsWithValues()));
         List<MigrationLint.Finding> findings = lint.findings();
         List<String> notes = new java.util.ArrayList<>(lint.notes());
+        if (holding.bounded()) notes.add("the tables the pending migrations change could not be read to the end within "
+                + Durations.format(java.time.Duration.ofMillis(Relations.BOUND_MS)) + ", so each counts as holding rows and values.");
         notes.addAll(format.notes(pending));
         report.findings(findings, notes, allowDestructive);
         if (dryRun || rehearse) report.exposures(ExposedStatements.read(pending, ApiDefaults.read(c, exposedSchemas))); // Data API: previews only (budget)

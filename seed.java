@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Seed the operational data in seeds/*.json (admin, feature flags, point configs, email templates), idempotently.
 //JAVA 17+
-//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedCatalog.java lib/Seeder.java lib/SeedUpsert.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java
+//SOURCES lib/DatabaseCli.java lib/SeedFile.java lib/SeedValue.java lib/SeedCatalog.java lib/Seeder.java lib/SeedUpsert.java lib/SeedTransaction.java lib/SeedRules.java lib/PasswordHasher.java lib/SqlScript.java lib/Interruption.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx96m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -22,9 +22,10 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
             "2:bad option, no URL, an invalid seed file, a missing or weak secret, or --reset-admin-password in a run without the admin's seed file",
-            "3:the database could not be reached or refused the login, or the link went silent mid-run (nothing was written)",
+            "3:the database could not be reached or refused the login, or the link went silent mid-run (nothing was written), or the connection was lost while committing (the sentence says whether the run was committed)",
             "4:a seed statement failed, or another seed held the lock past --lock-wait; the whole run was rolled back",
-            "5:a seed table or column does not exist in the database (run migrate first)"})
+            "5:a seed table or column does not exist in the database (run migrate first)",
+            "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server, the lock released, and nothing written (or, while committing, what was found out)"})
 public class seed extends DatabaseCli {
 
     @Option(names = "--dry-run", description = "Do the whole run, then roll it back: an exact preview.")
@@ -89,13 +90,12 @@ public class seed extends DatabaseCli {
         console.line("Target   " + target.masked() + " (" + target.origin() + (target.looksLikeTransactionPooler() ? ", transaction pooler)" : ")"));
         List<Seeder.Outcome> outcomes = new ArrayList<>();
         try (Connection c = database.connect()) {
-            c.setAutoCommit(false);
+            SeedTransaction run = new SeedTransaction(database, c);
             SeedFile current = null;
-            try {
-                Seeder.lock(c, lockWait, console::note);
+            try (Interruption watching = Interruption.watch(database, console, run::interrupted)) {
                 long checking = System.nanoTime();
-                List<SeedCatalog.Checked> checked = Seeder.check(c, files);
-                console.debug("checked the files against the catalog in " + Durations.since(checking));
+                List<SeedCatalog.Checked> checked = run.begin(files, lockWait, console::note);
+                console.debug("locked and checked the files against the catalog in " + Durations.since(checking));
                 Seeder seeder = new Seeder(c, new PasswordHasher(), checked, resetAdminPassword);
                 for (SeedCatalog.Checked each : checked) {
                     current = each.file();
@@ -107,8 +107,9 @@ public class seed extends DatabaseCli {
                             counts(o.inserted(), o.updated(), o.unchanged()), Durations.since(t)));
                     passwords(o);
                 }
+                current = null;
                 long committing = System.nanoTime();
-                if (dryRun) c.rollback(); else c.commit();
+                if (dryRun) c.rollback(); else run.commit(console, target.hostAndPort());
                 console.debug((dryRun ? "rolled back" : "committed") + " in " + Durations.since(committing));
             } catch (SQLException e) {
                 Database.rollbackQuietly(c);

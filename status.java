@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing; or a migrate is running now (its own verdict names it)",
-            "2:bad option, no URL, an invalid seed file, or a migration history this role cannot read (row-level security: run as its owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
+            "2:bad option, no URL, an invalid seed file, or a migration history or table this role may not read (privileges or row-level security: run as their owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
             "3:the database could not be reached or refused the login, the connection was lost (or went silent) before the report was complete, or row-level security hides seed rows from this role",
             "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
             "6:a security finding: an error of Supabase's advisor's checks, such as a table its Data API exposes to anon or authenticated without row-level security (the fix is printed)",
@@ -105,6 +105,7 @@ public class status extends DatabaseCli {
                 report.show(StatusDrift.section(differences, Durations.since(t)));
             }
         } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) throw StatusReport.notPermitted(database.target.user(), reading, e); // asking again changes nothing
             report.lost(database.target.hostAndPort(), reading, e);
         } finally {
             // closing ends the read-only transaction on the server: no ROLLBACK round trip

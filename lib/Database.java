@@ -174,9 +174,11 @@ final class Database {
 
     /**
      * What the server says of a session: its server process, whether the session came in over
-     * TLS (pg_stat_ssl), and how long the one round trip that asked took.
+     * TLS (pg_stat_ssl), how long the one round trip that asked took, and whether the login itself
+     * announced that process (the process id in its cancel key): then the session is PostgreSQL's
+     * own, end to end, and no pooler can hand its statements to another process.
      */
-    record Session(int pid, Boolean ssl, long roundTripMicros) {}
+    record Session(int pid, Boolean ssl, long roundTripMicros, boolean own) {}
 
     private static final String SESSION_QUERY = "select pg_backend_pid(), (select ssl from pg_stat_ssl where pid = pg_backend_pid())";
 
@@ -195,7 +197,7 @@ final class Database {
             while (!rows && st.getUpdateCount() != -1) rows = st.getMoreResults();
             if (rows) {
                 try (var rs = st.getResultSet()) {
-                    if (rs.next()) learnt(c, session(rs, t));
+                    if (rs.next()) learnt(c, session(c, rs, t));
                 }
             }
         } catch (SQLException e) {
@@ -211,7 +213,7 @@ final class Database {
         long t = System.nanoTime();
         try (var st = c.createStatement(); var rs = st.executeQuery(SESSION_QUERY)) {
             rs.next();
-            Session s = session(rs, t);
+            Session s = session(c, rs, t);
             learnt(c, s);
             return s;
         }
@@ -224,12 +226,14 @@ final class Database {
      */
     private void learnt(Connection c, Session s) throws SQLException {
         sessions.put(c, s);
-        if (policy == TransactionPooler.Policy.REFUSE || s.pid() == c.unwrap(org.postgresql.PGConnection.class).getBackendPID()) WatchedConnection.serverPid(c, s.pid());
+        if (policy == TransactionPooler.Policy.REFUSE || s.own()) WatchedConnection.serverPid(c, s.pid());
     }
 
-    private static Session session(java.sql.ResultSet rs, long askedAt) throws SQLException {
+    private static Session session(Connection c, java.sql.ResultSet rs, long askedAt) throws SQLException {
+        int pid = rs.getInt(1);
         boolean ssl = rs.getBoolean(2);
-        return new Session(rs.getInt(1), rs.wasNull() ? null : ssl, (System.nanoTime() - askedAt) / 1000);
+        return new Session(pid, rs.wasNull() ? null : ssl, (System.nanoTime() - askedAt) / 1000,
+                pid == c.unwrap(org.postgresql.PGConnection.class).getBackendPID());
     }
 
     /** For Flyway: every connection it asks for is made, and checked, as above. */

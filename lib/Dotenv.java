@@ -126,8 +126,14 @@ final class Dotenv {
             throw KitException.usage("the env file " + shown + " is not a regular file; point --env-file at the .env file itself.");
         }
         String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        try (var in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1); // bounded: a huge file (a log, a dump named .env) is refused, never held whole
+            if (bytes.length > MAX_BYTES) {
+                throw KitException.usage("the env file " + shown + " is larger than " + (MAX_BYTES >> 20) + " MiB (" + Files.size(file) / (1 << 20)
+                        + " MiB), which no file of variables is; check that it is the .env file (or that --env-file names it), or trim it.");
+            }
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw KitException.usage("the env file " + shown + " is not UTF-8 text; save it as UTF-8, as the app's dotenv reads it.");
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -136,6 +142,8 @@ final class Dotenv {
         warnIfOthersCanRead(file, shown, warn);
         return parse(text, shown);
     }
+
+    static final int MAX_BYTES = 1 << 20; // the most of an env file the kit reads
 
     /** As ssh does for private keys: a file of secrets that others on the machine can read. */
     private static void warnIfOthersCanRead(Path file, String shown, Consumer<String> warn) {

@@ -1,7 +1,7 @@
 //DEPS org.flywaydb:flyway-core:13.12.0
 //DEPS org.flywaydb:flyway-database-postgresql:13.12.0
 //SOURCES MigrationEngine.java MigrationFormat.java FlywayListener.java MigrationHistory.java HistoryTable.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Database.java Console.java KitException.java Causes.java
+//SOURCES AdvisoryLocks.java Database.java TransactionPooler.java CommitOutcome.java Console.java KitException.java Causes.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -56,9 +56,16 @@ final class FlywayEngine implements MigrationEngine {
             throw KitException.unreachable("lost the connection while reading " + HistoryTable.FLYWAY + ": " + Database.firstLine(e.getMessage()), e);
         }
         MigrationHistory.refuseProblems(history.problems); // a misnamed file, a link to nothing: Flyway would skip them silently
+        try {
+            TransactionPooler.same(database, session, history.serverProcess);
+        } catch (SQLException e) {
+            throw MigrationFailure.lost(e);
+        }
+        String flywayTarget = target;
         if (target != null && !List.of("latest", "current", "next").contains(target) && !target.endsWith("?")) {
             String version;
             try {
+                // the version as the file names it: 2, 2.0 or V2 (V2__x.sql) are one migration; Flyway takes the first form only
                 version = MigrationFile.normalizeVersion(target.startsWith("V") ? target.substring(1) : target);
             } catch (NumberFormatException e) {
                 version = null;
@@ -69,6 +76,7 @@ final class FlywayEngine implements MigrationEngine {
                         : " (the versions there run from " + history.files.get(0).version + " to " + history.files.get(history.files.size() - 1).version + ")")
                         + "; give the version of one of them. Nothing was applied.");
             }
+            flywayTarget = wanted;
         }
         // Flyway's validation refuses a renamed file too, but its message does not say which
         stopOnDrift(history.renamed.stream().map(MigrationHistory.Renamed::sentence).toList());
@@ -77,7 +85,7 @@ final class FlywayEngine implements MigrationEngine {
                 && history.entries.stream().allMatch(e -> e.state() == MigrationHistory.State.APPLIED)) {
             return new Plan(List.of(), history.currentVersion());
         }
-        flyway = flyway(target);
+        flyway = flyway(flywayTarget);
         List<MigrationFile> pending = new ArrayList<>();
         String current;
         if (target == null && historySuffices()) {
@@ -137,6 +145,7 @@ final class FlywayEngine implements MigrationEngine {
         // Flyway's lock key is Flyway's own business; another migrate that holds an advisory lock is the one to wait for
         String holder;
         try {
+            TransactionPooler.verify(database, session);
             holder = AdvisoryLocks.holderByApplication(session, database.applicationName);
         } catch (SQLException e) {
             throw MigrationFailure.lost(e);
@@ -154,8 +163,12 @@ final class FlywayEngine implements MigrationEngine {
             if (e instanceof FlywayValidateException) {
                 throw KitException.drift("the applied migrations changed while migrate was starting: " + Database.firstLine(e.getMessage()));
             }
-            throw listener.failure(e, lockTimeout, statementTimeout);
+            KitException failure = listener.failure(e, lockTimeout, statementTimeout);
+            SQLException sql = Causes.find(e, SQLException.class);
+            if (listener.started() && CommitOutcome.lostLink(sql)) throw listener.settle(failure, sql);
+            throw failure; // the migration that failed is not applied, whatever Flyway did with it before its commit
         }
+        listener.confirm();
         String version = result.targetSchemaVersion;
         if (version == null) {
             // nothing executed: another run applied them while this one waited, so the version is read again, not taken from before the wait
@@ -171,7 +184,7 @@ final class FlywayEngine implements MigrationEngine {
     }
 
     private Flyway flyway(String target) {
-        listener = new FlywayListener(folder, history);
+        listener = new FlywayListener(folder, history, database);
         var config = Flyway.configure()
                 .dataSource(database.dataSource())
                 .locations("filesystem:" + folder)
@@ -183,8 +196,12 @@ final class FlywayEngine implements MigrationEngine {
                 .callbacks(listener)
                 // Flyway tries its lock once a second, lockRetryCount more times
                 .lockRetryCount((int) Math.max(0, (lockWait.toMillis() + 999) / 1000));
-        // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own
-        // session; the session-level lock is safe, since migrate never runs through a pooler.
+        // A transaction-level advisory lock makes CREATE INDEX CONCURRENTLY wait on Flyway's own second
+        // session (idle in transaction, holding a snapshot: measured with Flyway 13.12 on PostgreSQL 17),
+        // and records each migration's history row on that second session, committed after the
+        // migration's own: a lost link between the two commits would leave a migration applied and
+        // unrecorded. The session-level lock keeps the migration and its row in one transaction; a
+        // session that a pooler could take from under it is watched (FlywayListener, TransactionPooler).
         config.getConfigurationExtension(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         if (database.target.schema() != null) config.schemas(database.target.schema());
         if (target != null) config.target(target);

@@ -91,6 +91,40 @@ final class MigrationFile {
         }
     }
 
+    /**
+     * Refuses a file PostgreSQL cannot take as it is, before anything runs, the same on both engines:
+     * bytes that are not UTF-8 (Flyway would read them as replacement characters, the Prisma path send
+     * them so) and a NUL byte (no statement may hold one), each with the byte offset and the line.
+     */
+    void checkText() {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(8192);
+        while (true) {
+            java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+            if (r.isError()) {
+                throw KitException.usage(name + " is not valid UTF-8 at byte " + in.position() + " (line " + byteLine(in.position())
+                        + "); save it as UTF-8, the encoding PostgreSQL and both migration engines read. Nothing was applied.");
+            }
+            if (r.isUnderflow()) break;
+            out.clear();
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw KitException.usage(name + " holds a NUL byte at byte " + i + " (line " + byteLine(i)
+                        + "), which no PostgreSQL statement can hold; remove it (the file fails the same way on every run). Nothing was applied.");
+            }
+        }
+    }
+
+    /** The line of the file a byte offset is on. */
+    private int byteLine(int offset) {
+        int line = 1;
+        for (int i = 0; i < offset && i < bytes.length; i++) if (bytes[i] == '\n') line++;
+        return line;
+    }
+
     List<SqlScript.Statement> statements() {
         if (statements == null) statements = SqlScript.split(text);
         return statements;
@@ -167,7 +201,8 @@ final class MigrationFile {
     static boolean opensTransaction(SqlScript.Statement st) {
         List<SqlLexer.Token> t = st.tokens();
         return st.startsWith("start", "transaction")
-                || st.startsWith("begin") && (t.size() == 1 || t.get(1).keyword("transaction") || t.get(1).keyword("work") || t.get(1).keyword("isolation") || t.get(1).keyword("read"));
+                || st.startsWith("begin") && (t.size() == 1 || t.get(1).keyword("transaction") || t.get(1).keyword("work") || t.get(1).keyword("isolation")
+                        || t.get(1).keyword("read") || t.get(1).keyword("not") || t.get(1).keyword("deferrable"));
     }
 
     /** A statement that opens or ends a transaction (BEGIN ..., COMMIT, END). */

@@ -1,5 +1,5 @@
 //SOURCES FlywayEngine.java PrismaEngine.java PrismaMigrations.java MigrationHistory.java HistoryTable.java MigrationEngine.java MigrationFile.java
-//SOURCES Database.java DatabaseTarget.java Console.java KitException.java Flight.java MigrateInFlight.java
+//SOURCES Database.java DatabaseTarget.java Console.java KitException.java Flight.java MigrateInFlight.java TransactionControl.java
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -80,6 +80,21 @@ sealed interface MigrationFormat {
     /** What to do about a migration cut short while it ran as written, said after "so it may be partly applied". */
     String settleCutShort();
 
+    /**
+     * Refuses, before anything runs, a pending file the format's engine cannot apply and record
+     * truthfully: text that is not UTF-8 or holds a NUL, or transaction control that splits it
+     * ({@link TransactionControl}: none in a Flyway migration, balanced BEGIN ... COMMIT on the Prisma path).
+     */
+    default void judge(List<MigrationFile> pending) {
+        for (MigrationFile m : pending) {
+            m.checkText();
+            TransactionControl.check(m, runsOwnTransactions());
+        }
+    }
+
+    /** Whether a file with its own BEGIN ... COMMIT runs as written (Prisma, as Prisma runs it) rather than inside the engine's one transaction (Flyway). */
+    boolean runsOwnTransactions();
+
     /** Refuses bookkeeping that is not this format's (Flyway writes its own history). */
     void accept(Bookkeeping bookkeeping);
 
@@ -117,6 +132,10 @@ sealed interface MigrationFormat {
             return m.needsNoTransaction();
         }
 
+        public boolean runsOwnTransactions() {
+            return false;
+        }
+
         public String settleCutShort() {
             return ": check what it left behind";
         }
@@ -141,7 +160,7 @@ sealed interface MigrationFormat {
         }
 
         public MigrationEngine open(Database database, Connection c, Console console, Options options) throws SQLException {
-            return new PrismaEngine(folder, c, console, options);
+            return new PrismaEngine(folder, database, c, console, options);
         }
 
         public java.util.function.Supplier<MigrationHistory> history(Flight flight, Console console, java.util.function.Supplier<MigrateInFlight> inFlight) {
@@ -171,6 +190,10 @@ sealed interface MigrationFormat {
         /** A file with its own BEGIN/COMMIT runs as written too. */
         public boolean runsAsWritten(MigrationFile m) {
             return m.needsNoTransaction() || m.ownsTransaction();
+        }
+
+        public boolean runsOwnTransactions() {
+            return true;
         }
 
         public String settleCutShort() {

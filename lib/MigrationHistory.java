@@ -66,6 +66,9 @@ final class MigrationHistory {
     /** The migration another session is applying now (Prisma records it before running it, as if failed), or null. */
     final String underWay;
 
+    /** The server process that answered the read (migrate's pooler invariant, TransactionPooler.same); -1 when not read here. */
+    final int serverProcess;
+
     /**
      * What stands in the way of reading the folder as its engine would (a misnamed file, a link that
      * leads nowhere, a Prisma folder without migration.sql), one sentence each: migrate refuses to run
@@ -75,13 +78,13 @@ final class MigrationHistory {
 
     /** A history made elsewhere (the Prisma path): entries named by their folder, no repeatables, nothing read of Flyway's table. */
     MigrationHistory(String table, List<Entry> entries, List<MigrationFile> files, boolean historyExists, long queryMicros, String underWay) {
-        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay, List.of());
+        this(table, true, entries, files, historyExists, List.of(), false, List.of(), 0, true, queryMicros, underWay, List.of(), -1);
     }
 
     /** The same history, with what stands in the way of reading its folder (the Prisma path lists its folder itself). */
     MigrationHistory withProblems(List<String> more) {
         return new MigrationHistory(table, namedByFolder, entries, files, historyExists, renamed, onlyVersionedFiles, repeatables, unversionedRows, writable,
-                queryMicros, underWay, List.copyOf(more));
+                queryMicros, underWay, List.copyOf(more), serverProcess);
     }
 
     /** migrate's refusal of a folder it cannot read as its engine would: every problem, in one sentence. */
@@ -90,7 +93,7 @@ final class MigrationHistory {
     }
 
     private MigrationHistory(String table, boolean namedByFolder, List<Entry> entries, List<MigrationFile> files, boolean historyExists, List<Renamed> renamed,
-            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay, List<String> problems) {
+            boolean onlyVersionedFiles, List<Entry> repeatables, int unversionedRows, boolean writable, long queryMicros, String underWay, List<String> problems, int serverProcess) {
         this.problems = problems;
         this.table = table;
         this.namedByFolder = namedByFolder;
@@ -104,6 +107,7 @@ final class MigrationHistory {
         this.writable = writable;
         this.queryMicros = queryMicros;
         this.underWay = underWay;
+        this.serverProcess = serverProcess;
     }
 
     /** dir/migrations, which must exist: Flyway would otherwise find nothing and call it success. */
@@ -142,6 +146,11 @@ final class MigrationHistory {
             if (name.endsWith(".sql") && !MigrationFile.FLYWAY_NAME.matcher(name).matches()) onlyVersioned = false;
             if (Files.isSymbolicLink(p) && !Files.exists(p)) {
                 problems.add(MigrationFolder.brokenLink(folder, p));
+                continue;
+            }
+            if (Files.isDirectory(p) && name.endsWith(".sql")) {
+                problems.add("migrations/ holds a folder named as a migration: " + folder.relativize(p)
+                        + "; a migration is a file, and Flyway would pass this folder by: rename the folder, or replace it with the file");
                 continue;
             }
             if (!Files.isRegularFile(p)) continue;
@@ -188,11 +197,12 @@ final class MigrationHistory {
         List<MigrationFile> files = scanned.files();
         Map<String, Object[]> applied = new LinkedHashMap<>();
         boolean exists = false, writable = true;
-        int unversioned = 0;
+        int unversioned = 0, serverProcess = -1;
         Map<String, Object[]> repeatableRows = new LinkedHashMap<>();
         while (rs.next()) {
             exists = HistoryTable.exists(rs, HistoryTable.FLYWAY);
             writable = rs.getBoolean(5);
+            serverProcess = HistoryTable.serverProcess(rs);
             String version = rs.getString(V), type = rs.getString(V + 6);
             if (type == null || "SCHEMA".equals(type)) continue; // no row, or the marker of a schema Flyway created
             Integer sum = rs.getObject(V + 3) == null ? null : rs.getInt(V + 3);
@@ -230,7 +240,7 @@ final class MigrationHistory {
         }
         entries.sort(Comparator.comparing(Entry::version, MigrationFile::compareVersions));
         return new MigrationHistory(HistoryTable.FLYWAY, false, entries, List.copyOf(files), exists, List.copyOf(renamed), scanned.onlyVersioned(),
-                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null, scanned.problems());
+                repeatables(folder, scanned.repeatables(), repeatableRows), unversioned, writable, queryMicros, null, scanned.problems(), serverProcess);
     }
 
     private static final java.util.regex.Pattern REPEATABLE = java.util.regex.Pattern.compile("R__(.+)\\.sql");

@@ -1,4 +1,4 @@
-//SOURCES SqlScript.java SqlCursor.java SqlStatement.java AlterAction.java RunTables.java MigrationFile.java
+//SOURCES SqlScript.java SqlCursor.java SqlStatement.java AlterAction.java RunTables.java MigrationFile.java Relations.java
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -24,8 +24,23 @@ final class MigrationLint {
         }
     }
 
-    /** Where the relations the migrations touch stand before the run (names as they are then). */
-    record Before(Set<String> existing, Set<String> holdingRows) {}
+    /**
+     * Where the relations the migrations touch stand before the run (names as they are then): which
+     * exist, which hold rows, and of the columns they drop, those with a value in some row (null:
+     * not asked, so every one counts as holding values).
+     */
+    record Before(Set<String> existing, Set<String> holdingRows, Set<Relations.Column> columnsWithValues) {
+        Before(Set<String> existing, Set<String> holdingRows) {
+            this(existing, holdingRows, null);
+        }
+
+        boolean hasValues(Relations.Column column) {
+            return columnsWithValues == null || columnsWithValues.contains(column);
+        }
+    }
+
+    /** What the lint asks of the database, read-only: the relations the migrations touch, and the columns they drop, by their names before the run. */
+    record Touched(Set<String> relations, Set<Relations.Column> droppedColumns) {}
 
     /** The findings, and notes about statements that would be findings on a table with rows. */
     record Result(List<Finding> findings, List<String> notes) {}
@@ -66,11 +81,11 @@ final class MigrationLint {
         }
     }
 
-    /** The relations (by their names before the run) whose state the lint needs: look them up with {@link Relations}, read-only. */
-    static Set<String> touched(List<MigrationFile> pending) {
+    /** The relations and columns (by their names before the run) whose state the lint needs: look them up with {@link Relations}, read-only. */
+    static Touched touched(List<MigrationFile> pending) {
         Walk walk = new Walk(null);
         walk.all(pending);
-        return walk.ask;
+        return new Touched(walk.ask, walk.askColumns);
     }
 
     static Result check(List<MigrationFile> pending, Before before) {
@@ -83,6 +98,9 @@ final class MigrationLint {
     private static final class Walk {
         final Before before;
         final Set<String> ask = new HashSet<>();
+        final Set<Relations.Column> askColumns = new HashSet<>();
+        /** Relations (by their names before the run) some of whose columns the run renamed: a column dropped there may be another than its name says. */
+        final Set<String> columnsRenamed = new HashSet<>();
         final List<Finding> findings = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         final RunTables run = new RunTables(Set.of());
@@ -146,11 +164,14 @@ final class MigrationLint {
             String name = a.table().name();
             String was = run.before(name);
             EnumSet<Problem> problems = EnumSet.noneOf(Problem.class);
+            List<String> nullInEveryRow = new ArrayList<>();
             for (AlterAction action : a.actions()) {
                 if (action instanceof AlterAction.RenameTo || action instanceof AlterAction.RenameColumn) {
                     problems.add(Problem.RENAMES);
+                    if (action instanceof AlterAction.RenameColumn && was != null) columnsRenamed.add(was);
                 } else if (action instanceof AlterAction.DropColumn d && !run.addedByRun(name, d.column())) {
-                    problems.add(Problem.DROPS_COLUMN);
+                    if (emptyBefore(a.table(), was, d.column())) nullInEveryRow.add(d.column());
+                    else problems.add(Problem.DROPS_COLUMN);
                 } else if (action instanceof AlterAction.ChangeType c) {
                     problems.add(Problem.REWRITES);
                     if (!c.readsColumn() && !run.addedByRun(name, c.column())) problems.add(Problem.REPLACES_COLUMN);
@@ -159,7 +180,27 @@ final class MigrationLint {
                 }
                 run.follow(a.table(), action);
             }
+            for (String column : nullInEveryRow) {
+                notes.add(file.name + " line " + st.line() + ": " + st.shown() + " drops column \"" + column + "\" of \"" + was
+                        + "\", which is NULL in every row, so nothing is lost and no finding is raised.");
+            }
             judge(a.table(), was, false, problems);
+        }
+
+        /**
+         * Whether the column to drop held no value before the run: it existed then, in a table of the
+         * current schema that holds rows, no row has a value in it, and the run renamed none of that
+         * table's columns before (then the name may be another column's). While collecting, the
+         * column is asked for, and counts as holding values.
+         */
+        boolean emptyBefore(SqlCursor.Name table, String was, String column) {
+            if (was == null || table.elsewhere() || columnsRenamed.contains(was)) return false;
+            Relations.Column asked = new Relations.Column(was, column);
+            if (before == null) {
+                askColumns.add(asked);
+                return false;
+            }
+            return before.existing().contains(was) && before.holdingRows().contains(was) && !before.hasValues(asked);
         }
 
         void relation(SqlCursor.Name table, boolean unsure, EnumSet<Problem> problems) {

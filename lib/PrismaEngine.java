@@ -1,5 +1,5 @@
 //SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java Console.java KitException.java Watcher.java
+//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java CommitOutcome.java PrismaBookkeeping.java Console.java KitException.java Watcher.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,11 +16,17 @@ import java.util.UUID;
  * plan to the end of the run. The kit adds one thing: the file and its history row commit together,
  * so a failure leaves nothing. A file with its own BEGIN/COMMIT, or with a statement that cannot run
  * in a transaction, runs as written, statement by statement, and a failure is recorded as Prisma does.
+ * On a session a pooler could hand to another server process, the process rides in the statements
+ * the engine sends anyway (TransactionPooler): the lock is taken only by the session's own process,
+ * each migration's transaction starts by asking it, and a change stops the run before it commits.
  */
 final class PrismaEngine implements MigrationEngine {
     final Path folder;
     final List<MigrationFile> all;
     private final Connection c;
+    private final Database database;
+    /** The server process the session started on: Prisma's lock is taken and released by it alone. */
+    private final int serverProcess;
     private final Duration lockTimeout, statementTimeout;
     /** What the database held when the run started: read with the lock, in the same round trip. */
     private final PrismaMigrations.Read read;
@@ -33,10 +39,12 @@ final class PrismaEngine implements MigrationEngine {
      *     lock_timeout, which is for migrations. A rehearsal takes no lock on the target, so it never
      *     keeps a real deploy (`prisma migrate deploy` or migrate) waiting.
      */
-    PrismaEngine(Path folder, Connection c, Console console, MigrationFormat.Options options) throws SQLException {
+    PrismaEngine(Path folder, Database database, Connection c, Console console, MigrationFormat.Options options) throws SQLException {
         boolean lock = options.takeLock();
         this.folder = folder;
         this.c = c;
+        this.database = database;
+        this.serverProcess = database.session(c).pid();
         this.lockTimeout = options.lockTimeout();
         this.statementTimeout = options.statementTimeout();
         List<String> problems = new ArrayList<>();
@@ -46,25 +54,70 @@ final class PrismaEngine implements MigrationEngine {
         // flight with the read of the history, which then stands: it ran once the lock was held.
         PrismaMigrations.Read[] read = new PrismaMigrations.Read[1];
         boolean[] locked = {!lock};
+        int[] lockedBy = {serverProcess};
         Flight flight = new Flight();
-        if (lock) flight.add("select pg_try_advisory_lock(?)", rs -> locked[0] = rs.next() && rs.getBoolean(1), PrismaMigrations.PRISMA_LOCK);
+        if (lock) {
+            // taken by the session's own server process only: a pooler's other process must not keep it
+            flight.add("select case when pg_backend_pid() = ? then pg_try_advisory_lock(?) end, pg_backend_pid()", rs -> {
+                locked[0] = rs.next() && rs.getBoolean(1);
+                lockedBy[0] = rs.getInt(2);
+            }, serverProcess, PrismaMigrations.PRISMA_LOCK);
+        }
         PrismaMigrations.read(flight, r -> read[0] = r);
         try {
             flight.send(c);
+            TransactionPooler.same(database, c, lockedBy[0]);
+            TransactionPooler.same(database, c, read[0].serverProcess());
         } catch (SQLException e) {
             throw lost(e);
+        } catch (KitException e) {
+            close();
+            throw e;
         }
         if (!locked[0]) {
-            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", options.lockWait(), console::note,
-                    "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+            waitForLock(console, options);
             try {
                 read[0] = PrismaMigrations.read(c); // what the holder left
+                TransactionPooler.same(database, c, read[0].serverProcess());
             } catch (SQLException e) {
                 throw lost(e);
+            } catch (KitException e) {
+                close();
+                throw e;
             }
         }
         this.read = read[0];
         this.table = this.read.tableExists();
+    }
+
+    /**
+     * Waits for Prisma's lock that another session holds. On a session a pooler serves, the wait runs
+     * in a transaction, which keeps it on one server process: the lock is kept only when that process
+     * is the session's own, else released there before the refusal.
+     */
+    private void waitForLock(Console console, MigrationFormat.Options options) throws SQLException {
+        boolean watched = TransactionPooler.watched(database, c);
+        if (watched) c.setAutoCommit(false);
+        try {
+            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", options.lockWait(), console::note,
+                    "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
+            if (watched) {
+                try {
+                    TransactionPooler.verify(database, c);
+                } catch (KitException moved) {
+                    try (var st = c.createStatement()) {
+                        st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+                    }
+                    throw moved;
+                }
+                c.commit();
+            }
+        } finally {
+            if (watched) {
+                if (!c.getAutoCommit()) Database.rollbackQuietly(c);
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     /** Every history table that exists had row-level security at the start; the run creates _prisma_migrations with it. */
@@ -133,7 +186,7 @@ final class PrismaEngine implements MigrationEngine {
                     create = null;
                     applyAsWritten(m);
                 } else {
-                    applyWhole(m, create);
+                    applyWhole(m, create, () -> progress.applied(m, (System.nanoTime() - t) / 1_000_000));
                     create = null;
                 }
                 progress.applied(m, (System.nanoTime() - t) / 1_000_000);
@@ -149,25 +202,66 @@ final class PrismaEngine implements MigrationEngine {
     /**
      * Three round trips: the history row (in a transaction; with the history table itself when
      * createTable is given), the file whole and unsplit, the row finished and the commit. A failure
-     * rolls back all of it.
+     * rolls back all of it. When the link is lost with the commit in flight, a new session finds out
+     * whether the transaction committed (its id rides in the first round trip): if it did, `applied`
+     * is told, and the run stops there all the same, its link gone.
      */
-    private void applyWhole(MigrationFile m, String createTable) throws SQLException {
+    private void applyWhole(MigrationFile m, String createTable, Runnable applied) throws SQLException {
         String id = UUID.randomUUID().toString();
-        boolean recorded = false, inScript = false;
+        boolean recorded = false, inScript = false, committing = false;
+        int seen = serverProcess;
+        String xid = null;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
-            st.execute("begin; " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
+            st.execute("begin; select pg_backend_pid(), pg_current_xact_id()::text; " + (createTable == null ? "" : createTable + ";\n") + PrismaMigrations.started(id, m));
+            try (var rs = firstResult(st)) {
+                rs.next();
+                seen = rs.getInt(1);
+                xid = rs.getString(2);
+                TransactionPooler.same(database, c, seen);
+            } catch (KitException moved) {
+                rollbackQuietly(); // inside the transaction: the same server process rolls it back
+                throw moved;
+            }
             recorded = true;
             inScript = true;
             st.execute(m.text);
             inScript = false;
+            committing = true;
             st.execute(PrismaMigrations.finished(id) + "; commit");
         } catch (SQLException e) {
+            if (committing && CommitOutcome.lostLink(e)) throw settled(m, e, CommitOutcome.ofTransaction(database, seen, xid), applied);
             rollbackQuietly();
             // the history (table or row) could not be written: the file never ran and is not at fault
             if (!recorded && !MigrationFailure.sessionEnded(String.valueOf(e.getSQLState()))) throw historyNotWritten(m, e);
             throw MigrationFailure.explain(m, inScript ? 0 : -1, true, e, MigrationFailure.Aftermath.ROLLED_BACK, lockTimeout, statementTimeout);
         }
+    }
+
+    /** The sentence for a migration whose commit's answer was lost, once a new session found out what became of it. */
+    private KitException settled(MigrationFile m, SQLException lost, CommitOutcome.Verdict verdict, Runnable applied) {
+        String cause = " (" + Database.firstLine(lost.getMessage()) + ")";
+        return switch (verdict) {
+            case COMMITTED -> {
+                applied.run();
+                yield KitException.unreachable(m.name + " was applied: the link to the server was lost as its commit was answered" + cause
+                        + ", and a new session found its transaction committed; run migrate again for the migrations after it.", lost);
+            }
+            case ROLLED_BACK -> KitException.unreachable(m.name + " was not applied: the link to the server was lost as its commit was sent" + cause
+                    + ", and a new session found its transaction rolled back, so nothing from it was applied and the file is not at fault: re-running migrate is safe.", lost);
+            case UNKNOWN -> KitException.unreachable(m.name + ": the link to the server was lost as its commit was sent" + cause + ", and no new session could find out"
+                    + " whether it was applied: run status once the database answers (it shows " + m.version + " as applied or pending), then migrate again.", lost);
+        };
+    }
+
+    /** The first result set among the statement's results. */
+    private static java.sql.ResultSet firstResult(Statement st) throws SQLException {
+        boolean rows = st.getResultSet() != null;
+        while (!rows) {
+            if (st.getUpdateCount() == -1) throw new SQLException("no result");
+            rows = st.getMoreResults();
+        }
+        return st.getResultSet();
     }
 
     /** The history row (or the table this run was creating) refused before a file ran: the role or the schema is what must change. */
@@ -179,13 +273,16 @@ final class PrismaEngine implements MigrationEngine {
 
     /** A script that manages its own transaction (or needs none) runs as written; a failure is recorded as failed, as Prisma does. */
     private void applyAsWritten(MigrationFile m) throws SQLException {
+        TransactionPooler.verify(database, c);
         String id = PrismaMigrations.recordStarted(c, m);
+        boolean watched = TransactionPooler.watched(database, c);
         SqlScript.Statement running = null;
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
             for (SqlScript.Statement s : m.statements()) {
                 running = s;
                 Watcher.doing(m.name + " line " + s.line());
+                if (watched) TransactionPooler.verify(database, c);
                 st.execute(s.sql());
             }
         } catch (SQLException e) {
@@ -207,45 +304,9 @@ final class PrismaEngine implements MigrationEngine {
     /** Prisma's bookkeeping, when asked for: the line to print; null when none was asked. */
     @Override
     public String bookkeep(MigrationFormat.Bookkeeping asked, boolean dryRun) throws SQLException {
-        if (asked.resolveApplied() != null || asked.resolveRolledBack() != null) return resolve(asked.resolveApplied(), asked.resolveRolledBack(), dryRun);
-        return asked.baseline() == null ? null : baseline(asked.baseline(), dryRun);
-    }
-
-    /** --resolve-applied / --resolve-rolled-back NAME, as `prisma migrate resolve` writes them; returns the line to print. */
-    private String resolve(String applied, String rolledBack, boolean dryRun) throws SQLException {
-        String name = applied != null ? applied : rolledBack;
-        if (applied != null && rolledBack != null) throw KitException.usage("give either --resolve-applied or --resolve-rolled-back, not both.");
-        if (!table) throw KitException.usage("there is no _prisma_migrations table, so there is nothing to resolve.");
-        MigrationFile m = all.stream().filter(x -> x.version.equals(name)).findFirst()
-                .orElseThrow(() -> KitException.usage("there is no migration called \"" + name + "\" in the Prisma folder."));
-        List<PrismaMigrations.Row> rows = read.rows().stream().filter(r -> r.name().equals(name)).toList();
-        if (rolledBack != null) {
-            if (rows.stream().noneMatch(PrismaMigrations.Row::failed)) {
-                throw KitException.usage("migration " + name + " is not recorded as failed, so it cannot be marked rolled back.");
-            }
-            if (!dryRun) PrismaMigrations.markRolledBack(c, name);
-            return (dryRun ? "Would mark " : "Marked ") + name + " as rolled back; the next migrate applies it again.";
-        }
-        if (rows.stream().anyMatch(PrismaMigrations.Row::applied)) throw KitException.usage("migration " + name + " is already recorded as applied.");
-        if (!dryRun) PrismaMigrations.markApplied(c, m);
-        return (dryRun ? "Would mark " : "Marked ") + name + " as applied without running it.";
-    }
-
-    /** --baseline-prisma NAME: the migrations up to NAME marked applied without running them; returns the line to print. */
-    private String baseline(String upToName, boolean dryRun) throws SQLException {
-        if (table) throw KitException.usage("the database already has a _prisma_migrations table, so there is nothing to baseline; run migrate without --baseline-prisma.");
-        if (all.stream().noneMatch(m -> m.version.equals(upToName))) {
-            throw KitException.usage("there is no migration called \"" + upToName + "\" in the Prisma folder to baseline up to.");
-        }
-        List<MigrationFile> upTo = all.stream().filter(m -> m.version.compareTo(upToName) <= 0).toList();
-        if (!dryRun) {
-            Database.inTransaction(c, st -> {
-                st.execute(PrismaMigrations.CREATE_PROTECTED);
-                for (MigrationFile m : upTo) PrismaMigrations.markApplied(c, m);
-            });
-        }
-        return (dryRun ? "Would mark " : "Marked ") + upTo.size() + " migration" + (upTo.size() == 1 ? "" : "s") + " up to " + upToName
-                + " as applied without running them; the next migrate applies the rest.";
+        var books = new PrismaBookkeeping(c, all, read, table);
+        if (asked.resolveApplied() != null || asked.resolveRolledBack() != null) return books.resolve(asked.resolveApplied(), asked.resolveRolledBack(), dryRun);
+        return asked.baseline() == null ? null : books.baseline(asked.baseline(), dryRun);
     }
 
     private KitException lost(SQLException e) {
@@ -253,12 +314,27 @@ final class PrismaEngine implements MigrationEngine {
         return MigrationFailure.lost(e);
     }
 
+    /**
+     * Releases Prisma's lock by the server process that took it. On a session a pooler serves, a
+     * statement may reach another process: the unlock is asked again until the one that holds the
+     * lock answers (each try is a transaction of its own, which the pooler hands to any of its
+     * processes), for at most 2 s; after that the lock goes when the pooler closes that connection.
+     */
     @Override
     public void close() {
         try (var st = c.createStatement()) {
             if (!c.getAutoCommit()) c.rollback();
             c.setAutoCommit(true);
-            st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+            String unlock = "select case when pg_backend_pid() = " + serverProcess + " then pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ") end";
+            long until = System.nanoTime() + 2_000_000_000L;
+            boolean landed = false;
+            while (!landed && System.nanoTime() < until) {
+                try (var rs = st.executeQuery(unlock)) {
+                    rs.next();
+                    rs.getBoolean(1);
+                    landed = !rs.wasNull();
+                }
+            }
         } catch (SQLException ignored) {
             // the lock goes with the session
         }

@@ -103,7 +103,7 @@ final class PrismaMigrations {
      * rows, and the tables of the current schema (a schema with tables but no history was never
      * migrated by Prisma).
      */
-    record Read(boolean tableExists, boolean historiesProtected, List<Row> rows, List<String> tables) {}
+    record Read(boolean tableExists, boolean historiesProtected, List<Row> rows, List<String> tables, int serverProcess) {}
 
     /** The history read ({@link HistoryTable#query}), with two columns of its own at {@link #X}, then the row's from X + 2. */
     private static final String READ = HistoryTable.query(HistoryTable.PRISMA,
@@ -126,16 +126,18 @@ final class PrismaMigrations {
     static void read(Flight flight, Consumer<Read> then) {
         flight.add(READ, rs -> {
             boolean exists = false, protectedTable = false;
+            int serverProcess = -1;
             List<String> tables = List.of();
             List<Row> rows = new ArrayList<>();
             while (rs.next()) {
                 exists = HistoryTable.exists(rs, HistoryTable.PRISMA);
+                serverProcess = HistoryTable.serverProcess(rs);
                 protectedTable = rs.getBoolean(X);
                 tables = List.of((String[]) rs.getArray(X + 1).getArray());
                 int r = X + 2;
                 if (rs.getString(r) != null) rows.add(new Row(rs.getString(r), rs.getString(r + 1), rs.getTimestamp(r + 2), rs.getString(r + 3), rs.getTimestamp(r + 4), rs.getTimestamp(r + 5)));
             }
-            then.accept(new Read(exists, protectedTable, List.copyOf(rows), tables));
+            then.accept(new Read(exists, protectedTable, List.copyOf(rows), tables, serverProcess));
         });
     }
 

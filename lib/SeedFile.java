@@ -1,4 +1,4 @@
-//SOURCES SeedValue.java KitException.java ExitCode.java Settings.java
+//SOURCES SeedValue.java KitException.java ExitCode.java Settings.java HistoryTable.java
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -68,7 +68,7 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
     /** A string in a seed file is at most this long: the parser holds a few copies of one while reading it; long text goes in a $file. */
     static final int MAX_STRING = 1 << 20;
     private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(MAX_STRING).build()).build())
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(MAX_STRING).maxNestingDepth(SeedValue.MAX_DEPTH).maxNameLength(SeedValue.MAX_NAME).build()).build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Sub-values are read one at a time, so what follows them is not "trailing". */
     private static final ObjectReader VALUE_READER = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -91,7 +91,9 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         Map<String, JsonNode> fields = new LinkedHashMap<>();
         RowsRead rows = new RowsRead(name, ctx);
         boolean rowList;
+        JsonParser[] reading = new JsonParser[1]; // where a limit stopped it: its exception says no place
         try (JsonParser parser = MAPPER.createParser(json)) {
+            reading[0] = parser;
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 JsonNode root = MAPPER.readTree(json); // a syntax error, said as a whole read says it
                 if (root == null || !root.isObject()) throw KitException.usage(name + " must hold one JSON object with \"table\", \"key\" and \"rows\".");
@@ -99,11 +101,9 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
             rowList = walk(parser, fields, rows::read);
             if (parser.nextToken() != null) MAPPER.readTree(json); // trailing data: the same sentence as a whole read
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
+            JsonLocation at = e.getLocation() != null || reading[0] == null ? e.getLocation() : reading[0].currentLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
-                throw KitException.usage(name + " has a string longer than 1 MiB" + where + "; put long text in a file beside it and use {\"$file\": \"...\"}.");
-            }
+            if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) throw SeedValue.beyondLimits(name, where, String.valueOf(e.getOriginalMessage()));
             throw KitException.usage(name + " is not valid JSON" + where + ": " + SeedValue.printable(e.getOriginalMessage().split("\n")[0]) + ".");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // a parser over bytes in memory does no I/O
@@ -198,6 +198,9 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         if (table == null || !table.isTextual() || table.asText().isBlank()) {
             throw KitException.usage(name + " needs \"table\": the name of the table to seed, as a string.");
         }
+        if (List.of(HistoryTable.FLYWAY, HistoryTable.PRISMA).contains(table.asText())) {
+            throw KitException.usage(name + " seeds table " + table.asText() + ", the migration history that only migrate writes; seed never writes it: remove the file.");
+        }
         List<String> key = key(fields.get("key"), name);
         Mode mode = mode(fields.get("mode"), name);
         if (!rowList) throw KitException.usage(name + " needs \"rows\": a list of objects, one per row.");
@@ -252,6 +255,7 @@ record SeedFile(Path path, String name, String table, List<String> key, Mode mod
         List<String> unset = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (e.getKey().isBlank()) throw KitException.usage(where + " has an empty column name.");
+            if (SeedValue.loneSurrogate(e.getKey()) != null) throw KitException.usage(where + " has a column name with a lone UTF-16 surrogate (" + SeedValue.loneSurrogate(e.getKey()) + ").");
             try {
                 values.put(e.getKey(), SeedValue.of(e.getValue(), where + " column \"" + e.getKey() + "\"", ctx));
             } catch (UnsetVariable u) {

@@ -64,8 +64,42 @@ record SeedTable(String schema, String name, Map<String, Column> columns, List<S
             case 'E' -> v.isTextual() && col.enumLabels.contains(v.asText()) ? null
                     : "expected one of " + col.enumLabels + " for " + type + ", got " + got(value);
             case 'U' -> type.equals("json") || type.equals("jsonb") || v.isTextual() ? null : "expected a string for " + type + ", got " + got(value);
+            case 'D' -> v.isTextual() && dateTime(type, v.asText()) ? null
+                    : "expected " + (type.startsWith("time ") || type.startsWith("time(") ? "a time such as 09:30:00" : type.equals("date") ? "a date such as 2025-01-31"
+                    : "a date and time such as 2025-01-31T09:30:00Z") + " (ISO 8601) for " + type + ", got " + got(value);
             default -> v.isTextual() ? null : "expected a string for " + type + ", got " + got(value);
         };
+    }
+
+    private static final String ZONE = "(?:\\s*(?:Z|[+-]\\d{1,2}(?::?\\d{2})?|[A-Za-z][A-Za-z_/+-]*))?";
+    private static final java.util.regex.Pattern DATE_TIME = java.util.regex.Pattern.compile(
+            "(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:[T ](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d{1,6})?)?)?" + ZONE);
+    private static final java.util.regex.Pattern TIME = java.util.regex.Pattern.compile("(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d{1,6})?)?" + ZONE);
+
+    /**
+     * Whether text is a date or time PostgreSQL takes for the type, as a seed file writes one: ISO 8601
+     * (2025-01-31, 2025-01-31T09:30:00.123Z, 2025-01-31 09:30+02, 09:30:00), a real calendar day and
+     * clock time, or one of PostgreSQL's special values. Checked before anything is written; a form
+     * outside these is refused, never left to fail at write time.
+     */
+    static boolean dateTime(String type, String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        boolean time = type.startsWith("time ") || type.startsWith("time(");
+        if ((time ? java.util.List.of("now", "allballs") : java.util.List.of("now", "today", "tomorrow", "yesterday", "epoch", "infinity", "-infinity")).contains(t)) return true;
+        var m = (time ? TIME : DATE_TIME).matcher(text.strip());
+        if (!m.matches()) return false;
+        try {
+            int at = 1;
+            if (!time) {
+                java.time.LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+                at = 4;
+            }
+            if (m.group(at) == null) return true;
+            int h = Integer.parseInt(m.group(at)), min = Integer.parseInt(m.group(at + 1)), sec = m.group(at + 2) == null ? 0 : Integer.parseInt(m.group(at + 2));
+            return min < 60 && sec <= 60 && (h < 24 || h == 24 && min == 0 && sec == 0);
+        } catch (java.time.DateTimeException e) {
+            return false;
+        }
     }
 
     /** The value as a sentence shows it; a variable's value is never shown, as it may be a secret. */

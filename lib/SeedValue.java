@@ -48,6 +48,11 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
 
     private static SeedValue resolve(JsonNode node, String where, Context ctx, boolean insideArgon2) {
         String kind = node.isObject() && node.size() == 1 ? node.fieldNames().next() : "";
+        String half = loneSurrogate(node);
+        if (half != null) {
+            throw KitException.usage(where + " holds a lone UTF-16 surrogate (" + half + "), half of a character that no text can store"
+                    + " (it would be written as ?); write the whole character (both \\u escapes of its pair) or remove it.");
+        }
         if (!kind.startsWith("$")) return plain(node);
         JsonNode arg = node.get(kind);
         switch (kind) {
@@ -77,6 +82,33 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
             }
             default -> throw KitException.usage(where + " has an unknown value object \"" + kind + "\"; the value objects are $env, $file and $argon2id.");
         }
+    }
+
+    /** The first lone UTF-16 surrogate in a JSON value's strings or field names, as \\uXXXX; null when there is none. */
+    static String loneSurrogate(JsonNode node) {
+        if (node.isTextual()) return loneSurrogate(node.asText());
+        for (var e : node.properties()) {
+            String half = loneSurrogate(e.getKey());
+            if (half == null) half = loneSurrogate(e.getValue());
+            if (half != null) return half;
+        }
+        if (node.isArray()) for (JsonNode item : node) {
+            String half = loneSurrogate(item);
+            if (half != null) return half;
+        }
+        return null;
+    }
+
+    static String loneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format("\\u%04x", (int) c);
+            }
+        }
+        return null;
     }
 
     /** A $file path resolved against the seed file's folder, refused unless it stays inside seeds/ (also through links). */
@@ -111,6 +143,24 @@ record SeedValue(JsonNode json, boolean argon2, String variable) {
             else sb.append(c);
         }
         return sb.toString();
+    }
+
+    /** How deep lists and objects may nest in a seed file, and how long a field name may be (Jackson's defaults, written here: each has its sentence). */
+    static final int MAX_DEPTH = 1000, MAX_NAME = 50_000;
+
+    /**
+     * A file past one of the parser's limits, said for the limit it passed (Jackson's message names the
+     * StreamReadConstraints getter of the limit): a string, the nesting of lists and objects, a field name.
+     */
+    static KitException beyondLimits(String name, String where, String message) {
+        if (message.contains("getMaxNestingDepth")) {
+            return KitException.usage(name + " nests lists or objects more than " + MAX_DEPTH + " levels deep" + where + "; a seed value is a column's value, a few levels deep at most.");
+        }
+        if (message.contains("getMaxNameLength")) {
+            return KitException.usage(name + " has a field name longer than " + String.format("%,d", MAX_NAME) + " characters" + where
+                    + "; a field names a column, and PostgreSQL's names are at most 63 bytes.");
+        }
+        return KitException.usage(name + " has a string longer than 1 MiB" + where + "; put long text in a file beside it and use {\"$file\": \"...\"}.");
     }
 
     /**

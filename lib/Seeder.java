@@ -65,12 +65,6 @@ final class Seeder {
                 "nothing was written: run seed again once it has finished, or wait longer with --lock-wait 5m.");
     }
 
-    /** Every file against the catalog (read once for all of them, one round trip), before anything is written. */
-    static List<SeedCatalog.Checked> check(Connection c, List<SeedFile> files) throws SQLException {
-        SeedCatalog catalog = SeedCatalog.read(c, files.stream().map(SeedFile::table).distinct().toList());
-        return files.stream().map(catalog::check).toList();
-    }
-
     /**
      * One file of the run. The first small insert-missing file also inserts the small ones right after
      * it, in one flight; when that flight fails, each file goes its own way, so that the failure is

@@ -1,4 +1,4 @@
-//SOURCES Console.java ExitCode.java Database.java
+//SOURCES Console.java ExitCode.java Database.java KitException.java
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -96,6 +96,15 @@ final class StatusReport {
         json.put("error", cause);
         show(new Section("connection", "Connection", List.of("  " + (gone ? "lost" : "a query was refused") + " while reading " + reading + ": " + cause),
                 json, List.of(new Finding(Severity.UNREACHABLE, text))));
+    }
+
+    /**
+     * A read the role may not make (SQLSTATE 42501): the role, not the connection, is what must change,
+     * so it is exit 2 with what to do, never "run status again".
+     */
+    static KitException notPermitted(String role, String reading, SQLException e) {
+        return KitException.usage("role " + role + " may not read " + reading + " (" + Database.firstLine(e.getMessage()) + "), so the report stops there:"
+                + " run status as the owner of the tables (on Supabase, the postgres role), or have the owner grant this role SELECT on them.");
     }
 
     /** The verdict after the sections, and with --json the whole report as one document; returns the exit code. */

@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -139,6 +140,18 @@ class BadInputTest {
         cases.add(json("$argon2id weak", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": \"admin123\"}}]}", 2));
         cases.add(json("$argon2id in a boolean column", flag("\"enabled\": {\"$argon2id\": \"a-long-enough-passphrase\"}"), 2));
         cases.add(json("$argon2id as the key", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": {\"$argon2id\": \"a-long-enough-passphrase\"}, \"passwordHash\": \"x\"}]}", 2));
+        // issue 27: the history tables, the parser's limits, dates and times, half a character
+        cases.add(json("seeds Flyway's history", "{\"table\": \"flyway_schema_history\", \"key\": [\"installed_rank\"], \"mode\": \"upsert\", \"rows\": [{\"installed_rank\": 1, \"success\": false}]}", 2));
+        cases.add(json("seeds Prisma's history", "{\"table\": \"_prisma_migrations\", \"key\": [\"id\"], \"rows\": [{\"id\": \"x\", \"checksum\": \"y\", \"migration_name\": \"z\"}]}", 2));
+        cases.add(json("nested 1001 deep", flag("\"description\": " + "[".repeat(1001) + "]".repeat(1001)), 2));
+        cases.add(json("a 100k-character column name", flag("\"" + "c".repeat(100_000) + "\": 1"), 2));
+        for (String when : List.of("2025-13-45", "2025-02-30", "31/01/2025", "2025-01-31T25:00:00Z", "2025-01-31 10:61", "yesterdayish", "")) {
+            cases.add(json("timestamp " + when, flag("\"updatedAt\": \"" + when + "\""), 2));
+        }
+        cases.add(json("timestamp as a number", flag("\"updatedAt\": 1700000000"), 2));
+        cases.add(json("a lone surrogate in a value", flag("\"description\": \"a\\ud800b\""), 2));
+        cases.add(json("a lone low surrogate in a key", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"k\\udc00\"}]}", 2));
+        cases.add(json("a lone surrogate in a column name", flag("\"desc\\ud800\": \"x\""), 2));
         cases.add(json("not an e-mail", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"nobody\", \"passwordHash\": \"x\"}]}", 2));
         return cases;
     }
@@ -173,6 +186,62 @@ class BadInputTest {
             else failures.put(c.what(), "tables changed");
         }
         assertTrue(failures.isEmpty(), failures.size() + " cases not refused cleanly:\n" + String.join("\n", failures.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList()));
+    }
+
+    /** Issue 27 item 10: each limit of a seed file is said for what it is, and valid dates, times and whole characters still land. */
+    @Test
+    void eachLimitOfASeedFileHasASentenceOfItsOwn() throws Exception {
+        String url = TestSupport.seeded();
+        Path kit = TestSupport.kitCopy();
+        String before = TestSupport.fingerprint(url);
+        Map<String, String> said = new LinkedHashMap<>();
+        said.put("{\"table\": \"flyway_schema_history\", \"key\": [\"installed_rank\"], \"mode\": \"upsert\", \"rows\": [{\"installed_rank\": 1, \"success\": false}]}",
+                "error: 99_bad.json seeds table flyway_schema_history, the migration history that only migrate writes; seed never writes it: remove the file.");
+        said.put(flag("\"description\": " + "[".repeat(1001) + "]".repeat(1001)), "error: 99_bad.json nests lists or objects more than 1000 levels deep at line 1");
+        said.put(flag("\"" + "c".repeat(100_000) + "\": 1"), "error: 99_bad.json has a field name longer than 50,000 characters at line 1");
+        said.put(flag("\"updatedAt\": \"2025-13-45\""), "error: 99_bad.json row 1 column \"updatedAt\": expected a date and time such as 2025-01-31T09:30:00Z (ISO 8601)"
+                + " for timestamp(3) without time zone, got the string \"2025-13-45\".");
+        said.put(flag("\"description\": \"a\\ud800b\""), "error: 99_bad.json row 1 column \"description\" holds a lone UTF-16 surrogate (\\ud800)");
+        for (Map.Entry<String, String> c : said.entrySet()) {
+            Files.writeString(kit.resolve("seeds/99_bad.json"), c.getKey());
+            // before: exit 0 and "1 updated" for the history; "a string longer than 1 MiB" for the depth and the name; exit 4 at write time for the date; "?" stored for the surrogate
+            TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString());
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().startsWith(c.getValue()), "expected \"" + c.getValue() + "\" in:\n" + r.err());
+        }
+        assertEquals(before, TestSupport.fingerprint(url));
+        Files.writeString(kit.resolve("seeds/99_bad.json"), "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": ["
+                + "{\"key\": \"d1\", \"updatedAt\": \"2025-01-31T09:30:00.123Z\", \"description\": \"\\ud83d\\ude00\"}, {\"key\": \"d2\", \"updatedAt\": \"2024-02-29 23:59:59+02\"},"
+                + " {\"key\": \"d3\", \"updatedAt\": \"2025-01-31\"}, {\"key\": \"d4\", \"updatedAt\": \"infinity\"}]}");
+        TestSupport.Result ok = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--only", "99_bad");
+        assertEquals(0, ok.code(), ok.all());
+        assertEquals("\ud83d\ude00|2025-01-31 09:30:00.123", TestSupport.one(url, "select description || '|' || \"updatedAt\" from \"FeatureFlag\" where key = 'd1'"));
+        assertEquals("4", TestSupport.one(url, "select count(*) from \"FeatureFlag\" where key like 'd_'"));
+    }
+
+    /** A .env far beyond any file of variables, and status as a role that may not read the tables: each its sentence and exit 2, with --json a document. */
+    @Test
+    void aHugeEnvFileAndARoleWithoutPrivilegesAreRequestsThatCannotBeCarriedOut() throws Exception {
+        String url = TestSupport.migrated();
+        Path kit = TestSupport.kitCopy();
+        try (var f = new java.io.RandomAccessFile(kit.resolve(".env").toFile(), "rw")) {
+            f.setLength(104L << 20); // 104 MiB, sparse: the kit must not read it whole
+        }
+        for (Cli command : List.of(new status(), new seed(), new migrate())) {
+            // before: an OutOfMemoryError, exit 1, no JSON document
+            TestSupport.Result r = TestSupport.run(command, TestSupport.adminEnv(url), "--dir", kit.toString(), "--env-file", kit.resolve(".env").toString(), "--json");
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("error: the env file " + kit.resolve(".env") + " is larger than 1 MiB (104 MiB), which no file of variables is"), r.err());
+            assertEquals(2, Console.JSON.readTree(r.out()).get("exitCode").asInt(), r.out());
+        }
+        String asNobody = TestSupport.asNewRole(url, "status_nobody", "Nobody-Pw-3317");
+        TestSupport.exec(url, "alter table flyway_schema_history disable row level security");
+        // before: exit 3, "a query was refused ... run status again", which changes nothing
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", asNobody));
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("error: role status_nobody may not read the migrations (permission denied for table flyway_schema_history), so the report stops there:"
+                + " run status as the owner of the tables"), r.err());
+        assertFalse(r.err().contains("run status again"), r.err());
     }
 
     @Test

@@ -94,6 +94,38 @@ class FaultTest {
         survived();
     }
 
+    /**
+     * Issue 27 item 8: Ctrl-C (SIGINT) or SIGTERM while seed waits inside its transaction cancels the
+     * wait on the server, closes the session (seed's lock goes with its transaction), says so in one
+     * sentence and exits 130. Before: exit 130/143 with nothing said, the session waiting on for ~12 s.
+     */
+    @Test
+    void seedInterruptedWhileItWaitsCancelsOnTheServerFreesTheLockAndSaysSo() throws Exception {
+        for (String signal : List.of("-INT", "-TERM")) {
+            Figures.faultCases.incrementAndGet();
+            String url = TestSupport.migrated();
+            TestSupport.Proc[] p = new TestSupport.Proc[1];
+            withPointConfigLocked(url, () -> {
+                p[0] = start(TestSupport.adminEnv(url), "seed.java");
+                TestSupport.waitUntil(url, SEED_WAITS, "seed waits inside its transaction", java.time.Duration.ofMinutes(2));
+                List<String> kill = new ArrayList<>(List.of("kill", signal, String.valueOf(p[0].process().pid())));
+                p[0].process().toHandle().descendants().forEach(h -> kill.add(String.valueOf(h.pid())));
+                assertEquals(0, new ProcessBuilder(kill).inheritIO().start().waitFor());
+                assertEquals(130, p[0].waitFor(), p[0].all());
+                // cancelled on the server and closed, not left waiting while the lock is held
+                assertEquals("true", TestSupport.one(url, "select not exists (select 1 from pg_stat_activity where application_name = 'rc-dbkit seed')"), signal);
+                return null;
+            });
+            String err = p[0].stderr();
+            assertEquals(List.of("error: seed was interrupted: its statement was cancelled on the server and its session closed, so seed's lock is free"
+                    + " and its transaction rolled back, so nothing was written. Run seed again."), err.lines().filter(l -> !l.isBlank()).toList(), signal + ": " + err);
+            assertEquals("0", TestSupport.one(url, "select count(*) from pg_locks where locktype = 'advisory'"));
+            assertEquals("0|0|0|0", TestSupport.seededCounts(url));
+            assertEquals(0, TestSupport.run(new seed(), TestSupport.adminEnv(url)).code());
+            survived();
+        }
+    }
+
     @Test
     void theServerTerminatingMigrateMidRun() throws Exception {
         Figures.faultCases.incrementAndGet();

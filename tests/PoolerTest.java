@@ -82,6 +82,15 @@ class PoolerTest {
         assertEquals(List.of(), TestSupport.rows(direct, "select tablename from pg_tables where schemaname = 'public'"));
     }
 
+    /** The campaign of tests/reliability.java's PoolerLoadTest, short: two runs idle and two busy, on each engine. */
+    @Test
+    void migrateThroughATransactionPoolerIdleOrBusyWritesNothingAndLeavesNoLockOnEitherEngine() throws Exception {
+        for (PoolerCampaign.Engine engine : PoolerCampaign.Engine.values()) {
+            PoolerCampaign.run(bouncer, engine, 2, false).assertHeld();
+            PoolerCampaign.run(bouncer, engine, 2, true).assertHeld();
+        }
+    }
+
     @Test
     void migrateUsesDirectUrlBesideAPooledDatabaseUrl() {
         String direct = TestSupport.freshDatabase();

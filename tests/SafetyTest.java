@@ -185,7 +185,7 @@ class SafetyTest {
     @Test
     void aDroppedColumnOfATableWithRowsStopsTheRunAlsoAfterARenameAnEmptyTableGetsANote() throws Exception {
         String url = TestSupport.migrated();
-        TestSupport.exec(url, "insert into \"Member\" (email) values ('m@example.com')");
+        TestSupport.exec(url, "insert into \"Member\" (email, name) values ('m@example.com', 'M')");
         Path renamedFirst = TestSupport.kitWith("V5__people.sql", "ALTER TABLE \"Member\" RENAME TO \"People\";\nALTER TABLE \"People\" DROP COLUMN \"name\";\n");
         String before = TestSupport.fingerprint(url);
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", renamedFirst.toString());
@@ -198,6 +198,32 @@ class SafetyTest {
         assertEquals(0, e.code(), e.all());
         assertTrue(e.err().contains("note: V5__team.sql line 1: ALTER TABLE \"Team\" DROP COLUMN \"seats\" drops a column and its data, but \"Team\" has no rows"), e.err());
         assertFalse(e.err().contains("data loss") || e.err().contains("warning:"), e.err());
+    }
+
+    /**
+     * Issue 27 item 7: a column NULL in every row of a table that holds rows loses nothing when
+     * dropped (a deploy interrupted after the app stopped writing it, resumed): a note, no flag. One
+     * row with a value makes the same statement a finding again, and nothing is applied.
+     */
+    @Test
+    void aDroppedColumnThatIsNullInEveryRowLosesNothingSoAResumedRunNeedsNoFlag() throws Exception {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, "insert into \"Member\" (email) values ('a@example.com'), ('b@example.com')");
+        Path kit = TestSupport.kitWith("V5__drop_name.sql", "ALTER TABLE \"Member\" DROP COLUMN \"name\";\n");
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("note: V5__drop_name.sql line 1: ALTER TABLE \"Member\" DROP COLUMN \"name\" drops column \"name\" of \"Member\","
+                + " which is NULL in every row, so nothing is lost and no finding is raised."), r.err());
+        assertFalse(r.err().contains("data loss"), r.err());
+        assertEquals("0", TestSupport.one(url, "select count(*) from information_schema.columns where table_name = 'Member' and column_name = 'name'"));
+        // one row with a value: the drop loses it, so it stops the run, nothing applied
+        String valued = TestSupport.migrated();
+        TestSupport.exec(valued, "insert into \"Member\" (email) values ('a@example.com'); insert into \"Member\" (email, name) values ('b@example.com', 'B')");
+        String before = TestSupport.fingerprint(valued);
+        TestSupport.Result refused = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", valued), "--dir", kit.toString());
+        assertEquals(2, refused.code(), refused.all());
+        assertTrue(refused.err().contains("data loss: V5__drop_name.sql line 1:") && refused.err().contains("drops a column and its data"), refused.err());
+        assertEquals(before, TestSupport.fingerprint(valued));
     }
 
     @Test

@@ -1,10 +1,13 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Reliability and security suite: faults, concurrency, hostile input, secrets; prints its figures and "N passed, N failed".
 //JAVA 17+
-//SOURCES Runner.java Figures.java ../migrate.java ../seed.java ../status.java ../lib/EmbeddedServer.java ../bench/DelayProxy.java StallProxy.java
+//SOURCES Runner.java Figures.java PgBouncer.java PoolerLoad.java PoolerCampaign.java CommitFault.java ../bench/DelayProxy.java StallProxy.java ../migrate.java ../seed.java ../status.java ../lib/EmbeddedServer.java
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES BadInputTest.java
 //SOURCES FaultTest.java
+//SOURCES CommitOutcomeTest.java
+//SOURCES MigrationInputTest.java
+//SOURCES PoolerLoadTest.java
 //SOURCES SecretTest.java
 //SOURCES StallTest.java
 
