@@ -27,6 +27,7 @@
 //SOURCES IsolationTest.java
 //SOURCES FingerprintTest.java
 //SOURCES BundleTest.java
+//SOURCES BundleImageTest.java
 
 import java.io.PrintWriter;
 
