@@ -26,8 +26,9 @@ import java.util.spi.ToolProvider;
  * <li>migrations/ and seeds/ as they are in the kit's folder; lib/build.properties, the commit
  *     (BundleBuild); bin/migrate, bin/seed, bin/status, bin/verify: launchers that run
  *     runtime/bin/java only (BundleLaunchers);
- * <li>the class-data archives, written by the bundled runtime itself during a real run of migrate,
- *     seed and status against a throwaway PostgreSQL over TLS with SCRAM (BundleTraining);
+ * <li>the class-data archives, written by the bundled runtime itself during real runs of migrate,
+ *     seed and status against a throwaway PostgreSQL over TLS with SCRAM: the runtime's own again,
+ *     with the JDK classes the scripts load, then one per script on top of it (BundleTraining);
  * <li>the .tar.gz of everything but lib/postgres/, the -postgres.tar.gz of lib/postgres/, a .sha256
  *     for each (BundleArchive).
  * </ol>
