@@ -1,4 +1,7 @@
 //DEPS de.mkammerer:argon2-jvm:2.12
+// JNA, through which argon2-jvm calls its native library, at the version argon2-jvm 2.12 declares: on a class path
+// with Flyway, Flyway's parent POM manages JNA (an optional dependency of Flyway's, never used by it) down to 5.13.0.
+//DEPS net.java.dev.jna:jna:5.16.0
 import de.mkammerer.argon2.Argon2;
 import de.mkammerer.argon2.Argon2Factory;
 import de.mkammerer.argon2.Argon2Factory.Argon2Types;

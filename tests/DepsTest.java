@@ -8,11 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Each library is declared once, in the file that uses it: one //DEPS line per artifact in the whole repository. */
+/**
+ * Each library is declared once, in the file that uses it: one //DEPS line per artifact in the whole
+ * repository; and the scripts (and the suites that test them) resolve each library in one version.
+ */
 class DepsTest {
+    /** The kit's scripts, which the bundle ships side by side with their libraries each once, and the suites that run them in-process. */
+    static final List<String> RESOLVED_TOGETHER = List.of("migrate.java", "seed.java", "status.java", "verify.java", "tests/run.java", "tests/reliability.java");
+
     record Dep(String artifact, String version, String where) {}
 
     static List<Dep> deps() throws IOException {
@@ -57,5 +65,56 @@ class DepsTest {
     @Test
     void everyDeclarationPinsAVersion() throws IOException {
         for (Dep d : deps()) assertFalse(d.version().isEmpty() || d.version().contains("+") || d.version().contains("["), d.where() + " does not pin a version: " + d);
+    }
+
+    /**
+     * What JBang resolves for each script (`./jbang info classpath`), library by library: one version
+     * everywhere. Two would mean a script runs on a version its tests do not (the suite's class path
+     * is the union), and the bundle ships both side by side. A version pulled in by one library's
+     * POM and managed down by another's (Flyway's parent POM manages JNA, slf4j-api and commons-lang3
+     * for the class path it is on) shows here first: pin it with a //DEPS line beside the library that needs it.
+     */
+    @Test
+    void theScriptsAndTheirSuitesResolveEveryLibraryInOneVersion() throws Exception {
+        Map<String, Map<String, List<String>>> versions = new TreeMap<>();
+        for (String script : RESOLVED_TOGETHER) {
+            for (String entry : classPath(script)) {
+                Path jar = Path.of(entry);
+                if (jar.getParent() == null || jar.getParent().getParent() == null) continue;
+                String version = jar.getParent().getFileName().toString();
+                Path artifactDir = jar.getParent().getParent();
+                String artifact = artifactDir.getFileName().toString();
+                if (!jar.getFileName().toString().startsWith(artifact + "-" + version)) continue; // the script's own jar, in JBang's cache
+                String name = artifactDir.toString().replaceFirst(".*/repository/", "");
+                versions.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(version, k -> new ArrayList<>()).add(script);
+            }
+        }
+        assertFalse(versions.keySet().stream().noneMatch(a -> a.endsWith("info/picocli/picocli")), "no picocli on the scripts' class paths: " + versions.keySet());
+        versions.values().removeIf(v -> v.size() == 1);
+        assertEquals(Map.of(), versions, "libraries the scripts resolve in more than one version (library={version=[scripts]})");
+    }
+
+    /** `./jbang info classpath SCRIPT` from the kit's folder (it resolves and builds; it runs nothing, so no .env is read). */
+    static List<String> classPath(String script) throws Exception {
+        Path kit = TestSupport.kitDir();
+        Path out = Files.createTempFile("classpath", ".txt"), err = Files.createTempFile("classpath", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(kit.resolve("jbang").toString(), "info", "classpath", script).directory(kit.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().clear();
+            pb.environment().putAll(TestSupport.env());
+            Process p = pb.start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("./jbang info classpath " + script + " did not finish in 10 minutes");
+            }
+            assertEquals(0, p.exitValue(), "./jbang info classpath " + script + ":\n" + Files.readString(err));
+            List<String> entries = new ArrayList<>(new TreeSet<>(List.of(Files.readString(out).strip().split(java.io.File.pathSeparator))));
+            assertFalse(entries.size() < 2, "./jbang info classpath " + script + " printed no class path: " + Files.readString(out));
+            return entries;
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 }

@@ -368,16 +368,16 @@ class DocsTest {
             "./jbang bench/run.java 5",
             "the benchmark: about 20 minutes on 2 cores and the Prisma corpora in ../shared/corpora; its figures are bench/RESULTS.md",
             "docker build -f deploy/Dockerfile -t rc-dbkit:0.1.0 dist/",
-            "Docker: no engine runs here; BundleTest#theDockerfilesStepsOnTheBundleMakeAnImageWhoseComposeServiceMigratesAndSeeds runs the Dockerfile's steps and the compose service's command on the bundle",
+            "Docker: no engine runs here; BundleImageTest#theDockerfilesStepsOnTheBundleMakeAnImageWhoseComposeServiceMigratesAndSeeds runs the Dockerfile's steps and the compose service's command on the bundle",
             "docker exec <express-container> /opt/rc-dbkit-0.1.0-linux-x64/bin/migrate",
-            "Docker (and the app's container): what runs inside is bin/migrate with DIRECT_URL in the environment, which BundleTest runs");
+            "Docker (and the app's container): what runs inside is bin/migrate with DIRECT_URL in the environment, which BundleImageTest runs");
 
     /** Blocks a test runs, by their first line, and that test. */
     static final Map<String, String> RUN_BY = Map.of(
             "./jbang status.java              # 1. look: target, migrations [x]/[ ], seed rows, verdict; writes nothing",
             "DocsTest#theReadmesRunbookTakesAFreshDatabaseToUpToDate",
             "./jbang bundle.java              # dist/rc-dbkit-0.1.0-linux-x64/, its .tar.gz, and the optional -postgres.tar.gz, each with a .sha256",
-            "BundleTest#built",
+            "Bundled#built",
             "./jbang bundle.java",
             "DocsTest#theSshBlocksInstallTheBundleOnAServerAndTakeItsDatabaseToUpToDate",
             "ssh root@coolify-server",
@@ -397,7 +397,7 @@ class DocsTest {
      * The mechanical substitutions under which the SSH blocks of docs/deploying.md run here: the
      * server is a local folder ($SERVER), so `ssh root@coolify-server` does nothing, `scp` is `cp`,
      * `root@coolify-server:/opt/` and `/opt` are $SERVER/opt; `./jbang bundle.java` is this run's
-     * bundle (BundleTest#built, made with --out into a temporary folder that dist/ links to).
+     * bundle (Bundled#built, made with --out into a temporary folder that dist/ links to).
      */
     static String substituted(String line) {
         if (line.equals("ssh root@coolify-server") || line.equals("./jbang bundle.java")) return ":";
@@ -414,7 +414,7 @@ class DocsTest {
             if (runBy == null && !NOT_RUN_HERE.containsKey(b.first())) {
                 problems.add(b.where() + ": a shell block that no test runs; run it in a test (DocsTest.RUN_BY) or say why it cannot run here (DocsTest.NOT_RUN_HERE): " + b.first());
             } else if (runBy != null) {
-                Class<?> c = runBy.startsWith("BundleTest#") ? BundleTest.class : DocsTest.class;
+                Class<?> c = runBy.startsWith("Bundled#") ? Bundled.class : DocsTest.class;
                 String method = runBy.substring(runBy.indexOf('#') + 1);
                 if (Stream.of(c.getDeclaredMethods()).noneMatch(m -> m.getName().equals(method))) problems.add(b.where() + ": " + runBy + " does not exist");
             }
@@ -506,7 +506,7 @@ class DocsTest {
      */
     @Test
     void theSshBlocksInstallTheBundleOnAServerAndTakeItsDatabaseToUpToDate() throws Exception {
-        BundleTest.Built built = BundleTest.built();
+        Bundled.Built built = Bundled.built();
         Path laptop = Files.createTempDirectory("rc-dbkit-laptop-");
         Files.createSymbolicLink(laptop.resolve("dist"), built.out());
         Path server = Files.createTempDirectory("rc-dbkit-server-");

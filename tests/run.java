@@ -36,6 +36,7 @@
 //SOURCES SecurityProofTest.java
 //SOURCES SecurityRoutineTest.java
 //SOURCES SecurityForecastTest.java
+//SOURCES BundleImageTest.java
 
 import java.io.PrintWriter;
 
