@@ -25,6 +25,8 @@ final class PrismaEngine implements MigrationEngine {
     /** What the database held when the run started: read with the lock, in the same round trip. */
     private final PrismaMigrations.Read read;
     private final boolean table;
+    /** Whether this engine holds Prisma's lock (a rehearsal takes none): only then does close() release it. */
+    private final boolean holdsLock;
 
     /**
      * @param c a session from a database the format prepared (simple query protocol); Prisma's lock is
@@ -63,6 +65,7 @@ final class PrismaEngine implements MigrationEngine {
         }
         this.read = read[0];
         this.table = this.read.tableExists();
+        this.holdsLock = lock;
     }
 
     /** Every history table that exists had row-level security at the start; the run creates _prisma_migrations with it. */
@@ -252,7 +255,8 @@ final class PrismaEngine implements MigrationEngine {
         try (var st = c.createStatement()) {
             if (!c.getAutoCommit()) c.rollback();
             c.setAutoCommit(true);
-            st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
+            // an unlock of a lock not held is a WARNING in the server's log
+            if (holdsLock) st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
         } catch (SQLException ignored) {
             // the lock goes with the session
         }

@@ -21,6 +21,8 @@
 //SOURCES SupabaseShapeTest.java
 //SOURCES RehearseTest.java
 //SOURCES RehearseCommandTest.java
+//SOURCES StatementRunTest.java
+//SOURCES RehearseCasesTest.java
 //SOURCES ConnectionTest.java
 //SOURCES MigrateLockTest.java
 //SOURCES RoundTripTest.java
