@@ -30,14 +30,14 @@ final class LockReport {
      * @param relation  schema-qualified, as SQL ("public"."User")
      * @param kind      table, index, sequence, view, ...
      * @param mode      pg_locks' name for it (AccessExclusiveLock)
-     * @param table     the copy's oid of the table whose rows the lock covers (an index's table)
+     * @param table     the table whose rows the lock covers (an index's table), as SQL
      * @param rows      rows of that table on the copy when copied, else the target's estimate; null when the run creates the relation
      * @param onCopy    whether rows were counted on the copy (the table's rows were copied)
      * @param rewritten the statement gave the relation a new file: every row is copied under this lock
      * @param heldSince a stronger (or the same) lock the migration already holds on it, as "AccessExclusiveLock since line 2", or null
      * @param heldMs    how long the copy held it: from its statement to the end of its migration's transaction
      */
-    record Lock(String relation, String kind, String mode, long table, Long rows, boolean onCopy, boolean rewritten, String heldSince, long heldMs) {
+    record Lock(String relation, String kind, String mode, String table, Long rows, boolean onCopy, boolean rewritten, String heldSince, long heldMs) {
         String sentence() {
             if (rows == null) return mode + " on " + kind + " " + relation + " (new in this run): nothing uses it yet";
             String what = heldSince != null ? "held already: " + heldSince : blocks(mode);
@@ -52,8 +52,8 @@ final class LockReport {
         }
     }
 
-    /** A relation lock this session holds: the relation's oid, name, kind, the oid of the table it covers, and the mode. */
-    record Held(long oid, String relation, String kind, long table, String mode) {}
+    /** A relation lock this session holds: the relation's oid, name, kind, the oid and name of the table it covers, and the mode. */
+    record Held(long oid, String relation, String kind, long table, String tableName, String mode) {}
 
     /** The strongest first; what each blocks, in the operator's words. */
     static final List<String> MODES = List.of("AccessExclusiveLock", "ExclusiveLock", "ShareRowExclusiveLock", "ShareLock",
@@ -71,8 +71,9 @@ final class LockReport {
     }
 
     private static final String HELD = """
-            select c.oid::bigint, n.nspname, c.relname, c.relkind::text, l.mode, coalesce(i.indrelid, c.oid)::bigint
+            select c.oid::bigint, n.nspname, c.relname, c.relkind::text, l.mode, t.oid::bigint, tn.nspname, t.relname
             from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace left join pg_index i on i.indexrelid = c.oid
+            join pg_class t on t.oid = coalesce(i.indrelid, c.oid) join pg_namespace tn on tn.oid = t.relnamespace
             where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted
               and n.nspname not in ('pg_catalog', 'information_schema', 'rc_dbkit') and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'""";
 
@@ -86,15 +87,16 @@ final class LockReport {
         try (ResultSet rs = st.executeQuery(HELD)) {
             while (rs.next()) {
                 now.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Held(rs.getLong(1),
-                        SqlScript.identifier(rs.getString(2)) + "." + SqlScript.identifier(rs.getString(3)), kind(rs.getString(4)), rs.getLong(6), rs.getString(5)));
+                        SqlScript.identifier(rs.getString(2)) + "." + SqlScript.identifier(rs.getString(3)), kind(rs.getString(4)), rs.getLong(6),
+                        SqlScript.identifier(rs.getString(7)) + "." + SqlScript.identifier(rs.getString(8)), rs.getString(5)));
             }
         }
         return now;
     }
 
     /**
-     * The target's estimate of the rows of each relation named (one read-only query for all); a
-     * relation the target does not have is left out.
+     * The target's estimate of the rows of each table named (one read-only query for all); a
+     * table the target does not have is left out.
      */
     static Map<String, Long> targetRows(Connection target, Duration timeout, java.util.Collection<String> relations) throws SQLException {
         Map<String, Long> rows = new HashMap<>();

@@ -1,5 +1,5 @@
 //SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java EmbeddedServer.java DataChecks.java LockReport.java SqlScript.java
-//SOURCES RowCopy.java StatementRun.java RehearsalVerdict.java RehearsalReport.java RehearsalOptions.java MigrationLint.java
+//SOURCES RowCopy.java StatementRun.java RehearsalVerdict.java RehearsalReport.java RehearsalOptions.java RowCopyPlan.java
 //SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java ExitCode.java
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -56,6 +56,34 @@ final class Rehearsal {
 
     /** Rehearses `plan` (read from the target); returns the report, or throws with the exit code. */
     Outcome run(MigrationEngine.Plan plan, String targetVersion) throws SQLException {
+        try {
+            return rehearse(plan, targetVersion);
+        } catch (SQLException e) {
+            String state = String.valueOf(e.getSQLState());
+            if (!state.equals("55P03") && !state.equals("57014")) throw e;
+            // the target's catalog read waited on a lock the live app holds: nothing is proven, nothing predicted
+            throw new KitException(ExitCode.NOT_PROVEN, "the rehearsal could not read the target within " + Durations.format(options.lockTimeout())
+                    + (state.equals("55P03") ? " (--lock-timeout)" : "") + ": " + Database.firstLine(e.getMessage()) + heldBy()
+                    + "; nothing was proven and nothing was written to the target: rehearse again once that session has finished.", e);
+        }
+    }
+
+    /** ", while another session holds ACCESS EXCLUSIVE on "Member" (application "x", process 4242)", or "" when none is seen. */
+    private String heldBy() {
+        try (var st = target.createStatement(); var rs = st.executeQuery("""
+                select c.relname, nullif(a.application_name, ''), a.pid from pg_locks l join pg_class c on c.oid = l.relation
+                left join pg_stat_activity a on a.pid = l.pid
+                where l.granted and l.mode = 'AccessExclusiveLock' and l.pid <> pg_backend_pid() and l.database = (select oid from pg_database where datname = current_database())
+                order by 1 limit 1""")) {
+            if (!rs.next()) return "";
+            return ", while another session holds an ACCESS EXCLUSIVE lock on " + SqlScript.identifier(rs.getString(1))
+                    + " (" + (rs.getString(2) == null ? "" : "application \"" + rs.getString(2) + "\", ") + "process " + rs.getInt(3) + ")";
+        } catch (SQLException unseen) {
+            return "";
+        }
+    }
+
+    private Outcome rehearse(MigrationEngine.Plan plan, String targetVersion) throws SQLException {
         long started = System.nanoTime();
         RehearsalReport report = new RehearsalReport(console, started);
         console.line("Rehearsal on a copy of the target's schema" + (rows.noRows ? "" : " and rows") + " (the target is only read):");
@@ -74,7 +102,7 @@ final class Rehearsal {
             }
             RowCopy.Result copied;
             try (Connection copy = session(shadow, "shadow")) {
-                copied = RowCopy.copy(target, copy, MigrationLint.touched(plan.pending()), rows.budget(), rows.noRows, CHECK_TIMEOUT);
+                copied = RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), rows.noRows, CHECK_TIMEOUT);
             }
             report.copied(copied, rows.noRows);
             secondCopy(shadow);
@@ -164,12 +192,12 @@ final class Rehearsal {
     /** Locks on tables whose rows were not copied get the target's estimate of their rows (one read-only query). */
     private void withTargetRows(Map<String, StatementRun.Measured> measured) throws SQLException {
         List<String> names = new ArrayList<>();
-        for (StatementRun.Measured m : measured.values()) for (LockReport.Lock l : m.locks()) if (!l.onCopy() && l.rows() != null && !names.contains(l.relation())) names.add(l.relation());
+        for (StatementRun.Measured m : measured.values()) for (LockReport.Lock l : m.locks()) if (!l.onCopy() && l.rows() != null && !names.contains(l.table())) names.add(l.table());
         Map<String, Long> rows = LockReport.targetRows(target, CHECK_TIMEOUT, names);
         for (var e : measured.entrySet()) {
             StatementRun.Measured m = e.getValue();
             List<LockReport.Lock> locks = new ArrayList<>();
-            for (LockReport.Lock l : m.locks()) locks.add(l.onCopy() || l.rows() == null ? l : l.with(rows.getOrDefault(l.relation(), 0L), false, l.heldMs()));
+            for (LockReport.Lock l : m.locks()) locks.add(l.onCopy() || l.rows() == null ? l : l.with(rows.getOrDefault(l.table(), 0L), false, l.heldMs()));
             e.setValue(new StatementRun.Measured(m.file(), m.line(), m.statement(), m.ms(), locks, m.reads(), m.destroys(), m.notMeasured()));
         }
     }

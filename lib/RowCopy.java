@@ -17,13 +17,14 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * The target's rows into the rehearsal's copy, from one snapshot: one REPEATABLE READ, READ ONLY
- * transaction on the target (it cannot write, and every table is read as of the same moment), the
- * tables chosen by {@link RowCopyPlan} locked there in ACCESS SHARE mode at once (a lock held by the
- * live app is seen before anything is read, and that table left out), then each streamed with
+ * transaction on the target (it cannot write, and every table is read as of the same moment; a table
+ * the live app holds an ACCESS EXCLUSIVE lock on is left out by {@link RowCopyPlan} before anything
+ * waits on it, and a lock taken later stops the copy after lock_timeout), each table chosen streamed with
  * pgjdbc's CopyManager: COPY ... TO STDOUT on the target, COPY ... FROM STDIN on the copy, chunk by
  * chunk, so memory stays small whatever the size; about one round trip per table. The copy's
  * session has session_replication_role = replica while loading: no trigger fires and no foreign key
- * is checked (the rows are the target's, which satisfy them). Then the sequences are set to the
+ * is checked (the rows are the target's, which satisfy them). What the applied migrations inserted
+ * on the copy gives way first: every table there holds the target's rows, or none. Then the sequences are set to the
  * target's values and the copied tables analysed. No value is ever printed: tables, counts, bytes.
  */
 final class RowCopy {
@@ -76,11 +77,10 @@ final class RowCopy {
         try (Statement st = target.createStatement(); Statement here = copy.createStatement()) {
             st.execute("set transaction isolation level repeatable read, read only; set local lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
             RowCopyPlan plan = RowCopyPlan.choose(copy, target, named, budget, noRows);
-            if (!lock(st, plan, lockTimeout)) {
-                plan.exclude(blocked(st, plan, lockTimeout));
-                if (!lock(st, plan, lockTimeout)) plan.exclude(everything(plan, "a lock held on the target kept it from being read for " + Durations.format(lockTimeout)));
-            }
             here.execute("set session_replication_role = replica");
+            // rows the applied migrations inserted on the copy (a service user, say) give way to the target's: a table not copied is empty there
+            List<String> all = plan.tables.stream().map(RowCopyPlan.Table::sql).toList();
+            if (!all.isEmpty()) here.execute("truncate " + String.join(", ", all) + " cascade");
             CopyStream stream = new CopyStream(target, copy);
             List<List<RowCopyPlan.Table>> units = new ArrayList<>(plan.units);
             for (int u = 0; u < units.size(); u++) {
@@ -123,39 +123,6 @@ final class RowCopy {
             Database.rollbackQuietly(target);
             target.setAutoCommit(auto);
         }
-    }
-
-    /** Locks every table to copy in ACCESS SHARE mode, in one statement; false when a lock held there made it wait past the timeout. */
-    private static boolean lock(Statement st, RowCopyPlan plan, Duration lockTimeout) throws SQLException {
-        List<String> names = plan.units.stream().flatMap(List::stream).filter(t -> !plan.empty(t)).map(RowCopyPlan.Table::sql).toList();
-        if (names.isEmpty()) return true;
-        try {
-            st.execute("savepoint rc_dbkit_lock; lock table only " + String.join(", ", names) + " in access share mode");
-            return true;
-        } catch (SQLException e) {
-            if (!"55P03".equals(e.getSQLState())) throw e;
-            st.execute("rollback to savepoint rc_dbkit_lock");
-            return false;
-        }
-    }
-
-    /** The tables to copy that another session holds (or waits for) in ACCESS EXCLUSIVE mode. */
-    private static Map<Long, String> blocked(Statement st, RowCopyPlan plan, Duration lockTimeout) throws SQLException {
-        Map<String, Long> byName = new HashMap<>();
-        for (List<RowCopyPlan.Table> unit : plan.units) for (RowCopyPlan.Table t : unit) byName.put(t.sql(), t.oid());
-        Map<Long, String> out = new HashMap<>();
-        String names = String.join(", ", byName.keySet().stream().map(SqlScript::literal).toList());
-        try (ResultSet rs = st.executeQuery("select distinct r.name from unnest(array[" + names + "]::text[]) r(name) join pg_locks l on l.relation = to_regclass(r.name)"
-                + " where l.mode = 'AccessExclusiveLock' and l.pid <> pg_backend_pid()")) {
-            while (rs.next()) out.put(byName.get(rs.getString(1)), "a lock held on the target kept it from being read for " + Durations.format(lockTimeout));
-        }
-        return out;
-    }
-
-    private static Map<Long, String> everything(RowCopyPlan plan, String why) {
-        Map<Long, String> out = new HashMap<>();
-        for (RowCopyPlan.Table t : plan.tables) out.put(t.oid(), why);
-        return out;
     }
 
     /** Empties what a unit loaded (CASCADE reaches only tables loaded after it, which are none yet). */

@@ -1,4 +1,4 @@
-//SOURCES SchemaSnapshot.java HistoryTable.java SqlScript.java Amounts.java
+//SOURCES SchemaSnapshot.java HistoryTable.java SqlScript.java SqlLexer.java SqlStatement.java SqlCursor.java RunTables.java MigrationFile.java Amounts.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * schemas is a candidate (the history tables aside: the copy's engine writes its own), read from the
  * copy's catalog, with its size and readability read from the target in the copy's snapshot. They
  * are taken in order, those the pending migrations name first, then smallest first, while their
- * total size on the target (pg_table_size) stays within the budget. A table with rows comes only
+ * total size on the target (their rows and TOAST, pg_relation_size, no indexes) stays within the budget. A table with rows comes only
  * with every table it references through a foreign key, so the copy never holds a row whose parent
  * it lacks; a table that holds no row costs nothing and needs no parent. A table row-level security
  * filters for this role, or one it may not read whole, is never copied: its rows there would not be
@@ -78,23 +78,27 @@ final class RowCopyPlan {
         }
         plan.readTarget(target, noRows);
         plan.take(named, noRows);
-        plan.named = named;
-        plan.noRows = noRows;
         return plan;
     }
 
-    private Set<String> named;
-    private boolean noRows;
-
-    /** Chooses again without these tables (oid -> why): those a lock on the target keeps from being read, say. */
-    void exclude(Map<Long, String> why) {
-        why.forEach((oid, reason) -> {
-            OnTarget o = target.get(oid);
-            target.put(oid, new OnTarget(o.bytes(), o.estimatedRows(), o.empty(), reason));
-        });
-        units.clear();
-        notCopied.clear();
-        take(named, noRows);
+    /** The tables the pending statements name, by their names before the run (renames followed), in the current schema. */
+    static Set<String> named(List<MigrationFile> pending) {
+        Set<String> out = new HashSet<>();
+        RunTables run = new RunTables(Set.of());
+        for (MigrationFile m : pending) {
+            for (SqlScript.Statement s : m.statements()) {
+                SqlStatement st = SqlStatement.read(SqlLexer.scan(s.sql()));
+                List<SqlCursor.Name> names = st instanceof SqlStatement.AlterTable a ? List.of(a.table())
+                        : st instanceof SqlStatement.CreateIndex i ? List.of(i.table())
+                        : st instanceof SqlStatement.Write w ? List.of(w.table())
+                        : st instanceof SqlStatement.Fill f ? List.of(f.table())
+                        : st instanceof SqlStatement.Truncate t ? t.tables()
+                        : st instanceof SqlStatement.Drop d && d.kind().equals("table") ? d.names() : List.of();
+                for (SqlCursor.Name n : names) if (run.before(n.name()) != null) out.add(run.before(n.name()));
+                run.follow(st);
+            }
+        }
+        return out;
     }
 
     /** One query for every table's facts on the target; with --no-rows a second asks which readable ones hold no row. */
@@ -108,7 +112,7 @@ final class RowCopyPlan {
         }
         List<String> names = tables.stream().map(t -> SqlScript.literal(t.sql())).toList();
         String sql = """
-                select r.i, case when l.locked then 0 else coalesce(pg_table_size(c.oid), 0) end, greatest(coalesce(c.reltuples, 0), coalesce(s.n_live_tup, 0))::bigint,
+                select r.i, case when l.locked then 0 else coalesce(pg_relation_size(c.oid) + coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0), 0) end, greatest(coalesce(c.reltuples, 0), coalesce(s.n_live_tup, 0))::bigint,
                        c.oid is null, row_security_active(c.oid),
                        exists (select from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and not has_column_privilege(c.oid, a.attnum, 'SELECT')),
                        current_schema(), current_user, l.locked
@@ -161,8 +165,8 @@ final class RowCopyPlan {
             }
             long cost = unit.stream().mapToLong(o -> cost(o)).sum();
             if (used + cost > budget) {
-                notCopied.put(t.oid(), noRows ? "--no-rows" : "over the --copy-budget of " + Amounts.bytes(budget)
-                        + (cost > target.get(t.oid()).bytes() ? " with the tables it references" : ""));
+                String why = noRows ? "--no-rows" : "over the --copy-budget of " + Amounts.bytes(budget) + (unit.size() > 1 ? " with the tables it references" : "");
+                notCopied.put(t.oid(), why);
                 continue;
             }
             used += cost;

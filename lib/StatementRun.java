@@ -170,7 +170,7 @@ final class StatementRun {
                 boolean covered = already != null && LockReport.MODES.indexOf(already) <= LockReport.MODES.indexOf(taken);
                 // rows of a table not copied: the target's estimate, filled in by the caller (LockReport.targetRows)
                 Long rows = !before.contains(oid) ? null : copied.getOrDefault(h.table(), 0L);
-                locks.add(new LockReport.Lock(h.relation(), h.kind(), taken, h.table(), rows, copied.containsKey(h.table()), rewritten,
+                locks.add(new LockReport.Lock(h.relation(), h.kind(), taken, h.tableName(), rows, copied.containsKey(h.table()), rewritten,
                         covered ? already + " since line " + firstLine.get(oid) : null, 0));
             }
             if (!had.isEmpty() && (taken == null || LockReport.MODES.indexOf(already) <= LockReport.MODES.indexOf(taken))) continue;
@@ -233,9 +233,9 @@ final class StatementRun {
         return names.getOrDefault(table, "the table of oid " + table);
     }
 
-    /** The tables whose counters in these columns moved between the two readings. */
+    /** The tables whose counters in these columns moved between the two readings, oldest first. */
     private static Set<Long> changed(Map<Long, long[]> before, Map<Long, long[]> after, int... columns) {
-        Set<Long> out = new java.util.LinkedHashSet<>();
+        Set<Long> out = new java.util.TreeSet<>();
         for (var e : after.entrySet()) {
             long[] b = before.getOrDefault(e.getKey(), new long[5]);
             for (int i : columns) if (e.getValue()[i] > b[i]) out.add(e.getKey());

@@ -174,7 +174,7 @@ class StatementRunTest {
             assertEquals(Map.of("\"public\".\"t\"", 250L), LockReport.targetRows(c, java.time.Duration.ofSeconds(5), List.of("\"public\".\"t\"", "\"public\".\"nope\"")));
         }
         assertEquals(before, TestSupport.fingerprint(target));
-        LockReport.Lock l = new LockReport.Lock("\"public\".\"t\"", "table", "AccessExclusiveLock", 1, 250L, false, true, null, 3);
+        LockReport.Lock l = new LockReport.Lock("\"public\".\"t\"", "table", "AccessExclusiveLock", "\"public\".\"t\"", 250L, false, true, null, 3);
         assertEquals("holds AccessExclusiveLock on table \"public\".\"t\" (about 250 rows on the target, not copied, so not timed), rewritten: blocks every read and write until the migration commits", l.sentence());
     }
 }
