@@ -44,9 +44,10 @@ final class RowCopy {
             List<String> out = new ArrayList<>();
             int holding = (int) rows.values().stream().filter(n -> n > 0).count();
             if (noRows) {
-                out.add("no rows copied (--no-rows): " + Amounts.count(rows.size(), "table") + " of the target hold none; the others are checked against the target, read-only");
+                out.add("no rows copied (--no-rows): " + Amounts.count(rows.size(), "table") + " of the target " + (rows.size() == 1 ? "holds" : "hold")
+                        + " none; the others are checked against the target, read-only");
             } else if (holding == 0 && plan.notCopied.isEmpty()) {
-                out.add("the target's " + Amounts.count(plan.tables.size(), "table") + " hold no rows: nothing to copy");
+                out.add("the target's " + Amounts.count(plan.tables.size(), "table") + (plan.tables.size() == 1 ? " holds" : " hold") + " no rows: nothing to copy");
             } else {
                 out.add("copied " + Amounts.count(rows.size(), "table") + ", " + Amounts.count(totalRows(), "row") + ", " + Amounts.bytes(bytes)
                         + " from one snapshot of the target in " + Durations.format(took));

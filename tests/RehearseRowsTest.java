@@ -47,8 +47,9 @@ class RehearseRowsTest {
 
     @Test
     void aStatementThatNothingProvesIsNamedAndExits1() throws Exception {
-        String url = target();
+        // an index and a DELETE: no check of the target's rows stands for either
         Path kit = TestSupport.kitWith("V5__index.sql", "CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\");\n\nDELETE FROM \"Member\" WHERE \"name\" = 'Member 7';\n");
+        String url = target();
         for (String[] options : new String[][] {{"--copy-budget", "1kB"}, {"--no-rows"}}) {
             TestSupport.Result r = RehearseCommandTest.rehearse(url, kit, options);
             assertEquals(1, r.code(), r.all());

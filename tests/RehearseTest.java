@@ -24,13 +24,13 @@ class RehearseTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /** A target set up with the SQL given; the checks' connection is the login role's, like migrate's. */
-    private static String target(String setup) {
+    static String target(String setup) {
         String url = TestSupport.freshDatabase();
         TestSupport.exec(url, setup);
         return url;
     }
 
-    private static Connection connect(String url) throws SQLException {
+    static Connection connect(String url) throws SQLException {
         return TestSupport.server().admin(TestSupport.databaseName(url));
     }
 

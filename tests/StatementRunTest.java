@@ -19,15 +19,18 @@ import org.junit.jupiter.api.Test;
  */
 class StatementRunTest {
 
-    /** A database standing for the copy, with the schema and rows given, as superuser (as the rehearsal's session is). */
+    /** A database standing for the copy, with the schema and rows given; its sessions are superuser's, as the rehearsal's are. */
     private static String copy(String setup) {
-        String url = TestSupport.freshDatabase();
-        TestSupport.exec(url, setup);
-        return url;
+        return RehearseTest.target(setup);
     }
 
     private static Connection connect(String url) throws SQLException {
-        return TestSupport.server().admin(TestSupport.databaseName(url));
+        return RehearseTest.connect(url);
+    }
+
+    /** A copy holding table t (id, a) with n rows, all copied. */
+    private static String withT(int n) {
+        return copy("create table t (id int primary key, a int); insert into t select g, g from generate_series(1, " + n + ") g");
     }
 
     /** The oid of a table in the copy. */
@@ -56,7 +59,7 @@ class StatementRunTest {
 
     @Test
     void aRewriteHoldsAccessExclusiveOverTheCopysRowsUntilTheMigrationCommits() throws Exception {
-        String url = copy("create table t (id int primary key, a int); insert into t select g, g from generate_series(1, 5000) g");
+        String url = withT(5000);
         List<StatementRun.Measured> r = run(url, copied(url, "t"), true,
                 "ALTER TABLE t ADD COLUMN c int DEFAULT random()::int",
                 "ALTER TABLE t ADD COLUMN d int DEFAULT 0",
@@ -81,12 +84,14 @@ class StatementRunTest {
 
     @Test
     void eachStatementOnItsOwnHoldsItsLockForItsOwnTime() throws Exception {
-        String url = copy("create table t (id int primary key, a int); insert into t select g, g from generate_series(1, 300) g");
-        List<StatementRun.Measured> r = run(url, copied(url, "t"), false,
-                "create index t_a on t (a)",
-                "CREATE INDEX CONCURRENTLY t_a2 ON t (a)",
-                "alter table t add constraint t_a_positive check (a > 0) not valid",
-                "alter table t validate constraint t_a_positive");
+        String url = withT(300);
+        // a migration that runs outside a transaction: each statement commits on its own
+        String[] migration = SqlScript.split("""
+                create index t_a on t (a);
+                CREATE INDEX CONCURRENTLY t_a2 ON t (a);
+                alter table t add constraint t_a_positive check (a > 0) not valid;
+                alter table t validate constraint t_a_positive""").stream().map(SqlScript.Statement::sql).toArray(String[]::new);
+        List<StatementRun.Measured> r = run(url, copied(url, "t"), false, migration);
         assertEquals(List.of("AccessExclusiveLock null", "ShareLock 300"), r.get(0).locks().stream().map(l -> l.mode() + " " + l.rows()).toList());
         assertEquals(r.get(0).ms(), r.get(0).locks().get(1).heldMs());
         assertTrue(r.get(1).notMeasured().contains("ShareUpdateExclusiveLock"), r.get(1).toString());
@@ -96,7 +101,7 @@ class StatementRunTest {
         assertEquals(Set.of(oid(url, "t")), r.get(3).reads(), "VALIDATE reads every row");
         assertEquals("true", TestSupport.one(url, "select indisvalid from pg_index where indexrelid = 't_a2'::regclass"));
         // in one transaction, a weaker lock on a table the migration holds already says since when
-        String again = copy("create table t (id int primary key, a int); insert into t select g, g from generate_series(1, 300) g");
+        String again = withT(300);
         List<StatementRun.Measured> q = run(again, copied(again, "t"), true, "alter table t add column d int default 0", "create index t_a on t (a)");
         assertEquals("ShareLock on table \"public\".\"t\" (300 rows on the copy): held already: AccessExclusiveLock since line 1", lockOn(q.get(1), "\"public\".\"t\"").sentence());
     }
