@@ -649,6 +649,8 @@ class run {
                 .append("seed of a fresh database ≤ 16, the Prisma path ≤ 3 per migration plus a fixed start (10), a Flyway deploy no more than Flyway's own command line; ")
                 .append("status and a no-op migrate ≤ 1.0 s on loopback (Java 17); a wrong password or a closed port answers after one attempt. ")
                 .append("The machine is shared: timings drift between runs, round trips much less.\n");
+        if (!RehearsalCases.copied.isEmpty()) md.append("\nThe rehearsals' copies of the target's rows (MB/s = their size over their time):\n\n");
+        RehearsalCases.copied.forEach((what, line) -> md.append("- ").append(what).append(": ").append(line).append('\n'));
         if (!startupRows.isEmpty()) {
             md.append("\n## Start-up: Java 17 with CDS, or Java 25 with its ahead-of-time cache\n\n")
                     .append("Loopback, medians of ").append(repeats).append(". Java 17: through `./jbang` as an operator runs it (the launcher's cached command, ")

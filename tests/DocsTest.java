@@ -164,7 +164,9 @@ class DocsTest {
             return null;
         }
         if (script.equals("bench/run.java")) {
-            return rest.stream().allMatch(a -> a.matches("\\d+|\\[repeats\\]|trace|startup")) && rest.size() <= 1 ? null : "bench/run.java takes one number (the repeats), trace or startup";
+            boolean rehearse = !rest.isEmpty() && rest.get(0).equals("rehearse"); // the rehearsal's cases, with their repeats
+            return rest.stream().allMatch(a -> a.matches("\\d+|\\[repeats\\]|trace|startup|rehearse")) && rest.size() <= (rehearse ? 2 : 1) ? null
+                    : "bench/run.java takes one number (the repeats), trace, startup, or rehearse and a number";
         }
         return checkScript(script.replaceFirst("\\.java$", ""), rest);
     }
