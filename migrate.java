@@ -13,15 +13,17 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "migrate", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = "Apply the pending migrations in migrations/ (or a Prisma migrations folder) to the database, each in its own transaction, under an advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-            "0:done, or nothing to do",
+            "0:done, or nothing to do; with --rehearse: every pending statement is proven on the copy (it ran there with the target's rows, or its check of the target's rows completed)",
+            "1:with --rehearse only: nothing is predicted to fail, but a statement is not proven (named: its rows were not copied and no check covers it, or its check timed out)",
             "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, a file that is not UTF-8 text or holds transaction control the engine cannot record, a --target that names no migration, a role without privileges on the history table or a policy that hides part of it, a data-losing statement without --allow-destructive, or no confirmation",
             "3:the database could not be reached or refused the login, or ended the session mid-run, or the link went silent (the kit ended its session; re-running is safe; when a commit was in flight, the sentence says whether that migration was applied)",
-            "4:a migration failed (or timed out waiting for a lock: the sentence names its holder); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
+            "4:a migration failed (or timed out waiting for a lock: the sentence names its holder); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration fails on the copy with the target's rows, or a check of the target's rows predicts a failure; nothing was applied",
             "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
             "6:with --rehearse: the pending migrations would expose data through Supabase's Data API (an error of its advisor's checks, on the copy); nothing was applied",
             "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})
@@ -33,8 +35,11 @@ public class migrate extends DatabaseCli {
     @Option(names = "--dry-run", description = "List what would be applied and what the lint finds; change nothing (not even the history table).")
     boolean dryRun;
 
-    @Option(names = "--rehearse", description = "Try the pending migrations on a copy of the target's schema (a shadow PostgreSQL built from the applied migrations) and ask the target's rows, read-only, which statements would fail; say what each statement locks. Changes nothing on the target.")
+    @Option(names = "--rehearse", description = "Try the pending migrations on a copy of the target (a shadow PostgreSQL built from the applied migrations, with the target's rows copied read-only from one snapshot); say what each statement locks, for how long, and destroys, and whether each is proven. Changes nothing on the target.")
     boolean rehearse;
+
+    @Mixin
+    RehearsalOptions rows;
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Give up a migration that waits longer than this for a lock held by live traffic (default 5s).")
     Duration lockTimeout;
@@ -89,6 +94,7 @@ public class migrate extends DatabaseCli {
         format = MigrationFormat.of(dir, prismaDir); // --prisma DIR, or migrations/ itself in Prisma's layout, or Flyway's migrations/
         MigrationFormat.Bookkeeping bookkeeping = new MigrationFormat.Bookkeeping(resolveApplied, resolveRolledBack, baselinePrisma);
         format.accept(bookkeeping);
+        rows.check(rehearse);
         if (rehearse && (dryRun || bookkeeping.asked())) {
             throw KitException.usage("--rehearse changes nothing on the target already; run it without --dry-run, --resolve-applied, --resolve-rolled-back or --baseline-prisma.");
         }
@@ -99,7 +105,7 @@ public class migrate extends DatabaseCli {
         database.watcher().observeWithin(lockTimeout); // a lock's holder is read while the wait lasts
         // a rehearsal's every session on the target is read-only: the server refuses any write
         if (rehearse) database.withSetting("default_transaction_read_only", "on");
-        MigrateReport report = new MigrateReport(console(), dryRun || rehearse, format);
+        MigrateReport report = new MigrateReport(console(), dryRun || rehearse, format).rehearsing(rehearse);
         try (Interruption watching = Interruption.watch(database, console(), report::interrupted)) {
             interruption = watching;
             return run(database, bookkeeping, report);
@@ -115,7 +121,7 @@ public class migrate extends DatabaseCli {
             format.judge(plan.pending()); // text PostgreSQL cannot take, transaction control that splits a file: refused before anything runs
             int findings = lint(database, c, plan.pending(), report);
             report.howTheyRun(plan.pending());
-            if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options, exposedSchemas).run(plan, targetVersion));
+            if (rehearse) return new Rehearsal(c, format, console(), options, rows, exposedSchemas).run(plan, targetVersion).reportedBy(report);
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
             if (plan.pending().isEmpty()) return wrote(report.nothingApplied(plan.pending(), plan.current(), false), c, engine, true);
             confirm(database.target, plan.pending().stream().map(m -> m.name).toList(), findings);

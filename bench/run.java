@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Benchmark: the kit beside psql, Flyway's command line and dbmate, over TLS with SCRAM, on loopback and through a 20 ms delay proxy; round trips per command; writes bench/RESULTS.md.
 //JAVA 17+
-//SOURCES ../lib/EmbeddedServer.java ../lib/KitException.java ../lib/ExitCode.java DelayProxy.java ProtocolTrace.java
+//SOURCES ../lib/EmbeddedServer.java ../lib/KitException.java ../lib/ExitCode.java DelayProxy.java ProtocolTrace.java RehearsalCases.java
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * delay added, divided by 40 ms. Peers (psql, Flyway's command line, dbmate) doing the same job run
  * the same way in the same run.
  *
- * {@code ./jbang bench/run.java [repeats]} measures; {@code ./jbang bench/run.java trace} instead
+ * {@code ./jbang bench/run.java [repeats]} measures; {@code ./jbang bench/run.java rehearse [repeats]}
+ * measures the rehearsal's cases only ({@link RehearsalCases}) and prints them; {@code ./jbang bench/run.java trace} instead
  * runs each kit case once through a decoding proxy (plain TCP, SCRAM) and prints, per connection,
  * each round trip with the statements sent in it; {@code ./jbang bench/run.java bundle} measures the
  * bundle alone (its sizes, bin/status's start beside ./jbang status.java's).
@@ -45,6 +46,7 @@ class run {
     /** `./jbang bench/run.java bundle`: only the bundle's cases, written into RESULTS.md's bundle section. */
     static boolean bundleOnly;
     static final List<String> bundleRows = new ArrayList<>();
+    static boolean rehearseOnly;
     static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     static final List<String> startupRows = new ArrayList<>();
     static EmbeddedServer server;
@@ -80,7 +82,8 @@ class run {
         if (args.length > 0 && args[0].equals("trace")) trace = true;
         else if (args.length > 0 && args[0].equals("startup")) startupOnly = true;
         else if (args.length > 0 && args[0].equals("bundle")) bundleOnly = true;
-        else if (args.length > 0) repeats = Integer.parseInt(args[0]);
+        else if (args.length > 0 && args[0].equals("rehearse")) rehearseOnly = true;
+        if (args.length > 0 && args[args.length - 1].matches("\\d+")) repeats = Integer.parseInt(args[args.length - 1]);
         work = Files.createTempDirectory("bench-");
         Path certs = certificates(work.resolve("certs"));
         Map<String, String> config = new LinkedHashMap<>();
@@ -290,6 +293,10 @@ class run {
         // on loopback the port refuses; at the delay the proxy accepts and hangs up, having nothing behind it (the kit says which)
         cases.add(new Case(g, "status, closed port (at the delay: a proxy with nothing behind it)", "kit", fixed(upToDate), (db, port) -> kit(withoutAdminPassword(env(db, closedPort(port))), KIT, "status.java"), "refused the connection|accepted the connection and closed it", 3, false));
 
+        if (!trace) {
+            if (rehearseOnly) cases.clear();
+            cases.addAll(RehearsalCases.cases(work, documenso));
+        }
         if (trace) {
             traceCases(cases);
             return;
@@ -313,8 +320,10 @@ class run {
             Result r = new Result(c, loop, slow.seconds(), slow.counted());
             results.add(r);
             System.out.printf(Locale.ROOT, "  %-70s %7.2f s %8.2f s %6.1f RT %5d counted%n", c.name(), loop, slow.seconds(), r.roundTrips(), r.counted());
-            write(); // a run cut short still leaves what it measured
+            if (!rehearseOnly) write(); // a run cut short still leaves what it measured
         }
+        RehearsalCases.copied.forEach((what, line) -> System.out.println("  copy, " + what + ": " + line));
+        if (rehearseOnly) return;
         startup(upToDate);
         bundleCases(upToDate);
         write();
@@ -764,6 +773,8 @@ class run {
                 .append("seed of a fresh database ≤ 16, the Prisma path ≤ 3 per migration plus a fixed start (10), a Flyway deploy no more than Flyway's own command line; ")
                 .append("status and a no-op migrate ≤ 1.0 s on loopback (Java 17); a wrong password or a closed port answers after one attempt. ")
                 .append("The machine is shared: timings drift between runs, round trips much less.\n");
+        if (!RehearsalCases.copied.isEmpty()) md.append("\nThe rehearsals' copies of the target's rows (MB/s = their size over their time):\n\n");
+        RehearsalCases.copied.forEach((what, line) -> md.append("- ").append(what).append(": ").append(line).append('\n'));
         if (!startupRows.isEmpty()) {
             md.append("\n## Start-up: Java 17 with CDS, or Java 25 with its ahead-of-time cache\n\n")
                     .append("Loopback, medians of ").append(repeats).append(". Java 17: through `./jbang` as an operator runs it (the launcher's cached command, ")

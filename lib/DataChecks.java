@@ -23,7 +23,8 @@ import java.util.Set;
  */
 final class DataChecks {
 
-    enum Verdict { FAILS, PASSES, CANNOT_TELL }
+    /** COPY: not asked of the target, since the rehearsal's copy holds the rows of every table the check reads, and running the statement there decides. */
+    enum Verdict { FAILS, PASSES, CANNOT_TELL, COPY }
 
     /**
      * What the data says about one requirement of one statement.
@@ -43,8 +44,21 @@ final class DataChecks {
                 case FAILS -> where + " would fail: " + table + " has " + detail + ".";
                 case PASSES -> where + ": ok, " + table + " has no " + check + ".";
                 case CANNOT_TELL -> where + ": cannot tell from the data whether it succeeds (" + check + " in " + table + "): " + detail + ".";
+                case COPY -> where + ": decided on the copy, which holds the rows of " + table + ".";
             };
         }
+
+        /** Whether the check was asked of the target's rows and answered (a timed-out or undecidable check was not). */
+        boolean completed() {
+            return verdict == Verdict.FAILS || verdict == Verdict.PASSES;
+        }
+    }
+
+    /** Whether the rehearsal's copy holds the target's rows of a table: its schema as written (null: the current one) and its name before the run (null: the run creates it). */
+    interface OnCopy {
+        boolean holds(String schema, String nameBeforeRun);
+
+        OnCopy NOTHING = (schema, name) -> false;
     }
 
     /** The most rows a check counts; a count of CAP means "at least CAP". */
@@ -59,6 +73,7 @@ final class DataChecks {
     /** Enum types created by earlier statements of this run, with their labels. */
     private final Map<String, List<String>> enums = new HashMap<>();
     private final DataCheckQueries queries;
+    private final OnCopy onCopy;
     /** A statement whose writes cannot be told (DO, CALL, SELECT, WITH), by where. */
     private String changesAnything;
 
@@ -68,6 +83,12 @@ final class DataChecks {
      * @param createdByRun tables (by name, unquoted as in the catalog) that the pending migrations create, if the caller knows them already
      */
     DataChecks(Connection target, Duration timeout, Set<String> createdByRun) {
+        this(target, timeout, createdByRun, OnCopy.NOTHING);
+    }
+
+    /** @param onCopy the tables whose rows the rehearsal's copy holds: their checks are left to the copy */
+    DataChecks(Connection target, Duration timeout, Set<String> createdByRun, OnCopy onCopy) {
+        this.onCopy = onCopy;
         this.target = target;
         this.timeout = timeout;
         this.run = new RunTables(createdByRun);
@@ -128,6 +149,9 @@ final class DataChecks {
 
     private Prediction decide(String file, int line, String shown, DataCheckQueries.Planned p) throws SQLException {
         String table = p.table().sql();
+        if (concat(p.table(), p.alsoReads()).stream().allMatch(n -> onCopy.holds(n.schema(), run.before(n.name())))) {
+            return new Prediction(file, line, shown, table, p.check(), Verdict.COPY, -1, null);
+        }
         if (p.fixed() == Verdict.CANNOT_TELL) return new Prediction(file, line, shown, table, p.check(), p.fixed(), -1, p.fixedDetail());
         for (SqlCursor.Name n : concat(p.table(), p.alsoReads())) {
             if (changed.containsKey(n.name())) return new Prediction(file, line, shown, table, p.check(), Verdict.CANNOT_TELL, -1, n.sql() + ": " + changed.get(n.name()));
@@ -141,7 +165,7 @@ final class DataChecks {
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             if (state.startsWith("08")) throw e;
-            String message = Database.firstLine(String.valueOf(e.getMessage())).replaceFirst("^ERROR: ", "");
+            String message = withoutValue(Database.firstLine(String.valueOf(e.getMessage())).replaceFirst("^ERROR: ", ""));
             if (p.kind() == DataCheckQueries.Kind.CAST && state.startsWith("22")) {
                 return new Prediction(file, line, shown, table, p.check(), Verdict.FAILS, 1, "at least one " + p.fixedDetail() + " (" + message + "); " + p.advice());
             }
@@ -187,6 +211,14 @@ final class DataChecks {
 
     private static String plural(long n, String word) {
         return n == 1 ? word : word + "s";
+    }
+
+    /**
+     * A server's message without the value it quotes at its end (`invalid input syntax for type
+     * integer: "two"` becomes `invalid input syntax for type integer`): a row's value is never printed.
+     */
+    static String withoutValue(String message) {
+        return message.replaceFirst(":\\s*\"(?:[^\"]|\"\")*\"\\s*$", "");
     }
 
     /** Runs one check's query read-only ({@link ReadOnlyTransaction}); returns the first row's numbers. */

@@ -2,6 +2,8 @@
 final class ExitCode {
     static final int OK = 0;
     static final int PENDING = 1;
+    /** migrate --rehearse: nothing is predicted to fail, but a pending statement is not proven. */
+    static final int NOT_PROVEN = 1;
     static final int USAGE = 2;
     static final int UNREACHABLE = 3;
     static final int FAILED = 4;

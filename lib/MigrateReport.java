@@ -113,10 +113,19 @@ final class MigrateReport implements MigrationEngine.Progress {
         applied.add(e);
     }
 
-    /** A rehearsal's report (exit 0: everything would apply). */
-    int rehearsed(Map<String, Object> rehearsal) {
+    /** Whether this run is a rehearsal: an interrupt then speaks of the rehearsal. */
+    private boolean rehearsal;
+
+    MigrateReport rehearsing(boolean rehearsal) {
+        this.rehearsal = rehearsal;
+        return this;
+    }
+
+    /** A rehearsal's report, and its exit code: 0 every pending statement proven, 1 something not proven (a predicted failure is thrown). */
+    int rehearsed(Map<String, Object> rehearsal, int exitCode) {
         doc.put("rehearsal", rehearsal);
-        return finish();
+        finish();
+        return exitCode;
     }
 
     /** How many migrations this run has applied so far. */
@@ -157,6 +166,10 @@ final class MigrateReport implements MigrationEngine.Progress {
      * on the server and its sessions closed: what was applied, and what became of the one running.
      */
     String interrupted() {
+        if (rehearsal) {
+            return "the rehearsal was interrupted: nothing was written to the target (its sessions were read-only) and the copy is discarded, so no prediction was made;"
+                    + " run migrate --rehearse again to have one.";
+        }
         MigrationFile m = running;
         if (m != null) console.finish("interrupted");
         List<String> done;

@@ -31,6 +31,8 @@ final class PrismaEngine implements MigrationEngine {
     /** What the database held when the run started: read with the lock, in the same round trip. */
     private final PrismaMigrations.Read read;
     private final boolean table;
+    /** Whether this engine holds Prisma's lock (a rehearsal takes none): only then does close() release it. */
+    private final boolean holdsLock;
 
     /**
      * @param c a session from a database the format prepared (simple query protocol); Prisma's lock is
@@ -53,6 +55,7 @@ final class PrismaEngine implements MigrationEngine {
         // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply. Tried in one
         // flight with the read of the history, which then stands: it ran once the lock was held.
         PrismaMigrations.Read[] read = new PrismaMigrations.Read[1];
+        this.holdsLock = lock; // before any close() below: a lock taken is released by the process that took it
         boolean[] locked = {!lock};
         int[] lockedBy = {serverProcess};
         Flight flight = new Flight();
@@ -325,14 +328,17 @@ final class PrismaEngine implements MigrationEngine {
         try (var st = c.createStatement()) {
             if (!c.getAutoCommit()) c.rollback();
             c.setAutoCommit(true);
-            String unlock = "select case when pg_backend_pid() = " + serverProcess + " then pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ") end";
-            long until = System.nanoTime() + 2_000_000_000L;
-            boolean landed = false;
-            while (!landed && System.nanoTime() < until) {
-                try (var rs = st.executeQuery(unlock)) {
-                    rs.next();
-                    rs.getBoolean(1);
-                    landed = !rs.wasNull();
+            // only a lock it holds: an unlock of a lock not held is a WARNING in the server's log
+            if (holdsLock) {
+                String unlock = "select case when pg_backend_pid() = " + serverProcess + " then pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ") end";
+                long until = System.nanoTime() + 2_000_000_000L;
+                boolean landed = false;
+                while (!landed && System.nanoTime() < until) {
+                    try (var rs = st.executeQuery(unlock)) {
+                        rs.next();
+                        rs.getBoolean(1);
+                        landed = !rs.wasNull();
+                    }
                 }
             }
         } catch (SQLException ignored) {

@@ -1,5 +1,6 @@
 //SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java EmbeddedServer.java DataChecks.java LockReport.java SqlScript.java
-//SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java SecurityForecast.java
+//SOURCES RowCopy.java StatementRun.java RehearsalVerdict.java RehearsalReport.java RehearsalOptions.java RowCopyPlan.java
+//SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java ExitCode.java SecurityForecast.java
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,127 +11,162 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * migrate --rehearse: the pending migrations tried on a faithful copy of the target's schema, and
- * the target's rows asked, read-only, which statements they would break. Nothing is written to the
- * target: its sessions are read-only (default_transaction_read_only, set by the caller), and
- * everything that runs a migration runs on a throwaway shadow PostgreSQL of the target's version.
+ * migrate --rehearse: the pending migrations run on a faithful copy of the target that holds the
+ * target's rows, and a verdict that says what was proven. Nothing is written to the target: its
+ * sessions are read-only (default_transaction_read_only, set by the caller), and everything that
+ * runs a migration runs on a throwaway shadow PostgreSQL of the target's version.
  *
  * 1. The shadow is built from the migrations the target has applied, through the engine migrate
  *    uses, and its catalog compared with the target's: a difference stops the rehearsal (exit 5).
- * 2. The pending migrations are applied to the shadow by the same engine and code path as a real
- *    run, timed; the first failure is reported as a real run reports it (exit 4).
- * 3. Each pending statement whose success depends on rows (SET NOT NULL, keys, foreign keys,
- *    CHECK, type changes) is asked of the target's data with one bounded query (exit 4 when one
- *    would fail).
- * 4. What each statement locks, measured on a second copy taken before the pending migrations, with
- *    the number of rows the target holds in each locked relation.
+ * 2. The target's rows go into it from one read-only snapshot, within a budget ({@link RowCopy}).
+ * 3. The checks of the target's rows ({@link DataChecks}) run for statements on tables not copied.
+ * 4. A second copy (a template of the first) runs each pending migration statement by statement:
+ *    time, locks over the copied rows, the tables each statement reads, what it destroys
+ *    ({@link StatementRun}).
+ * 5. The first copy gets the pending migrations through the engine and code path of a real run: its
+ *    failure is the prediction, when the failing statement had its rows there.
+ * 6. The verdict ({@link RehearsalVerdict}): 0 every statement proven, 1 something not proven (named),
+ *    4 a predicted failure.
  */
 final class Rehearsal {
-    /** statement_timeout and lock_timeout of each read-only question to the target. */
+    /** statement_timeout and lock_timeout of each read-only question to the target, and of the copy's locks there. */
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The rehearsal's report and its exit code (0 proven, 1 not proven; a predicted failure is thrown). */
+    record Outcome(Map<String, Object> doc, int exitCode) {
+        int reportedBy(MigrateReport report) {
+            return report.rehearsed(doc, exitCode);
+        }
+    }
 
     private final Connection target;
     private final MigrationFormat format;
     private final Console console;
     private final MigrationFormat.Options options;
+    private final RehearsalOptions rows;
     private final List<String> exposedSchemas;
 
     /** @param options the run's: its timeouts hold on the copy too; @param exposedSchemas the schemas Supabase's Data API serves */
-    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options, List<String> exposedSchemas) {
+    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options, RehearsalOptions rows, List<String> exposedSchemas) {
         this.target = target;
         this.format = format;
         this.console = console;
         this.options = options;
+        this.rows = rows;
         this.exposedSchemas = exposedSchemas;
     }
 
-    /** Rehearses `plan` (read from the target); returns the JSON part of the report, or throws with the exit code. */
-    Map<String, Object> run(MigrationEngine.Plan plan, String targetVersion) throws SQLException {
-        long started = System.nanoTime();
-        Map<String, Object> doc = new LinkedHashMap<>();
-        console.line("Rehearsal on a copy of the target's schema (the target is only read):");
-        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), format, console, "--rehearse")) {
-            if (!shadow.differences.isEmpty()) {
-                for (String d : shadow.differences) console.error("DRIFT: " + d);
-                doc.put("drift", shadow.differences);
-                throw KitException.drift("the target's schema differs from what its applied migrations build (" + MigrateReport.plural(shadow.differences.size(), "difference")
-                        + " above), so a rehearsal on a copy would prove nothing: settle the drift (status --schema), then rehearse again.");
-            }
-            console.line("  the copy matches the target's schema" + (plan.current() == null ? " (no migration applied yet)" : " at version " + plan.current()));
-            try (Connection admin = shadow.server.admin("postgres"); var st = admin.createStatement()) {
-                // a second copy in the state before the pending migrations, for measuring locks statement by statement
-                st.execute("create database locks template shadow");
-                // a database's own settings do not come with its template: the copy gets the target's
-                // search_path as "shadow" has it, so that uuid_generate_v4() in Supabase's extensions
-                // schema resolves there too (else the statement fails and its locks go unmeasured)
-                st.execute("select set_config('search_path', coalesce((select substr(c, 13) from pg_db_role_setting s, unnest(s.setconfig) c"
-                        + " where s.setdatabase = (select oid from pg_database where datname = 'shadow') and s.setrole = 0 and c like 'search_path=%'), current_setting('search_path')), false)");
-                st.execute("alter database locks set search_path from current");
-            }
-
-            List<String> failures = new ArrayList<>();
-            List<DataChecks.Prediction> predictions = askTheData(plan.pending());
-            List<LockReport.StatementLocks> locks = measureLocks(shadow.server, plan.pending());
-            SecurityForecast security = SecurityForecast.prepare(target, shadow.server, exposedSchemas, console);
-            Map<String, Long> applied = new LinkedHashMap<>();
-            String applyFailure = applyToCopy(shadow.server, targetVersion, applied);
-
-            List<Map<String, Object>> migrations = new ArrayList<>();
-            for (MigrationFile m : plan.pending()) {
-                Long ms = applied.get(m.name);
-                console.line("  " + pad(m.name) + (ms != null ? "applies on the copy in " + Durations.format(Duration.ofMillis(ms))
-                        : applyFailure != null && applied.size() == plan.pending().indexOf(m) ? "FAILS on the copy" : "not tried (an earlier one failed)"));
-                Map<String, Object> one = new LinkedHashMap<>();
-                one.put("name", m.name);
-                one.put("appliesOnCopy", ms != null);
-                if (ms != null) one.put("ms", ms);
-                List<Map<String, Object>> lockDoc = new ArrayList<>();
-                for (LockReport.StatementLocks s : locks) {
-                    if (!s.file().equals(m.name)) continue;
-                    if (s.notMeasured() != null) {
-                        console.line("      line " + s.line() + ": locks not measured: " + s.notMeasured());
-                        continue;
-                    }
-                    for (LockReport.Lock l : s.locks()) {
-                        console.line("      line " + s.line() + ": " + l.sentence());
-                        lockDoc.add(Map.of("line", s.line(), "relation", l.relation(), "mode", l.mode(), "rows", l.rows() == null ? -1 : l.rows(), "rewritten", l.rewritten()));
-                    }
-                }
-                one.put("locks", lockDoc);
-                List<Map<String, Object>> dataDoc = new ArrayList<>();
-                for (DataChecks.Prediction p : predictions) {
-                    if (!p.file().equals(m.name)) continue;
-                    if (p.verdict() != DataChecks.Verdict.PASSES) console.line("      " + p.sentence());
-                    dataDoc.add(Map.of("line", p.line(), "statement", p.statement(), "table", p.table(), "check", p.check(),
-                            "verdict", p.verdict().name().toLowerCase(java.util.Locale.ROOT), "count", p.count()));
-                    if (p.fails()) failures.add(p.sentence());
-                }
-                one.put("dataChecks", dataDoc);
-                migrations.add(one);
-            }
-            long checks = predictions.stream().filter(p -> p.verdict() == DataChecks.Verdict.PASSES).count();
-            if (checks > 0) console.line("  the target's data passes " + MigrateReport.plural((int) checks, "check") + " of the pending statements");
-            doc.put("migrations", migrations);
-            doc.put("elapsedMs", (System.nanoTime() - started) / 1_000_000);
-            if (applyFailure != null) failures.add(0, applyFailure);
-            doc.put("failures", failures);
-            if (!failures.isEmpty()) {
-                String first = failures.get(0);
-                throw KitException.failed("the rehearsal predicts that migrate would fail" + (failures.size() > 1 ? " (" + failures.size() + " problems above; the first)" : "") + ": "
-                        + first + " Nothing was applied to the target.", null);
-            }
-            doc.put("security", security.report(shadow.server, plan.pending(), console)); // exit 6 when the migrations would expose something
-            int n = plan.pending().size();
-            console.line("Rehearsal: " + (n == 0 ? "nothing to apply"
-                    : (n == 1 ? "the pending migration applies" : "all " + n + " pending migrations apply") + " on the copy, and the target's data breaks none of "
-                    + (n == 1 ? "its" : "their") + " statements") + " (" + Durations.format(Duration.ofNanos(System.nanoTime() - started)) + ").");
-            return doc;
+    /** Rehearses `plan` (read from the target); returns the report, or throws with the exit code. */
+    Outcome run(MigrationEngine.Plan plan, String targetVersion) throws SQLException {
+        try {
+            return rehearse(plan, targetVersion);
+        } catch (SQLException e) {
+            String state = String.valueOf(e.getSQLState());
+            if (!state.equals("55P03") && !state.equals("57014")) throw e;
+            // the target's catalog read waited on a lock the live app holds: nothing is proven, nothing predicted
+            throw new KitException(ExitCode.NOT_PROVEN, "the rehearsal could not read the target within " + Durations.format(options.lockTimeout())
+                    + (state.equals("55P03") ? " (--lock-timeout)" : "") + ": " + Database.firstLine(e.getMessage()) + heldBy()
+                    + "; nothing was proven and nothing was written to the target: rehearse again once that session has finished.", e);
         }
     }
 
-    /** Step 3: the target's rows, read-only, one bounded query per check. */
-    private List<DataChecks.Prediction> askTheData(List<MigrationFile> pending) throws SQLException {
-        DataChecks checks = new DataChecks(target, CHECK_TIMEOUT, Set.of());
+    /** ", while another session holds ACCESS EXCLUSIVE on "Member" (application "x", process 4242)", or "" when none is seen. */
+    private String heldBy() {
+        try (var st = target.createStatement(); var rs = st.executeQuery("""
+                select c.relname, nullif(a.application_name, ''), a.pid from pg_locks l join pg_class c on c.oid = l.relation
+                left join pg_stat_activity a on a.pid = l.pid
+                where l.granted and l.mode = 'AccessExclusiveLock' and l.pid <> pg_backend_pid() and l.database = (select oid from pg_database where datname = current_database())
+                order by 1 limit 1""")) {
+            if (!rs.next()) return "";
+            return ", while another session holds an ACCESS EXCLUSIVE lock on " + SqlScript.identifier(rs.getString(1))
+                    + " (" + (rs.getString(2) == null ? "" : "application \"" + rs.getString(2) + "\", ") + "process " + rs.getInt(3) + ")";
+        } catch (SQLException unseen) {
+            return "";
+        }
+    }
+
+    private Outcome rehearse(MigrationEngine.Plan plan, String targetVersion) throws SQLException {
+        long started = System.nanoTime();
+        RehearsalReport report = new RehearsalReport(console, started);
+        console.line("Rehearsal on a copy of the target's schema" + (rows.noRows ? "" : " and rows") + " (the target is only read):");
+        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), format, console, "--rehearse")) {
+            if (!shadow.differences.isEmpty()) {
+                for (String d : shadow.differences) console.error("DRIFT: " + d);
+                KitException e = KitException.drift("the target's schema differs from what its applied migrations build (" + MigrateReport.plural(shadow.differences.size(), "difference")
+                        + " above), so a rehearsal on a copy would prove nothing: settle the drift (status --schema), then rehearse again.");
+                e.details.put("drift", shadow.differences);
+                throw e;
+            }
+            console.line("  the copy matches the target's schema" + (plan.current() == null ? " (no migration applied yet)" : " at version " + plan.current()));
+            if (plan.pending().isEmpty()) {
+                console.line("Rehearsal: passes: nothing to apply (" + Durations.since(started) + ").");
+                return new Outcome(report.doc, ExitCode.OK);
+            }
+            RowCopy.Result copied;
+            try (Connection copy = session(shadow, "shadow")) {
+                copied = RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), rows.noRows, CHECK_TIMEOUT);
+            }
+            report.copied(copied, rows.noRows);
+            secondCopy(shadow);
+            List<DataChecks.Prediction> predictions = askTheData(plan.pending(), copied.plan());
+
+            Map<String, StatementRun.Measured> measured = new LinkedHashMap<>();
+            StatementRun.Failed failed;
+            StatementRun run;
+            try (Connection c = session(shadow, "locks")) {
+                run = new StatementRun(c, copied.rows(), copied.plan().currentSchema);
+                failed = measure(run, plan.pending(), measured);
+            }
+            withTargetRows(measured);
+            // the copy gets the target's grants first, so that only what the pending migrations open is predicted
+            SecurityForecast security = SecurityForecast.prepare(target, shadow.server, exposedSchemas, console);
+            Map<String, Long> applied = new LinkedHashMap<>();
+            KitException engine = applyToCopy(shadow.server, targetVersion, applied);
+            RehearsalVerdict verdict = new RehearsalVerdict(plan.pending(), measured, failed, applied.keySet(), engine, predictions, new RehearsalVerdict.Rows() {
+                public boolean targets(long table) {
+                    return run.hasTargetRows(table);
+                }
+
+                public String whyNot(long table) {
+                    String why = copied.plan().notCopied.get(table);
+                    return run.name(table) + " (not copied: " + (why == null ? "not one of the target's own tables" : why) + ")";
+                }
+
+                public boolean everything() {
+                    return copied.plan().notCopied.isEmpty();
+                }
+            });
+            return new Outcome(report.doc, report.verdict(plan.pending(), measured, applied, engine, predictions, verdict,
+                    () -> security.report(shadow.server, plan.pending(), console)));
+        }
+    }
+
+    /** A superuser session on one of the shadow's databases: "shadow" (the engine's copy) or "locks" (the statement-by-statement copy). */
+    private static Connection session(SchemaDrift.Shadow shadow, String database) throws SQLException {
+        return shadow.server.admin(database);
+    }
+
+    /**
+     * A second copy, rows and all, in the state before the pending migrations, for running them
+     * statement by statement; it gets the target's search_path as "shadow" has it (a database's own
+     * settings do not come with its template), so that uuid_generate_v4() in Supabase's extensions
+     * schema resolves there too.
+     */
+    private static void secondCopy(SchemaDrift.Shadow shadow) throws SQLException {
+        try (Connection admin = session(shadow, "postgres"); var st = admin.createStatement()) {
+            st.execute("create database locks template shadow strategy file_copy");
+            st.execute("select set_config('search_path', coalesce((select substr(c, 13) from pg_db_role_setting s, unnest(s.setconfig) c"
+                    + " where s.setdatabase = (select oid from pg_database where datname = 'shadow') and s.setrole = 0 and c like 'search_path=%'), current_setting('search_path')), false)");
+            st.execute("alter database locks set search_path from current");
+        }
+    }
+
+    /** The checks of the target's rows, read-only, one bounded query each, for statements whose tables the copy lacks. */
+    private List<DataChecks.Prediction> askTheData(List<MigrationFile> pending, RowCopyPlan plan) throws SQLException {
+        Set<String> onCopy = new java.util.HashSet<>();
+        for (RowCopyPlan.Table t : plan.tables) if (!plan.notCopied.containsKey(t.oid())) onCopy.add(t.schema() + "." + t.name());
+        DataChecks checks = new DataChecks(target, CHECK_TIMEOUT, Set.of(),
+                (schema, name) -> name == null || onCopy.contains((schema == null ? plan.currentSchema : schema) + "." + name));
         List<DataChecks.Prediction> out = new ArrayList<>();
         for (MigrationFile m : pending) {
             for (SqlScript.Statement s : m.statements()) out.addAll(checks.check(m.name, s.line(), s.sql()));
@@ -138,30 +174,39 @@ final class Rehearsal {
         return out;
     }
 
-    /** Step 4: each pending migration run statement by statement on the second copy; rows from the target's statistics. */
-    private List<LockReport.StatementLocks> measureLocks(EmbeddedServer shadow, List<MigrationFile> pending) throws SQLException {
-        List<LockReport.StatementLocks> all = new ArrayList<>();
-        try (Connection c = shadow.admin("locks")) {
-            for (MigrationFile m : pending) {
-                List<LockReport.Step> steps = new ArrayList<>();
-                for (SqlScript.Statement s : m.statements()) {
-                    // a file with its own BEGIN/COMMIT is measured as the one transaction it makes
-                    if (!MigrationFile.controlsTransaction(s)) steps.add(new LockReport.Step(s.line(), s.sql()));
-                }
-                try {
-                    all.addAll(LockReport.measure(c, m.name, steps, !m.needsNoTransaction()));
-                } catch (SQLException e) {
-                    // the engine's run on the first copy reports a failing migration as a real run would; say why the locks stop here
-                    console.note("locks not measured from " + m.name + " on: " + Database.firstLine(e.getMessage()));
-                    break;
-                }
+    /** Each pending migration statement by statement on the second copy; where it stopped, or null. */
+    private static StatementRun.Failed measure(StatementRun run, List<MigrationFile> pending, Map<String, StatementRun.Measured> measured) throws SQLException {
+        for (MigrationFile m : pending) {
+            List<LockReport.Step> steps = new ArrayList<>();
+            for (SqlScript.Statement s : m.statements()) {
+                // a file with its own BEGIN/COMMIT is measured as the one transaction it makes
+                if (!MigrationFile.controlsTransaction(s)) steps.add(new LockReport.Step(s.line(), s.sql()));
+            }
+            try {
+                for (StatementRun.Measured x : run.migration(m.name, steps, !m.needsNoTransaction())) measured.put(m.name + ":" + x.line(), x);
+            } catch (StatementRun.Failed f) {
+                for (StatementRun.Measured x : f.before) measured.put(m.name + ":" + x.line(), x);
+                return f;
             }
         }
-        return LockReport.withTargetRows(target, CHECK_TIMEOUT, all);
+        return null;
     }
 
-    /** Step 2: the pending migrations applied to the copy through the engine a real run uses; the failure's sentence, or null. */
-    private String applyToCopy(EmbeddedServer shadow, String targetVersion, Map<String, Long> applied) {
+    /** Locks on tables whose rows were not copied get the target's estimate of their rows (one read-only query). */
+    private void withTargetRows(Map<String, StatementRun.Measured> measured) throws SQLException {
+        List<String> names = new ArrayList<>();
+        for (StatementRun.Measured m : measured.values()) for (LockReport.Lock l : m.locks()) if (!l.onCopy() && l.rows() != null && !names.contains(l.table())) names.add(l.table());
+        Map<String, Long> rows = LockReport.targetRows(target, CHECK_TIMEOUT, names);
+        for (var e : measured.entrySet()) {
+            StatementRun.Measured m = e.getValue();
+            List<LockReport.Lock> locks = new ArrayList<>();
+            for (LockReport.Lock l : m.locks()) locks.add(l.onCopy() || l.rows() == null ? l : l.with(rows.getOrDefault(l.table(), 0L), false, l.heldMs()));
+            e.setValue(new StatementRun.Measured(m.file(), m.line(), m.statement(), m.ms(), locks, m.reads(), m.destroys(), m.notMeasured()));
+        }
+    }
+
+    /** The pending migrations applied to the copy through the engine a real run uses; its failure, or null. */
+    private KitException applyToCopy(EmbeddedServer shadow, String targetVersion, Map<String, Long> applied) {
         DatabaseTarget copy = DatabaseTarget.parse(shadow.url("shadow"), "the rehearsal's copy");
         try {
             format.applyTo(copy, "rc-dbkit migrate --rehearse", targetVersion, MigrationFormat.Options.throwaway(options.lockTimeout(), options.statementTimeout()),
@@ -174,13 +219,9 @@ final class Rehearsal {
                     });
             return null;
         } catch (KitException e) {
-            return e.getMessage();
+            return e;
         } catch (SQLException e) {
             throw KitException.failed("could not reach the rehearsal's copy: " + Database.firstLine(e.getMessage()), e);
         }
-    }
-
-    private static String pad(String name) {
-        return name.length() >= 40 ? name + "  " : name + " ".repeat(42 - name.length());
     }
 }

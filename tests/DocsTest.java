@@ -166,7 +166,9 @@ class DocsTest {
             return null;
         }
         if (script.equals("bench/run.java")) {
-            return rest.stream().allMatch(a -> a.matches("\\d+|\\[repeats\\]|trace|startup|bundle")) && rest.size() <= 1 ? null : "bench/run.java takes one number (the repeats), trace, startup or bundle";
+            boolean rehearse = !rest.isEmpty() && rest.get(0).equals("rehearse"); // the rehearsal's cases, with their repeats
+            return rest.stream().allMatch(a -> a.matches("\\d+|\\[repeats\\]|trace|startup|bundle|rehearse")) && rest.size() <= (rehearse ? 2 : 1) ? null
+                    : "bench/run.java takes one number (the repeats), trace, startup, bundle, or rehearse and a number";
         }
         return checkScript(script.replaceFirst("\\.java$", ""), rest);
     }

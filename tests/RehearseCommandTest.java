@@ -22,7 +22,7 @@ class RehearseCommandTest {
         return url;
     }
 
-    private static TestSupport.Result rehearse(String url, Path kit, String... more) {
+    static TestSupport.Result rehearse(String url, Path kit, String... more) {
         String before = TestSupport.fingerprint(url);
         List<String> args = new java.util.ArrayList<>(List.of("--dir", kit.toString(), "--rehearse"));
         args.addAll(List.of(more));
@@ -31,8 +31,10 @@ class RehearseCommandTest {
         return r;
     }
 
-    private static TestSupport.Result migrateFor(String url, Path kit) {
-        return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+    static TestSupport.Result migrateFor(String url, Path kit, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("--dir", kit.toString()));
+        args.addAll(List.of(more));
+        return TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), args.toArray(String[]::new));
     }
 
     /** The rehearsal predicts exit 4 with its sentence, and the real run then fails alike; returns the rehearsal. */
@@ -50,10 +52,17 @@ class RehearseCommandTest {
     void setNotNullOverANullIsPredictedToFailAndTheRealRunFailsAlike() throws Exception {
         String url = withMembers();
         Path kit = TestSupport.kitWith("V5__name_required.sql", "-- every member has a name\n\nALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
+        // with the rows copied, the copy itself fails, with the server's message
         TestSupport.Result r = predictedToFailAndFails(url, kit,
-                "V5__name_required.sql line 3: ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL would fail: \"Member\" has 1 row with a null in \"name\"",
+                "V5__name_required.sql line 3: ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL fails on the copy with the target's rows: column \"name\" of relation \"Member\" contains null values.",
                 "V5__name_required.sql failed");
         assertTrue(r.err().contains("Nothing was applied to the target."), r.err());
+        assertTrue(r.out().contains("copied 6 tables, 2 rows"), r.out());
+        // with --no-rows, the check of the target's rows says it, with how many rows break it
+        TestSupport.Result n = rehearse(url, kit, "--no-rows");
+        assertEquals(4, n.code(), n.all());
+        assertTrue(n.err().contains("V5__name_required.sql line 3: ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL would fail: \"Member\" has 1 row with a null in \"name\""), n.err());
+        assertTrue(n.out().contains("no rows copied (--no-rows)"), n.out());
     }
 
     @Test
@@ -65,7 +74,8 @@ class RehearseCommandTest {
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("V5__name_required.sql") && r.out().contains("applies on the copy"), r.out());
         assertTrue(r.out().contains("AccessExclusiveLock") && r.out().contains("\"Member\""), r.out());
-        assertTrue(r.out().contains("Rehearsal: the pending migration applies on the copy"), r.out());
+        assertTrue(r.out().contains("Rehearsal: the pending migration applies on the copy and passes: its statement is proven (it ran on the copy with the target's rows)"), r.out());
+        assertTrue(r.out().matches("(?s).*line 1 \\([0-9.]+ m?s\\): holds AccessExclusiveLock on table \"public\"\\.\"Member\" for [0-9.]+ m?s over 2 rows on the copy: .*"), r.out());
         assertEquals(0, migrateFor(url, kit).code());
         assertEquals("NO", TestSupport.one(url, "select is_nullable from information_schema.columns where table_name = 'Member' and column_name = 'name'"));
     }
@@ -75,7 +85,7 @@ class RehearseCommandTest {
         String url = withMembers();
         TestSupport.exec(url, "update \"Member\" set name = 'Ada'");
         Path kit = TestSupport.kitWith("V5__unique_name.sql", "CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\");\n");
-        predictedToFailAndFails(url, kit, "V5__unique_name.sql line 1", "V5__unique_name.sql failed at line 1");
+        predictedToFailAndFails(url, kit, "V5__unique_name.sql line 1: CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\") fails on the copy with the target's rows: could not create unique index", "V5__unique_name.sql failed at line 1");
     }
 
     @Test
@@ -83,7 +93,7 @@ class RehearseCommandTest {
         String url = withMembers();
         // V3 made this index already: the copy fails exactly where the target would
         Path kit = TestSupport.kitWith("V5__again.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n\nCREATE UNIQUE INDEX \"Member_email_key\" ON \"Member\"(\"email\");\n");
-        TestSupport.Result r = predictedToFailAndFails(url, kit, "V5__again.sql failed at line 3", "V5__again.sql failed at line 3");
+        TestSupport.Result r = predictedToFailAndFails(url, kit, "V5__again.sql line 3: CREATE UNIQUE INDEX", "V5__again.sql failed at line 3");
         assertTrue(r.err().contains("already exists"), r.err());
     }
 

@@ -15,22 +15,22 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rehearsal's own machinery: the data checks predict, read-only, whether a statement fails on
- * the target's rows, and the real statement on that target then does what was predicted; the lock
- * report says what a statement locks on a shadow and how many rows the target holds there.
+ * The rehearsal's checks of the target's rows: the data checks predict, read-only, whether a
+ * statement fails on the target's rows, and the real statement on that target then does what was
+ * predicted. (What a statement locks and destroys on the copy: StatementRunTest.)
  */
 class RehearseTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /** A target set up with the SQL given; the checks' connection is the login role's, like migrate's. */
-    private static String target(String setup) {
+    static String target(String setup) {
         String url = TestSupport.freshDatabase();
         TestSupport.exec(url, setup);
         return url;
     }
 
-    private static Connection connect(String url) throws SQLException {
+    static Connection connect(String url) throws SQLException {
         return TestSupport.server().admin(TestSupport.databaseName(url));
     }
 
@@ -297,80 +297,5 @@ class RehearseTest {
                 "insert into \"we\"\"ird\" values ('a', 1), (null, 2)", "insert into \"we\"\"ird\" values ('a', 1)",
                 1, "\"we\"\"ird\"", "alter table \"we\"\"ird\" alter \"Col; drop table x\" set not null");
         assertEquals("\"a\"\"b\"", SqlScript.identifier("a\"b"));
-    }
-
-    // ------------------------------------------------------------------ locks
-
-    /** A shadow with the target's schema and no rows, as the rehearsal builds it. */
-    private static String[] shadowAndTarget(String schema, int rows) {
-        String target = target(schema + "; insert into t select g, g from generate_series(1, " + rows + ") g; analyze t");
-        String shadow = target(schema);
-        return new String[] {shadow, target};
-    }
-
-    private static List<LockReport.StatementLocks> locks(String[] dbs, boolean inTransaction, String... statements) throws SQLException {
-        String before = TestSupport.fingerprint(dbs[1]);
-        List<LockReport.Step> steps = new ArrayList<>();
-        for (int i = 0; i < statements.length; i++) steps.add(new LockReport.Step(i + 1, statements[i]));
-        List<LockReport.StatementLocks> report;
-        try (Connection shadow = connect(dbs[0]); Connection target = connect(dbs[1])) {
-            report = LockReport.withTargetRows(target, TIMEOUT, LockReport.measure(shadow, "V9__locks.sql", steps, inTransaction));
-        }
-        assertEquals(before, TestSupport.fingerprint(dbs[1]), "the lock report changed the target");
-        return report;
-    }
-
-    @Test
-    void aRewriteOfATableShowsAccessExclusiveWithTheTargetsRows() throws SQLException {
-        String[] dbs = shadowAndTarget("create table t (id int primary key, a int)", 5000);
-        List<LockReport.StatementLocks> r = locks(dbs, true,
-                "ALTER TABLE t ADD COLUMN c int DEFAULT random()::int",
-                "ALTER TABLE t ADD COLUMN d int DEFAULT 0",
-                "create index t_a on t (a)");
-        LockReport.Lock rewrite = r.get(0).locks().stream().filter(l -> l.relation().equals("\"public\".\"t\"")).findFirst().orElseThrow();
-        assertEquals("\"public\".\"t\"", rewrite.relation());
-        assertEquals("AccessExclusiveLock", rewrite.mode());
-        assertEquals(5000L, rewrite.rows());
-        assertTrue(rewrite.rewritten(), rewrite.sentence());
-        assertEquals("AccessExclusiveLock on table \"public\".\"t\" (5000 rows), rewritten: blocks every read and write until the migration commits", rewrite.sentence());
-        // the same lock again is held already (from line 1), and a constant default rewrites nothing
-        assertTrue(r.get(1).locks().stream().noneMatch(l -> l.relation().equals("\"public\".\"t\"")), r.get(1).toString());
-        // the index is new; the table is held already, and ShareLock too (the rewrite rebuilt its index under it)
-        assertEquals(List.of("\"public\".\"t_a\""), r.get(2).locks().stream().map(LockReport.Lock::relation).toList());
-        assertNull(r.get(2).locks().get(0).rows());
-        assertEquals("AccessExclusiveLock on index \"public\".\"t_a\" (new in this run): nothing uses it yet", r.get(2).locks().get(0).sentence());
-        assertEquals("1", TestSupport.one(dbs[0], "select count(*) from pg_attribute where attrelid = 't'::regclass and attname = 'd'"), "the shadow keeps the migration");
-    }
-
-    @Test
-    void eachStatementOnItsOwnShowsItsOwnLock() throws SQLException {
-        String[] dbs = shadowAndTarget("create table t (id int primary key, a int)", 300);
-        List<LockReport.StatementLocks> r = locks(dbs, false,
-                "create index t_a on t (a)",
-                "CREATE INDEX CONCURRENTLY t_a2 ON t (a)",
-                "alter table t add constraint t_a_positive check (a > 0) not valid",
-                "alter table t validate constraint t_a_positive");
-        assertEquals(List.of("AccessExclusiveLock null", "ShareLock 300"), r.get(0).locks().stream().map(l -> l.mode() + " " + l.rows()).toList());
-        assertTrue(r.get(1).notMeasured().contains("ShareUpdateExclusiveLock"), r.get(1).toString());
-        assertEquals("AccessExclusiveLock", r.get(2).locks().get(0).mode());
-        assertEquals("ShareUpdateExclusiveLock", r.get(3).locks().get(0).mode());
-        assertEquals("true", TestSupport.one(dbs[0], "select indisvalid from pg_index where indexrelid = 't_a2'::regclass"));
-        // in one transaction, a weaker lock on a table the migration holds already says since when
-        String[] again = shadowAndTarget("create table t (id int primary key, a int)", 300);
-        List<LockReport.StatementLocks> q = locks(again, true, "alter table t add column d int default 0", "create index t_a on t (a)");
-        assertEquals(List.of("\"public\".\"t_a\" AccessExclusiveLock null null", "\"public\".\"t\" ShareLock 300 AccessExclusiveLock since line 1"),
-                q.get(1).locks().stream().map(l -> l.relation() + " " + l.mode() + " " + l.rows() + " " + l.heldSince()).toList());
-        assertEquals("ShareLock on table \"public\".\"t\" (300 rows): held already: AccessExclusiveLock since line 1", q.get(1).locks().get(1).sentence());
-    }
-
-    @Test
-    void aStatementThatFailsOnTheShadowLeavesItAsItWas() throws SQLException {
-        String[] dbs = shadowAndTarget("create table t (id int primary key, a int)", 10);
-        try (Connection shadow = connect(dbs[0])) {
-            SQLException e = assertThrows(SQLException.class, () -> LockReport.measure(shadow, "V9__x.sql",
-                    List.of(new LockReport.Step(1, "alter table t add column b int"), new LockReport.Step(2, "create index t_a on t (nope)")), true));
-            assertEquals("42703", e.getSQLState());
-        }
-        assertEquals("0", TestSupport.one(dbs[0], "select count(*) from pg_attribute where attrelid = 't'::regclass and attname = 'b'"));
     }
 }

@@ -278,8 +278,9 @@ class SupabaseShapeTest {
         assertTrue(r.out().contains("V5__nickname.sql") && r.out().contains("applies on the copy"), r.out());
         assertTrue(r.out().contains("Rehearsal: the pending migration applies on the copy"), r.out());
         // what each statement locks is measured on the copy too, uuid_generate_v4() found in extensions as on the target
-        assertTrue(r.out().contains("line 2: AccessExclusiveLock on table \"public\".\"Member\" (2 rows)"), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("line 3: ") && l.contains("on table \"public\".\"Member\" (2 rows), rewritten")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("line 2 (") && l.contains("holds AccessExclusiveLock on table \"public\".\"Member\" for ")
+                && l.contains(" over 2 rows on the copy")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("line 3 (") && l.contains("on index \"public\".\"Member_pkey\" for ") && l.contains(" over 2 rows on the copy, rewritten")), r.out());
         for (String platform : List.of("uuid-ossp", "pgcrypto", "auth", "storage", "realtime", "extensions", "graphql_public")) {
             assertFalse(r.all().contains("\"" + platform + "\" is in the"), platform + " reported as drift: " + r.all());
         }
@@ -294,7 +295,7 @@ class SupabaseShapeTest {
         TestSupport.Result f = migrate(url, "--dir", kit.toString(), "--rehearse");
         assertEquals(before, SupabaseShape.fingerprint(url), "the rehearsal changed the target: " + f.all());
         assertEquals(4, f.code(), f.all());
-        assertTrue(f.err().contains("V6__name_required.sql line 1") && f.err().contains("would fail"), f.err());
+        assertTrue(f.err().contains("V6__name_required.sql line 1") && f.err().contains("fails on the copy with the target's rows: column \"name\" of relation \"Member\" contains null values"), f.err());
         assertTrue(f.err().contains("Nothing was applied to the target."), f.err());
     }
 }

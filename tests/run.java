@@ -24,6 +24,11 @@
 //SOURCES SupabaseShapeTest.java
 //SOURCES RehearseTest.java
 //SOURCES RehearseCommandTest.java
+//SOURCES StatementRunTest.java
+//SOURCES RehearseCasesTest.java
+//SOURCES RehearseRowsTest.java
+//SOURCES RehearseCorporaTest.java
+//SOURCES RowCopyTest.java
 //SOURCES ConnectionTest.java
 //SOURCES MigrateLockTest.java
 //SOURCES RoundTripTest.java
