@@ -119,7 +119,8 @@ class MigrationInputTest {
                 "error: migrations/ holds a folder named as a migration: V5__x.sql");
         TestSupport.Result st = TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         assertEquals(2, st.code(), st.all());
-        assertTrue(st.err().contains("V5__x.sql"), st.err());
+        // status reads on: the folder is a finding of its Migrations part, the rest of the report stands
+        assertTrue(st.out().contains("  PROBLEM: migrations/ holds a folder named as a migration: V5__x.sql"), st.all());
     }
 
     @Test

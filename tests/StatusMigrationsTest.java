@@ -113,7 +113,7 @@ class StatusMigrationsTest {
         assertTrue(r.out().contains("  [x] 4      row level security"), r.out());
         assertTrue(r.out().contains("  PROBLEM: migrations/ holds a file that is not named as a Flyway migration: V5_misnamed.sql; name each V<version>__<description>.sql"), r.out());
         assertTrue(r.out().contains("04_email_templates.json      \"EmailTemplate\"  10 present, 0 missing, 0 changed"), r.out());
-        assertTrue(r.out().contains("Security (Supabase Data API)"), r.out());
+        assertTrue(r.out().contains("Security (Supabase Data API"), r.out());
         assertTrue(r.out().contains("\n\nFix this folder's files first: migrations/ holds a file that is not named as a Flyway migration: V5_misnamed.sql.\n"), r.out());
         assertFalse(r.out().contains("Nothing was applied"), "status applies nothing anyway: " + r.out());
         JsonNode doc = StatusTest.json(TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString(), "--json"));
