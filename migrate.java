@@ -20,10 +20,10 @@ import picocli.CommandLine.Option;
         description = "Apply the pending migrations in migrations/ (or a Prisma migrations folder) to the database, each in its own transaction, under an advisory lock.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do",
-            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a --target that names no migration, a role without privileges on the history table, a data-losing statement without --allow-destructive, or no confirmation",
+            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a --target that names no migration, a role without privileges on the history table, a data-losing statement without --allow-destructive, or no confirmation; with --rehearse, a shadow that cannot install an extension the target has, or a --shadow-url that is the target itself",
             "3:the database could not be reached or refused the login, or ended the session mid-run (re-running is safe)",
             "4:a migration failed (or timed out waiting for a lock); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration would fail on the copy or on the target's rows; nothing was applied",
-            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
+            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations, or they do not rebuild on the shadow",
             "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})
 public class migrate extends DatabaseCli {
 
@@ -35,6 +35,9 @@ public class migrate extends DatabaseCli {
 
     @Option(names = "--rehearse", description = "Try the pending migrations on a copy of the target's schema (a shadow PostgreSQL built from the applied migrations) and ask the target's rows, read-only, which statements would fail; say what each statement locks. Changes nothing on the target.")
     boolean rehearse;
+
+    @Option(names = "--shadow-url", paramLabel = "URL", description = "With --rehearse: build the copy in a throwaway database on this PostgreSQL of the target's major version (such as `supabase start`'s) instead of an embedded one.")
+    String shadowUrl;
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Give up a migration that waits longer than this for a lock held by live traffic (default 5s).")
     Duration lockTimeout;
@@ -88,6 +91,7 @@ public class migrate extends DatabaseCli {
         if (rehearse && (dryRun || bookkeeping.asked())) {
             throw KitException.usage("--rehearse changes nothing on the target already; run it without --dry-run, --resolve-applied, --resolve-rolled-back or --baseline-prisma.");
         }
+        if (shadowUrl != null && !rehearse) throw KitException.usage("--shadow-url is where --rehearse builds its copy: add --rehearse, or leave --shadow-url out.");
         options = new MigrationFormat.Options(lockTimeout, statementTimeout, lockWait, !rehearse);
         format.prepare(database, options);
         // a rehearsal's every session on the target is read-only: the server refuses any write
@@ -107,7 +111,7 @@ public class migrate extends DatabaseCli {
             MigrationEngine.Plan plan = engine.plan(targetVersion);
             int findings = lint(c, plan.pending(), report);
             report.howTheyRun(plan.pending());
-            if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options).run(plan, targetVersion));
+            if (rehearse) return report.rehearsed(new Rehearsal(c, format, console(), options, ShadowUrl.option(shadowUrl, secrets, console())).run(plan, targetVersion));
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
             if (plan.pending().isEmpty()) return wrote(report.nothingApplied(plan.pending(), plan.current(), false), c, engine, true);
             confirm(database.target, plan.pending().stream().map(m -> m.name).toList(), findings);

@@ -1,4 +1,4 @@
-//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java EmbeddedServer.java DataChecks.java LockReport.java SqlScript.java
+//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java ShadowServer.java DataChecks.java LockReport.java SqlScript.java
 //SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,13 +33,16 @@ final class Rehearsal {
     private final MigrationFormat format;
     private final Console console;
     private final MigrationFormat.Options options;
+    /** --shadow-url: the operator's server for the copy, or null for a throwaway embedded one. */
+    private final DatabaseTarget shadowUrl;
 
     /** @param options the run's: its timeouts hold on the copy too */
-    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options) {
+    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options, DatabaseTarget shadowUrl) {
         this.target = target;
         this.format = format;
         this.console = console;
         this.options = options;
+        this.shadowUrl = shadowUrl;
     }
 
     /** Rehearses `plan` (read from the target); returns the JSON part of the report, or throws with the exit code. */
@@ -47,7 +50,7 @@ final class Rehearsal {
         long started = System.nanoTime();
         Map<String, Object> doc = new LinkedHashMap<>();
         console.line("Rehearsal on a copy of the target's schema (the target is only read):");
-        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), format, console, "--rehearse")) {
+        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), plan.pending(), format, console, "--rehearse", shadowUrl)) {
             if (!shadow.differences.isEmpty()) {
                 for (String d : shadow.differences) console.error("DRIFT: " + d);
                 doc.put("drift", shadow.differences);
@@ -55,16 +58,8 @@ final class Rehearsal {
                         + " above), so a rehearsal on a copy would prove nothing: settle the drift (status --schema), then rehearse again.");
             }
             console.line("  the copy matches the target's schema" + (plan.current() == null ? " (no migration applied yet)" : " at version " + plan.current()));
-            try (Connection admin = shadow.server.admin("postgres"); var st = admin.createStatement()) {
-                // a second copy in the state before the pending migrations, for measuring locks statement by statement
-                st.execute("create database locks template shadow");
-                // a database's own settings do not come with its template: the copy gets the target's
-                // search_path as "shadow" has it, so that uuid_generate_v4() in Supabase's extensions
-                // schema resolves there too (else the statement fails and its locks go unmeasured)
-                st.execute("select set_config('search_path', coalesce((select substr(c, 13) from pg_db_role_setting s, unnest(s.setconfig) c"
-                        + " where s.setdatabase = (select oid from pg_database where datname = 'shadow') and s.setrole = 0 and c like 'search_path=%'), current_setting('search_path')), false)");
-                st.execute("alter database locks set search_path from current");
-            }
+            // a second copy in the state before the pending migrations, for measuring locks statement by statement
+            shadow.server.copyDatabase("shadow", "locks");
 
             List<String> failures = new ArrayList<>();
             List<DataChecks.Prediction> predictions = askTheData(plan.pending());
@@ -135,7 +130,7 @@ final class Rehearsal {
     }
 
     /** Step 4: each pending migration run statement by statement on the second copy; rows from the target's statistics. */
-    private List<LockReport.StatementLocks> measureLocks(EmbeddedServer shadow, List<MigrationFile> pending) throws SQLException {
+    private List<LockReport.StatementLocks> measureLocks(ShadowServer shadow, List<MigrationFile> pending) throws SQLException {
         List<LockReport.StatementLocks> all = new ArrayList<>();
         try (Connection c = shadow.admin("locks")) {
             for (MigrationFile m : pending) {
@@ -157,8 +152,8 @@ final class Rehearsal {
     }
 
     /** Step 2: the pending migrations applied to the copy through the engine a real run uses; the failure's sentence, or null. */
-    private String applyToCopy(EmbeddedServer shadow, String targetVersion, Map<String, Long> applied) {
-        DatabaseTarget copy = DatabaseTarget.parse(shadow.url("shadow"), "the rehearsal's copy");
+    private String applyToCopy(ShadowServer shadow, String targetVersion, Map<String, Long> applied) {
+        DatabaseTarget copy = shadow.target("shadow");
         try {
             format.applyTo(copy, "rc-dbkit migrate --rehearse", targetVersion, MigrationFormat.Options.throwaway(options.lockTimeout(), options.statementTimeout()),
                     new MigrationEngine.Progress() {

@@ -203,7 +203,7 @@ final class TestSupport {
 
     static void assertNoSecrets(String text, Map<String, String> env) {
         List<String> secrets = new ArrayList<>();
-        if (server != null) secrets.add(server.password);
+        if (server != null) secrets.addAll(server.secrets());
         if (env.get("ADMIN_SEED_PASSWORD") != null && env.get("ADMIN_SEED_PASSWORD").length() >= 6) secrets.add(env.get("ADMIN_SEED_PASSWORD"));
         for (String s : secrets) assertFalse(text.contains(s), "output contains a secret:\n" + text);
     }

@@ -6,6 +6,7 @@
 //SOURCES BadInputTest.java
 //SOURCES FaultTest.java
 //SOURCES SecretTest.java
+//SOURCES ThrowawayServerTest.java
 
 import java.io.PrintWriter;
 
