@@ -75,21 +75,25 @@ final class ShadowUrl extends ShadowServer {
 
     /**
      * Refuses a shadow that is the target itself: the same cluster (pg_control_system's
-     * system_identifier, else the server's address and start time) and the same database (its oid).
+     * system_identifier where both roles may read it, else the port and the server's start time)
+     * and the same database (its oid), whatever the URLs' text.
      */
     void refuseTarget(Connection target) throws SQLException {
-        if (identity(target).equals(identity(keeper))) {
+        String[] theirs = identity(target), mine = identity(keeper);
+        boolean sameCluster = theirs[1] != null && mine[1] != null ? theirs[1].equals(mine[1]) : theirs[2].equals(mine[2]);
+        if (sameCluster && theirs[0].equals(mine[0])) {
             throw KitException.usage("--shadow-url " + database.target.masked() + " is the target's own database (same server, same database), and the kit creates and drops databases"
                     + " on the shadow server: give a PostgreSQL of its own for the shadow (such as the local database of `supabase start`).");
         }
     }
 
-    private static String identity(Connection c) throws SQLException {
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select (select oid from pg_database where datname = current_database()),"
-                + " case when has_function_privilege('pg_control_system()', 'execute') then (select system_identifier::text from pg_control_system())"
-                + " else coalesce(host(inet_server_addr()), 'socket') || ':' || current_setting('port') || ' up since ' || pg_postmaster_start_time() end")) {
+    /** The database's oid, the cluster's system identifier (null when this role may not read it), its port and start time. */
+    private static String[] identity(Connection c) throws SQLException {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("select (select oid from pg_database where datname = current_database())::text,"
+                + " case when has_function_privilege('pg_control_system()', 'execute') then (select system_identifier::text from pg_control_system()) end,"
+                + " current_setting('port') || ' up since ' || pg_postmaster_start_time()")) {
             rs.next();
-            return rs.getString(2) + "/" + rs.getString(1);
+            return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
         }
     }
 
@@ -171,7 +175,7 @@ final class ShadowUrl extends ShadowServer {
         rolesMade.add(name);
     }
 
-    /** Drops what it made (each database's sessions are closed by then), then ends its own session. */
+    /** Drops what it made (ending any session still on it), then ends its own session. */
     @Override
     public void close() {
         Throwaway.done(this);
@@ -179,9 +183,10 @@ final class ShadowUrl extends ShadowServer {
             st.execute("set statement_timeout = '10s'");
             for (String name : made) {
                 try {
-                    st.execute("drop database if exists " + SqlScript.identifier(name));
+                    // WITH (FORCE): an interrupted engine's session may still be on it (PostgreSQL 13 and later)
+                    st.execute("drop database if exists " + SqlScript.identifier(name) + " with (force)");
                 } catch (SQLException e) {
-                    // a session still on it: the next run's sweep drops it
+                    // a session it may not end: the next run's sweep drops it
                 }
             }
             for (String r : rolesMade) {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION The kit's test suite: JUnit against real (embedded) PostgreSQL; installs what its tests need; ends with "N passed, N failed".
 //JAVA 17+
-//SOURCES Runner.java PgBouncer.java ../bench/DelayProxy.java SupabaseShape.java ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
+//SOURCES Runner.java PgBouncer.java Postgres15.java ../bench/DelayProxy.java SupabaseShape.java ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES DepsTest.java
 //SOURCES DocsTest.java
@@ -26,6 +26,7 @@
 //SOURCES RoundTripTest.java
 //SOURCES IsolationTest.java
 //SOURCES FingerprintTest.java
+//SOURCES ShadowUrlTest.java
 
 import java.io.PrintWriter;
 
