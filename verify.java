@@ -104,9 +104,10 @@ public class verify extends Cli {
     private void keep(EmbeddedServer server) throws java.io.IOException {
         Path pgpass = server.keep();
         Path data = server.folder().resolve("data");
-        String bin = server.binaries() == null ? "" : server.binaries() + "/";
+        // PostgreSQL will not start as root; zonky runs it in a user namespace of its own there (unshare -U), and so may you
+        String bin = ("root".equals(System.getProperty("user.name")) ? "unshare -U " : "") + (server.binaries() == null ? "" : server.binaries() + "/");
         console().line("Kept " + server.folder() + " (readable by you alone): a PostgreSQL " + pgVersion + " data folder, stopped with this run. To look inside,"
-                + " start it (" + bin + "pg_ctl -D " + data + " -o \"-p 5433\" start) and connect through its socket as the superuser " + EmbeddedServer.SUPERUSER
+                + " start it with its socket in that folder (" + bin + "pg_ctl -D " + data + " -o \"-p 5433 -k " + data + "\" start) and connect as the superuser " + EmbeddedServer.SUPERUSER
                 + ", whose password is in " + pgpass + " (PGPASSFILE=" + pgpass + " psql -h " + data + " -p 5433 -U " + EmbeddedServer.SUPERUSER + " verify)."
                 + " No later run removes it; delete the folder when done.");
     }

@@ -82,7 +82,8 @@ final class EmbeddedServer implements AutoCloseable {
         EmbeddedServer server = new EmbeddedServer(major, folder != null ? folder.data() : dataDir, folder);
         Throwaway.register(server); // from now on: an interrupt while it starts removes it too
         try {
-            server.postgres = server.builder(serverConfig).setCleanDataDirectory(clean).start();
+            // a folder of its own is removed by close() (or kept by keep()), never by zonky; a caller's data folder as the caller says
+            server.postgres = server.builder(serverConfig).setCleanDataDirectory(folder == null && clean).start();
             server.binaries = ThrowawayFolder.postmaster(server.dataDir).flatMap(p -> p.info().command()).map(c -> Path.of(c).getParent()).orElse(null);
             try (Connection c = server.admin("postgres"); Statement st = c.createStatement()) {
                 st.execute("create role " + USER + " login superuser password '" + server.password + "'");

@@ -28,12 +28,20 @@ final class ShadowUrl extends ShadowServer {
     private final List<String> made = new ArrayList<>();
     private final List<String> rolesMade = new ArrayList<>();
 
-    private ShadowUrl(Database database, Console console, String run, Connection keeper, String role) {
-        this.database = database;
+    /** Opens the run's keeping session on the URL's database (the shadow server's role is read there). */
+    private ShadowUrl(DatabaseTarget url, Console console) throws SQLException {
+        run = PREFIX + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        database = new Database(url, APPLICATION + run, Duration.ZERO, console);
         this.console = console;
-        this.run = run;
-        this.keeper = keeper;
-        this.role = role;
+        try {
+            keeper = database.open();
+        } catch (KitException e) {
+            throw new KitException(e.exitCode, "the shadow server (--shadow-url): " + e.getMessage(), e.getCause());
+        }
+        try (var st = keeper.createStatement(); ResultSet rs = st.executeQuery("select current_user")) {
+            rs.next();
+            role = rs.getString(1);
+        }
     }
 
     /** --shadow-url as given (null: none): parsed as the target's URL is, its password kept from every message, said once to be in the process list. */
@@ -48,21 +56,8 @@ final class ShadowUrl extends ShadowServer {
     }
 
     static ShadowUrl open(DatabaseTarget url, Console console) {
-        String run = PREFIX + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-        Database database = new Database(url, APPLICATION + run, Duration.ZERO, console);
         try (Phase phase = Phase.start(console, "connecting to the shadow server " + url.masked())) {
-            Connection keeper;
-            try {
-                keeper = database.open();
-            } catch (KitException e) {
-                throw new KitException(e.exitCode, "the shadow server (--shadow-url): " + e.getMessage(), e.getCause());
-            }
-            String role;
-            try (var st = keeper.createStatement(); ResultSet rs = st.executeQuery("select current_user")) {
-                rs.next();
-                role = rs.getString(1);
-            }
-            ShadowUrl shadow = new ShadowUrl(database, console, run, keeper, role);
+            ShadowUrl shadow = new ShadowUrl(url, console);
             Throwaway.register(shadow);
             String left = shadow.sweep();
             if (left != null) console.note(left);

@@ -122,27 +122,19 @@ final class ThrowawayFolder {
 
     /**
      * Stops the server whose data folder this is, if it still runs: its postmaster's pid from
-     * postmaster.pid, checked to be a postgres of this data folder, stopped with its own pg_ctl
-     * (fast shutdown), or killed when that fails. Returns whether one was running.
+     * postmaster.pid, checked to be a postgres of this data folder, asked for a fast shutdown
+     * (SIGINT: sessions ended, no checkpoint wait), and killed if it has not ended within 15 s.
+     * Returns whether one was running.
      */
     static boolean stopServer(Path data) {
         Optional<ProcessHandle> postmaster = postmaster(data);
         if (postmaster.isEmpty()) return false;
         ProcessHandle p = postmaster.get();
-        Optional<String> command = p.info().command();
-        if (command.isPresent()) {
-            Path pgCtl = Path.of(command.get()).resolveSibling("pg_ctl");
-            try {
-                Process stop = new ProcessBuilder(pgCtl.toString(), "-D", data.toString(), "stop", "-m", "fast", "-w", "-t", "10")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!stop.waitFor(15, TimeUnit.SECONDS)) stop.destroyForcibly();
-            } catch (IOException e) {
-                // killed below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (p.isAlive()) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            kill.waitFor(5, TimeUnit.SECONDS);
+            p.onExit().get(15, TimeUnit.SECONDS);
+        } catch (Exception notYet) {
             p.destroyForcibly();
             try {
                 p.onExit().get(10, TimeUnit.SECONDS);

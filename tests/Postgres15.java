@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * extension {@value #EXTENSION}, whose .control and .sql files the tests install, as root, into its
  * share folder. Stopped and removed when the JVM ends.
  */
-final class Postgres15 {
+record Postgres15(Path folder, int port, String password) {
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static final String EXTENSION = "kit_probe";
     static final String CONTROL = """
@@ -38,16 +38,6 @@ final class Postgres15 {
             """;
 
     private static Postgres15 running;
-
-    final Path folder;
-    final int port;
-    final String password;
-
-    private Postgres15(Path folder, int port, String password) {
-        this.folder = folder;
-        this.port = port;
-        this.password = password;
-    }
 
     /** The cluster, started once for the run (the extension installed first), or the test skipped with what would enable it. */
     static synchronized Postgres15 get() throws Exception {

@@ -145,4 +145,26 @@ class ThrowawayServerTest {
         caught.postmaster().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertFalse(Files.exists(caught.folder()), caught.folder() + " is still there");
     }
+
+    @Test
+    void verifyKeepKeepsThePrivateFolderWithThePasswordInAPgpassFileAndNoLaterRunRemovesIt() throws Exception {
+        TestSupport.Result r = TestSupport.run(new verify(), TestSupport.env(), "--keep");
+        assertEquals(0, r.code(), r.all());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kept (\\S+) \\(readable by you alone\\)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        Path kept = Path.of(m.group(1));
+        try {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
+            assertTrue(Files.isRegularFile(kept.resolve("data/PG_VERSION")), "no data folder in " + kept);
+            Path pgpass = kept.resolve("pgpass");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pgpass)));
+            assertTrue(Files.readString(pgpass).matches("\\*:\\*:\\*:postgres:[A-Za-z0-9_-]{20,}\n"), "not a pgpass line for postgres");
+            assertTrue(r.out().contains("PGPASSFILE=" + pgpass + " psql -h " + kept.resolve("data") + " -p 5433 -U postgres verify"), r.out());
+            assertFalse(r.out().contains("needs no password"), r.out());
+            ThrowawayFolder.sweep(); // what the next run that starts a throwaway server does first
+            assertTrue(Files.exists(kept), "a later run removed the kept folder");
+        } finally {
+            TestSupport.deleteTree(kept);
+        }
+    }
 }

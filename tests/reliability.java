@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Reliability and security suite: faults, concurrency, hostile input, secrets; prints its figures and "N passed, N failed".
 //JAVA 17+
-//SOURCES Runner.java Figures.java ../migrate.java ../seed.java ../status.java ../lib/EmbeddedServer.java
+//SOURCES Runner.java Figures.java ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES BadInputTest.java
 //SOURCES FaultTest.java
