@@ -50,6 +50,20 @@ final class Phase implements AutoCloseable {
         return new Phase(console, name, -1, null);
     }
 
+    /** Work a phase times: it may fail with the database's error. */
+    interface Work<T> {
+        T run() throws java.sql.SQLException;
+    }
+
+    /** `work` as one phase: said as it starts, "done in" when it returns, "stopped after" when it throws. */
+    static <T> T timed(Console console, String name, Work<T> work) throws java.sql.SQLException {
+        try (Phase phase = start(console, name)) {
+            T result = work.run();
+            phase.done();
+            return result;
+        }
+    }
+
     /** A phase of `total` steps, "building the copy: 163 migrations ...", `unit` the steps' name in the plural. */
     static Phase counting(Console console, String name, int total, String unit) {
         return new Phase(console, name, total, unit);

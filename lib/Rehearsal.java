@@ -1,4 +1,4 @@
-//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java ShadowServer.java DataChecks.java LockReport.java SqlScript.java
+//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java ShadowServer.java Phase.java DataChecks.java LockReport.java SqlScript.java
 //SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -62,10 +62,10 @@ final class Rehearsal {
             shadow.server.copyDatabase("shadow", "locks");
 
             List<String> failures = new ArrayList<>();
-            List<DataChecks.Prediction> predictions = askTheData(plan.pending());
-            List<LockReport.StatementLocks> locks = measureLocks(shadow.server, plan.pending());
+            List<DataChecks.Prediction> predictions = Phase.timed(console, "asking the target's rows", () -> askTheData(plan.pending()));
+            List<LockReport.StatementLocks> locks = Phase.timed(console, "measuring the locks on a second copy", () -> measureLocks(shadow.server, plan.pending()));
             Map<String, Long> applied = new LinkedHashMap<>();
-            String applyFailure = applyToCopy(shadow.server, targetVersion, applied);
+            String applyFailure = Phase.timed(console, "applying the pending migrations to the copy", () -> applyToCopy(shadow.server, targetVersion, applied));
 
             List<Map<String, Object>> migrations = new ArrayList<>();
             for (MigrationFile m : plan.pending()) {
