@@ -180,7 +180,6 @@ class SupabaseShapeTest {
         assertEquals(folders + "|" + folders, SupabaseShape.one(url, "select count(*), count(finished_at) from _prisma_migrations where rolled_back_at is null"));
         TestSupport.Result st = SupabaseShape.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--prisma", documenso.toString(), "--schema", "--json");
         JsonNode doc = Console.JSON.readTree(st.out());
-        System.out.println("DEBUG " + st.all());
         assertEquals(0, doc.get("migrations").get("pending").asInt(), st.out());
         assertEquals("ok", doc.get("drift").get("state").asText(), st.out());
         // documenso's tables have no row-level security, and Supabase grants every new public table to anon: status says so
