@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done, or nothing to do; with --rehearse: every pending statement is proven on the copy (it ran there with the target's rows, or its check of the target's rows completed)",
             "1:with --rehearse only: nothing is predicted to fail, but a statement is not proven (named: its rows were not copied and no check covers it, or its check timed out)",
-            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, a file that is not UTF-8 text or holds transaction control the engine cannot record, a --target that names no migration, a role without privileges on the history table or a policy that hides part of it, a data-losing statement without --allow-destructive, or no confirmation",
+            "2:bad option, no URL, a transaction pooler, no migrations folder, a misnamed migration file or two with one version, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, a file that is not UTF-8 text or holds transaction control the engine cannot record, a --target that names no migration, a role without privileges on the history table or a policy that hides part of it, a data-losing statement without --allow-destructive, or no confirmation; with --rehearse, a shadow that cannot install an extension the target has, or a --shadow-url that is the target itself",
             "3:the database could not be reached or refused the login, or ended the session mid-run, or the link went silent (the kit ended its session; re-running is safe; when a commit was in flight, the sentence says whether that migration was applied)",
             "4:a migration failed (or timed out waiting for a lock: the sentence names its holder); it was rolled back. Or another migrate held the migration lock past --lock-wait; nothing was applied. With --rehearse: a migration fails on the copy with the target's rows, or a check of the target's rows predicts a failure; nothing was applied",
-            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations",
+            "5:an applied migration was edited, is missing here, or is recorded as failed; or an unmanaged schema for Prisma; with --rehearse, the target's schema differs from its applied migrations, or they do not rebuild on the shadow",
             "6:with --rehearse: the pending migrations would expose data through Supabase's Data API (an error of its advisor's checks, on the copy); nothing was applied",
             "130:interrupted (Ctrl-C, SIGTERM): the running statement was cancelled on the server and the lock released"})
 public class migrate extends DatabaseCli {
@@ -40,6 +40,9 @@ public class migrate extends DatabaseCli {
 
     @Mixin
     RehearsalOptions rows;
+
+    @Option(names = "--shadow-url", paramLabel = "URL", description = "With --rehearse: build the copy in a throwaway database on this PostgreSQL of the target's major version (such as `supabase start`'s) instead of an embedded one.")
+    String shadowUrl;
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Give up a migration that waits longer than this for a lock held by live traffic (default 5s).")
     Duration lockTimeout;
@@ -98,6 +101,7 @@ public class migrate extends DatabaseCli {
         if (rehearse && (dryRun || bookkeeping.asked())) {
             throw KitException.usage("--rehearse changes nothing on the target already; run it without --dry-run, --resolve-applied, --resolve-rolled-back or --baseline-prisma.");
         }
+        if (shadowUrl != null && !rehearse) throw KitException.usage("--shadow-url is where --rehearse builds its copy: add --rehearse, or leave --shadow-url out.");
         options = new MigrationFormat.Options(lockTimeout, statementTimeout, lockWait, !rehearse);
         format.prepare(database, options);
         // the sessions end themselves once migrate is gone; a rehearsal's read-only copy may take long (no idle limit there)
@@ -121,7 +125,7 @@ public class migrate extends DatabaseCli {
             format.judge(plan.pending()); // text PostgreSQL cannot take, transaction control that splits a file: refused before anything runs
             int findings = lint(database, c, plan.pending(), report);
             report.howTheyRun(plan.pending());
-            if (rehearse) return new Rehearsal(c, format, console(), options, rows, exposedSchemas).run(plan, targetVersion).reportedBy(report);
+            if (rehearse) return new Rehearsal(c, format, console(), options, rows, exposedSchemas, ShadowUrl.option(shadowUrl, secrets, console())).run(plan, targetVersion).reportedBy(report);
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
             if (plan.pending().isEmpty()) return wrote(report.nothingApplied(plan.pending(), plan.current(), false), c, engine, true);
             confirm(database.target, plan.pending().stream().map(m -> m.name).toList(), findings);

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Say, read-only, where a database stands: connection, migrations, seeds.
 //JAVA 17+
-//SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/SeedFile.java lib/Flight.java
+//SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/SchemaDrift.java lib/SeedFile.java lib/Flight.java lib/Interruption.java
 //SOURCES lib/StatusReport.java lib/StatusTarget.java lib/StatusEnv.java lib/StatusMigrations.java lib/StatusSeeds.java lib/StatusSecurity.java lib/StatusDrift.java
 //SOURCES lib/SessionLimits.java lib/MigrateInFlight.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
@@ -11,6 +11,7 @@
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -21,21 +22,28 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:everything is up to date",
             "1:work is pending: migrations to apply or seed rows missing; or a migrate is running now (its own verdict names it)",
-            "2:bad option, no URL, an invalid seed file, or a migration history or table this role may not read (privileges or row-level security: run as their owner); or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
-            "3:the database could not be reached or refused the login, the connection was lost (or went silent) before the report was complete, or row-level security hides seed rows from this role",
-            "5:the database disagrees with this repository: an edited, missing or failed migration, or a seed table or column that does not exist",
+            "2:bad option, no URL, an invalid seed file, a migration history or table this role may not read (privileges or row-level security: run as their owner), or (--schema) a shadow that cannot install an extension the target has, or a --shadow-url that is the target itself; or, as a finding of the report, a misnamed migration file, a link in migrations/ that loops or leads nowhere, a Prisma folder without migration.sql, or a .env line the app would skip or read otherwise",
+            "3:the database could not be reached or refused the login, the connection was lost (or went silent) before the report was complete, row-level security hides seed rows from this role, or (--schema) a read of the schema waited past --lock-timeout",
+            "5:the database disagrees with this repository: an edited, missing or failed migration, a seed table or column that does not exist, or (--schema) schema drift, or applied migrations that do not rebuild on the shadow",
             "6:a security finding: an error of Supabase's advisor's checks, such as a table its Data API exposes to anon or authenticated without row-level security (the fix is printed)",
+            "130:(--schema) interrupted (Ctrl-C, SIGTERM): the shadow was removed; the target was only read",
             "When several apply, the most severe wins: 6, then 5, then 3, then 2, then 1."})
 public class status extends DatabaseCli {
 
     @Option(names = "--prisma", paramLabel = "DIR", description = "Compare _prisma_migrations with the Prisma migrations in DIR (<name>/migration.sql).")
     Path prismaDir;
 
-    @Option(names = "--schema", description = "Also compare the schema with the migrations, applied to a throwaway shadow PostgreSQL (tables, columns, enums, indexes, constraints, views, functions, triggers, extensions, RLS).")
+    @Option(names = "--schema", description = "Also compare the schema with the migrations, applied to a throwaway shadow PostgreSQL (tables, columns, enums, indexes, constraints, views, sequences, functions, triggers, extensions, RLS, policies, owners, privileges).")
     boolean schema;
 
     @Option(names = "--no-seeds", description = "Leave the seed files and the admin out: check the migrations (another app's Prisma history, say) and the Data API exposure only.")
     boolean noSeeds;
+
+    @Option(names = "--shadow-url", paramLabel = "URL", description = "With --schema: build the shadow in a throwaway database on this PostgreSQL of the target's major version (where the kit may create and drop databases, such as `supabase start`'s) instead of an embedded one.")
+    String shadowUrl;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "With --schema: give up reading the target's schema when it waits longer than this for a lock (default 5s).")
+    Duration lockTimeout;
 
     @Option(names = "--exposed-schemas", paramLabel = "LIST", defaultValue = "public", split = ",", description = "Schemas Supabase's Data API serves (default: public): its advisor's security checks run there, and what anon and authenticated reach is read as them.")
     List<String> exposedSchemas;
@@ -57,6 +65,8 @@ public class status extends DatabaseCli {
         String seedsSkipped = noSeeds ? "--no-seeds" : java.nio.file.Files.isDirectory(dir.resolve("seeds")) ? null
                 : "no seeds/ folder in " + dir.toAbsolutePath().normalize();
         Path seedsRoot = seedsSkipped == null ? SeedFile.root(dir) : null;
+        if (shadowUrl != null && !schema) throw KitException.usage("--shadow-url is where --schema builds its shadow: add --schema, or leave --shadow-url out.");
+        DatabaseTarget shadow = ShadowUrl.option(shadowUrl, secrets, console);
         StatusReport report = new StatusReport(console);
         String reading = "the target";
         Connection c = database.connect();
@@ -100,9 +110,7 @@ public class status extends DatabaseCli {
             report.show(security.get());
             if (schema) {
                 reading = "the schema";
-                long t = System.nanoTime();
-                List<String> differences = SchemaDrift.check(c, migrated.currentVersion(), format, console);
-                report.show(StatusDrift.section(differences, Durations.since(t)));
+                report.show(schemaPart(database, c, migrated.currentVersion(), format, shadow));
             }
         } catch (SQLException e) {
             if ("42501".equals(e.getSQLState())) throw StatusReport.notPermitted(database.target.user(), reading, e); // asking again changes nothing
@@ -116,6 +124,22 @@ public class status extends DatabaseCli {
             }
         }
         return report.finish();
+    }
+
+    /**
+     * The Schema part: drift against a shadow, reads of the target bounded by --lock-timeout (a read
+     * that waits longer is a report cut short, naming the lock's holder), an interrupt said as such.
+     */
+    private StatusReport.Section schemaPart(Database database, Connection c, String version, MigrationFormat format, DatabaseTarget shadow) throws SQLException {
+        long t = System.nanoTime();
+        try (Interruption watching = Interruption.watch(database, console(), SchemaDrift::interrupted)) {
+            return StatusDrift.section(SchemaDrift.check(c, version, format, console(), shadow, lockTimeout), Durations.since(t));
+        } catch (SQLException e) {
+            if (!"55P03".equals(e.getSQLState())) throw e;
+            String why = SchemaDrift.lockTimedOut(c, lockTimeout);
+            console().error(why);
+            return StatusDrift.notCompared(why);
+        }
     }
 
     /**

@@ -1,12 +1,11 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Run the whole flow (migrate, seed, seed again, status) on a throwaway embedded PostgreSQL.
 //JAVA 17+
-//SOURCES migrate.java seed.java status.java lib/EmbeddedServer.java
+//SOURCES migrate.java seed.java status.java lib/EmbeddedServer.java lib/Phase.java
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -31,7 +30,7 @@ public class verify extends Cli {
     @Option(names = "--pg-version", paramLabel = "MAJOR", defaultValue = "17", description = "PostgreSQL major version: 15, 16 or 17 (default 17).")
     int pgVersion;
 
-    @Option(names = "--keep", description = "Keep the temporary data folder and print where it is.")
+    @Option(names = "--keep", description = "Keep the throwaway server's folder (readable by you alone) and say how to open it.")
     boolean keep;
 
     private final List<String> failures = new ArrayList<>();
@@ -45,7 +44,6 @@ public class verify extends Cli {
         long started = System.nanoTime();
         Console console = console();
         Settings settings = settings();
-        Path data = Files.createTempDirectory("rc-dbkit-verify-");
         Map<String, String> env = new HashMap<>(environment);
         boolean generated = false;
         if (settings.get("ADMIN_SEED_EMAIL") == null || settings.get("ADMIN_SEED_PASSWORD") == null) {
@@ -56,9 +54,14 @@ public class verify extends Cli {
         secrets.add(env.get("ADMIN_SEED_PASSWORD"));
 
         long t = System.nanoTime();
-        try (EmbeddedServer server = EmbeddedServer.start(pgVersion, data, !keep)) {
+        EmbeddedServer server;
+        try (Phase phase = Phase.start(console, "starting the throwaway PostgreSQL " + pgVersion)) {
+            server = EmbeddedServer.start(pgVersion, console::note);
+            phase.done();
+        }
+        try (server) {
+            secrets.addAll(server.secrets());
             String url = server.createDatabase("verify");
-            secrets.add(server.password);
             env.put("DIRECT_URL", url);
             env.remove("DATABASE_URL");
             console.line(String.format("%-40s ok  (%s)", "Start PostgreSQL " + pgVersion + " on port " + server.port(), Durations.since(t)));
@@ -83,42 +86,84 @@ public class verify extends Cli {
                 code = step("Status and schema drift (must be none)", new status(), env, "--dir", dirArg, "--json", "--schema");
                 if (code != 0) fail("status says: " + lastJson.path("verdict").asText());
             }
-            if (keep) {
-                // the server stops with this run: what the folder is and how to open it again is what is left to say
-                console.line("Kept the data folder " + data + ": a PostgreSQL " + pgVersion + " data directory, stopped with this run. To look inside,"
-                        + " start it with that version's server (pg_ctl -D " + data + " -o \"-p 5433\" start) and connect as the superuser postgres,"
-                        + " which needs no password on 127.0.0.1 (psql -h 127.0.0.1 -p 5433 -U postgres verify); the role " + EmbeddedServer.USER
-                        + " had a generated password that is gone with the run.");
-            }
+            if (keep) keep(server);
             String verdict = code == 0
                     ? "Verified: the migrations and seeds in this kit work together (" + Durations.since(started) + ")."
                     : "Verification failed: " + String.join("; ", failures) + ".";
             console.line("");
             console.line(verdict);
             return code == 0 ? ExitCode.OK : code == ExitCode.DRIFT ? ExitCode.DRIFT : ExitCode.FAILED;
-        } finally {
-            if (!keep) deleteTree(data);
         }
+    }
+
+    /**
+     * --keep: the folder stays, stopped with this run, readable by this user alone; what it is and how
+     * to open it again: its own pg_ctl, the socket in the data folder, the superuser's password in a
+     * pgpass file beside it (never printed).
+     */
+    private void keep(EmbeddedServer server) throws java.io.IOException {
+        Path pgpass = server.keep();
+        Path data = server.folder().resolve("data");
+        // PostgreSQL will not start as root; zonky runs it in a user namespace of its own there (unshare -U), and so may you
+        String bin = ("root".equals(System.getProperty("user.name")) ? "unshare -U " : "") + (server.binaries() == null ? "" : server.binaries() + "/");
+        console().line("Kept " + server.folder() + " (readable by you alone): a PostgreSQL " + pgVersion + " data folder, stopped with this run. To look inside,"
+                + " start it with its socket in that folder (" + bin + "pg_ctl -D " + data + " -o \"-p 5433 -k " + data + "\" start) and connect as the superuser " + EmbeddedServer.SUPERUSER
+                + ", whose password is in " + pgpass + " (PGPASSFILE=" + pgpass + " psql -h " + data + " -p 5433 -U " + EmbeddedServer.SUPERUSER + " verify)."
+                + " No later run removes it; delete the folder when done.");
     }
 
     private JsonNode lastJson = Console.JSON.createObjectNode();
 
-    /** Runs one of the kit's own scripts in-process, exactly as its main would. */
+    /** Runs one of the kit's own scripts in-process, exactly as its main would; what it says on stderr is passed on as it says it. */
     private int step(String name, Cli command, Map<String, String> env, String... args) throws Exception {
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         long t = System.nanoTime();
-        int code = Cli.run(command, env, new PrintWriter(out), new PrintWriter(err), args);
+        int code;
+        try (Phase phase = Phase.start(console(), name.toLowerCase(java.util.Locale.ROOT).replaceAll(" \\(.*", "")); PrintWriter err = new PrintWriter(new Indented(console().err, secrets), true)) {
+            code = Cli.run(command, env, new PrintWriter(out), err, args);
+            if (code == 0) phase.done();
+        }
         boolean json = List.of(args).contains("--json");
         if (json && !out.toString().isBlank()) lastJson = Console.JSON.readTree(out.toString());
         console().line(String.format("%-40s %s (%s)", name, code == 0 ? "ok " : "FAILED, exit " + code, Durations.since(t)));
         if (!json || console().verbose || code != 0) {
             for (String line : out.toString().split("\n")) if (!line.isBlank() && !json) console().line("    " + line);
         }
-        for (String line : err.toString().split("\n")) if (!line.isBlank()) console().err.println("    " + Secrets.scrub(line, secrets));
-        console().err.flush();
         if (code != 0) fail(name.toLowerCase(java.util.Locale.ROOT).replaceAll(" \\(.*", "") + " exited with " + code);
         return code;
+    }
+
+    /** A step's stderr, line by line as it comes, indented under verify's own and with every known secret hidden. */
+    private static final class Indented extends java.io.Writer {
+        private final PrintWriter to;
+        private final List<String> secrets;
+        private final StringBuilder line = new StringBuilder();
+
+        Indented(PrintWriter to, List<String> secrets) {
+            this.to = to;
+            this.secrets = secrets;
+        }
+
+        @Override
+        public synchronized void write(char[] chars, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                if (chars[i] != '\n') {
+                    line.append(chars[i]);
+                    continue;
+                }
+                if (!line.toString().isBlank()) to.println("    " + Secrets.scrub(line.toString(), secrets));
+                to.flush();
+                line.setLength(0);
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public synchronized void close() {
+            write(new char[] {'\n'}, 0, 1);
+        }
     }
 
     private void fail(String why) {
@@ -141,13 +186,5 @@ public class verify extends Cli {
             }
         }
         return sb.toString();
-    }
-
-    private static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException ignored) {
-            // a temp folder left behind is harmless
-        }
     }
 }

@@ -119,7 +119,7 @@ class run {
 
     /**
      * The login role may come in over TLS with a SCRAM-SHA-256 password only (hostssl), as on
-     * Supabase; the set-up superuser keeps its trust line. Tracing needs to read the protocol, so
+     * Supabase; the set-up superuser logs in with its own password (the embedded server trusts nobody). Tracing needs to read the protocol, so
      * it allows plain TCP (still SCRAM).
      */
     static void productionLogins(boolean plain) throws Exception {
@@ -131,8 +131,8 @@ class run {
             }
             String kind = plain ? "host" : "hostssl";
             Files.writeString(Path.of(hba), String.join("\n",
-                    "host all postgres 127.0.0.1/32 trust",
-                    "host all postgres ::1/128 trust",
+                    "host all postgres 127.0.0.1/32 scram-sha-256",
+                    "host all postgres ::1/128 scram-sha-256",
                     kind + " all all 127.0.0.1/32 scram-sha-256",
                     kind + " all all ::1/128 scram-sha-256", ""));
             st.execute("select pg_reload_conf()");

@@ -1,11 +1,12 @@
-//SOURCES Database.java Console.java ExitCode.java
+//SOURCES Database.java Console.java ExitCode.java Throwaway.java
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * A run's answer to Ctrl-C or SIGTERM while it works on the database: cancel the running statement
  * on the server and close the run's sessions (bounded at 5 s), so that the server rolls back their
- * open transactions and releases their advisory locks; then say once what became of the run (no URL,
+ * open transactions and releases their advisory locks; remove what the run made to throw away
+ * ({@link Throwaway}: a shadow server, its folder); then say once what became of the run (no URL,
  * no secret) and end the JVM with exit 130. Watching ends when the run does.
  */
 final class Interruption implements AutoCloseable {
@@ -38,6 +39,7 @@ final class Interruption implements AutoCloseable {
         } catch (InterruptedException ignored) {
             // say what is known
         }
+        Throwaway.removeAll(); // the run's throwaway server and its folder, before the JVM halts
         String said = sentence.get();
         console.error(said);
         if (console.json) console.document(Map.of("exitCode", ExitCode.INTERRUPTED, "error", said));

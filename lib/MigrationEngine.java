@@ -17,6 +17,9 @@ interface MigrationEngine extends AutoCloseable {
 
     /** Told as each migration starts and ends. */
     interface Progress {
+        /** The plan is read and nothing is applied yet (a throwaway copy refuses here what it cannot build, and counts). */
+        default void planned(Plan plan) {}
+
         void applying(MigrationFile m);
 
         void applied(MigrationFile m, long ms);

@@ -100,13 +100,15 @@ sealed interface MigrationFormat {
 
     /**
      * The migrations up to `version` applied to a throwaway database (a rehearsal's copy, a shadow)
-     * by the engine a real run uses, saying nothing; `progress` is told of each.
+     * by the engine a real run uses, saying nothing; `progress` is told of the plan, then of each.
      */
     default void applyTo(DatabaseTarget copy, String applicationName, String version, Options options, MigrationEngine.Progress progress) throws SQLException {
         Console quiet = new Console(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false, false);
         Database database = prepare(new Database(copy, applicationName, Duration.ZERO, quiet), options);
         try (Connection c = database.connect(); MigrationEngine engine = open(database, c, quiet, options)) {
-            engine.apply(engine.plan(version), progress);
+            MigrationEngine.Plan plan = engine.plan(version);
+            progress.planned(plan);
+            engine.apply(plan, progress);
         }
     }
 

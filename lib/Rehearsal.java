@@ -1,4 +1,4 @@
-//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java EmbeddedServer.java DataChecks.java LockReport.java SqlScript.java
+//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaDrift.java ShadowServer.java Phase.java DataChecks.java LockReport.java SqlScript.java
 //SOURCES RowCopy.java StatementRun.java RehearsalVerdict.java RehearsalReport.java RehearsalOptions.java RowCopyPlan.java
 //SOURCES MigrateReport.java DatabaseTarget.java Database.java Console.java Durations.java KitException.java ExitCode.java SecurityForecast.java
 import java.sql.Connection;
@@ -45,15 +45,18 @@ final class Rehearsal {
     private final MigrationFormat.Options options;
     private final RehearsalOptions rows;
     private final List<String> exposedSchemas;
+    /** --shadow-url: the operator's server for the copy, or null for a throwaway embedded one. */
+    private final DatabaseTarget shadowUrl;
 
     /** @param options the run's: its timeouts hold on the copy too; @param exposedSchemas the schemas Supabase's Data API serves */
-    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options, RehearsalOptions rows, List<String> exposedSchemas) {
+    Rehearsal(Connection target, MigrationFormat format, Console console, MigrationFormat.Options options, RehearsalOptions rows, List<String> exposedSchemas, DatabaseTarget shadowUrl) {
         this.target = target;
         this.format = format;
         this.console = console;
         this.options = options;
         this.rows = rows;
         this.exposedSchemas = exposedSchemas;
+        this.shadowUrl = shadowUrl;
     }
 
     /** Rehearses `plan` (read from the target); returns the report, or throws with the exit code. */
@@ -89,7 +92,7 @@ final class Rehearsal {
         long started = System.nanoTime();
         RehearsalReport report = new RehearsalReport(console, started);
         console.line("Rehearsal on a copy of the target's schema" + (rows.noRows ? "" : " and rows") + " (the target is only read):");
-        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), format, console, "--rehearse")) {
+        try (SchemaDrift.Shadow shadow = SchemaDrift.build(target, plan.current(), plan.pending(), format, console, "--rehearse", shadowUrl)) {
             if (!shadow.differences.isEmpty()) {
                 for (String d : shadow.differences) console.error("DRIFT: " + d);
                 KitException e = KitException.drift("the target's schema differs from what its applied migrations build (" + MigrateReport.plural(shadow.differences.size(), "difference")
@@ -104,24 +107,25 @@ final class Rehearsal {
             }
             RowCopy.Result copied;
             try (Connection copy = session(shadow, "shadow")) {
-                copied = RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), rows.noRows, CHECK_TIMEOUT);
+                copied = Phase.timed(console, "copying the target's rows", () -> RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), rows.noRows, CHECK_TIMEOUT));
             }
             report.copied(copied, rows.noRows);
-            secondCopy(shadow);
-            List<DataChecks.Prediction> predictions = askTheData(plan.pending(), copied.plan());
+            // a second copy, rows and all, in the state before the pending migrations, for running them statement by statement
+            shadow.server.copyDatabase("shadow", "locks");
+            List<DataChecks.Prediction> predictions = Phase.timed(console, "asking the target's rows", () -> askTheData(plan.pending(), copied.plan()));
 
             Map<String, StatementRun.Measured> measured = new LinkedHashMap<>();
             StatementRun.Failed failed;
             StatementRun run;
             try (Connection c = session(shadow, "locks")) {
                 run = new StatementRun(c, copied.rows(), copied.plan().currentSchema);
-                failed = measure(run, plan.pending(), measured);
+                failed = Phase.timed(console, "measuring each statement on a second copy", () -> measure(run, plan.pending(), measured));
             }
             withTargetRows(measured);
             // the copy gets the target's grants first, so that only what the pending migrations open is predicted
             SecurityForecast security = SecurityForecast.prepare(target, shadow.server, exposedSchemas, console);
             Map<String, Long> applied = new LinkedHashMap<>();
-            KitException engine = applyToCopy(shadow.server, targetVersion, applied);
+            KitException engine = Phase.timed(console, "applying the pending migrations to the copy", () -> applyToCopy(shadow.server, targetVersion, applied));
             RehearsalVerdict verdict = new RehearsalVerdict(plan.pending(), measured, failed, applied.keySet(), engine, predictions, new RehearsalVerdict.Rows() {
                 public boolean targets(long table) {
                     return run.hasTargetRows(table);
@@ -144,21 +148,6 @@ final class Rehearsal {
     /** A superuser session on one of the shadow's databases: "shadow" (the engine's copy) or "locks" (the statement-by-statement copy). */
     private static Connection session(SchemaDrift.Shadow shadow, String database) throws SQLException {
         return shadow.server.admin(database);
-    }
-
-    /**
-     * A second copy, rows and all, in the state before the pending migrations, for running them
-     * statement by statement; it gets the target's search_path as "shadow" has it (a database's own
-     * settings do not come with its template), so that uuid_generate_v4() in Supabase's extensions
-     * schema resolves there too.
-     */
-    private static void secondCopy(SchemaDrift.Shadow shadow) throws SQLException {
-        try (Connection admin = session(shadow, "postgres"); var st = admin.createStatement()) {
-            st.execute("create database locks template shadow strategy file_copy");
-            st.execute("select set_config('search_path', coalesce((select substr(c, 13) from pg_db_role_setting s, unnest(s.setconfig) c"
-                    + " where s.setdatabase = (select oid from pg_database where datname = 'shadow') and s.setrole = 0 and c like 'search_path=%'), current_setting('search_path')), false)");
-            st.execute("alter database locks set search_path from current");
-        }
     }
 
     /** The checks of the target's rows, read-only, one bounded query each, for statements whose tables the copy lacks. */
@@ -206,8 +195,8 @@ final class Rehearsal {
     }
 
     /** The pending migrations applied to the copy through the engine a real run uses; its failure, or null. */
-    private KitException applyToCopy(EmbeddedServer shadow, String targetVersion, Map<String, Long> applied) {
-        DatabaseTarget copy = DatabaseTarget.parse(shadow.url("shadow"), "the rehearsal's copy");
+    private KitException applyToCopy(ShadowServer shadow, String targetVersion, Map<String, Long> applied) {
+        DatabaseTarget copy = shadow.target("shadow");
         try {
             format.applyTo(copy, "rc-dbkit migrate --rehearse", targetVersion, MigrationFormat.Options.throwaway(options.lockTimeout(), options.statementTimeout()),
                     new MigrationEngine.Progress() {

@@ -1,145 +1,119 @@
-//SOURCES MigrationFormat.java MigrationEngine.java SchemaSnapshot.java EmbeddedServer.java SqlScript.java DatabaseTarget.java Console.java KitException.java
+//SOURCES MigrationFormat.java MigrationEngine.java MigrationFile.java SchemaSnapshot.java ShadowServer.java ShadowUrl.java ShadowSetup.java
+//SOURCES ShadowBuild.java Throwaway.java Phase.java LockHolder.java DatabaseTarget.java Database.java Durations.java Console.java KitException.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Has someone changed the schema by hand? The repository's migrations, up to the version the
- * target has applied, go into a throwaway shadow PostgreSQL of the target's major version through
- * the same engine migrate uses, and the two catalogs are compared. The target is only read; the
- * shadow is removed afterwards.
+ * target has applied, go into a shadow database through the same engine migrate uses, and the two
+ * catalogs are compared. The shadow is a throwaway PostgreSQL of the target's major version, or a
+ * throwaway database on the operator's server (--shadow-url); it is removed on every way out. The
+ * target is only read. Each phase is said on stderr as it starts and with its time ({@link Phase}).
  */
 final class SchemaDrift {
 
-    static List<String> check(Connection target, String appliedVersion, MigrationFormat format, Console console) throws SQLException {
-        try (Shadow shadow = build(target, appliedVersion, format, console, "--schema")) {
+    /**
+     * status --schema: the differences, reading the target with each wait for a lock bounded by
+     * `lockTimeout` (inside status's read-only transaction: SET LOCAL, safe through a pooler).
+     */
+    static List<String> check(Connection target, String appliedVersion, MigrationFormat format, Console console, DatabaseTarget shadowUrl, Duration lockTimeout) throws SQLException {
+        try (var st = target.createStatement()) {
+            st.execute("set local lock_timeout = '" + lockTimeout.toMillis() + "ms'");
+        }
+        try (Shadow shadow = build(target, appliedVersion, List.of(), format, console, "--schema", shadowUrl)) {
             return shadow.differences;
         }
     }
 
-    /** A shadow server holding database "shadow", built from the target's applied migrations, and how it differs from the target. */
+    /** A shadow database "shadow", built from the target's applied migrations, and how it differs from the target. */
     static final class Shadow implements AutoCloseable {
-        final EmbeddedServer server;
+        final ShadowServer server;
         final List<String> differences;
 
-        private Shadow(EmbeddedServer server, List<String> differences) {
+        private Shadow(ShadowServer server, List<String> differences) {
             this.server = server;
             this.differences = differences;
         }
 
         @Override
         public void close() {
-            try {
-                server.close();
-            } catch (java.io.IOException e) {
-                // the shadow's files are temporary; nothing of the target's depends on them
-            }
+            server.close();
         }
     }
 
     /**
-     * Builds the shadow (for `option`, named in the sentence when the kit lacks the target's major
-     * version) and leaves it running for the caller, who closes it.
+     * Builds the shadow for `option` ("--schema", "--rehearse") and leaves it for the caller, who
+     * closes it. Before anything is built, an extension the target has, or that one of `pending`
+     * creates, which the shadow cannot install is refused (exit 2); applied migrations that do not
+     * rebuild there are exit 5, never blamed as a migration's failure.
      */
-    static Shadow build(Connection target, String appliedVersion, MigrationFormat format, Console console, String option) throws SQLException {
-        int major;
-        try (var st = target.createStatement(); ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000")) {
-            rs.next();
-            major = rs.getInt(1);
+    static Shadow build(Connection target, String appliedVersion, List<MigrationFile> pending, MigrationFormat format, Console console, String option,
+            DatabaseTarget shadowUrl) throws SQLException {
+        int major = major(target);
+        SchemaSnapshot actual;
+        try (Phase phase = Phase.start(console, "reading the target's schema")) {
+            actual = SchemaSnapshot.read(target);
+            phase.done();
         }
-        if (!EmbeddedServer.BINARIES.containsKey(major)) {
-            throw KitException.usage(option + " needs a shadow PostgreSQL " + major + ", and the kit has binaries for 15, 16 and 17 only.");
-        }
-        SchemaSnapshot actual = SchemaSnapshot.read(target);
         String platform = actual.notManagedHere();
         if (platform != null) console.line("  " + platform);
-        EmbeddedServer shadow;
+        ShadowServer server = ShadowServer.open(shadowUrl, major, console, option);
         try {
-            shadow = EmbeddedServer.start(major, null, true);
-        } catch (java.io.IOException e) {
-            throw KitException.failed("could not start the shadow PostgreSQL " + major + ": " + e.getMessage(), e);
-        }
-        try {
-            String url = shadow.createDatabase("shadow");
-            try (Connection c = shadow.admin("shadow")) {
-                installTargetRoles(target, c);
-                installTargetExtensions(actual, c);
+            if (server instanceof ShadowUrl url) {
+                url.refuseTarget(target);
+                refuseOtherMajor(server, major);
             }
-            if (appliedVersion != null) migrate(DatabaseTarget.parse(url, "the shadow database"), appliedVersion, format);
-            try (Connection c = shadow.admin("shadow")) {
-                return new Shadow(shadow, SchemaSnapshot.compare(SchemaSnapshot.read(c), actual));
+            ShadowSetup setup = new ShadowSetup(target, actual, server);
+            Set<String> available = server.availableExtensions();
+            setup.refuseMissingExtensions(available, List.of(), pending);
+            server.createDatabase("shadow");
+            try (Connection c = server.admin("shadow")) {
+                setup.apply(c, available); // before the engine's first session, which takes the database's search_path
+            }
+            if (appliedVersion != null) new ShadowBuild(server, setup, available, console).apply(format, appliedVersion);
+            try (Phase phase = Phase.start(console, "comparing the copy with the target"); Connection c = server.admin("shadow")) {
+                List<String> differences = SchemaSnapshot.compare(SchemaSnapshot.read(c, server.migratingRole(), setup.targetRole), actual);
+                phase.done();
+                return new Shadow(server, differences);
             }
         } catch (RuntimeException | SQLException e) {
-            try {
-                shadow.close();
-            } catch (java.io.IOException ignored) {
-                // as in Shadow.close
-            }
+            server.close();
+            Throwaway.holdIfLeaving();
             throw e;
         }
     }
 
-    /** The migrations up to `version`, applied to the shadow by the engine migrate uses for them. */
-    private static void migrate(DatabaseTarget shadow, String version, MigrationFormat format) {
-        try {
-            format.applyTo(shadow, "rc-dbkit status --schema", version, MigrationFormat.Options.throwaway(Duration.ofMinutes(1), Duration.ZERO), MigrationEngine.Progress.SILENT);
-        } catch (KitException | SQLException e) {
-            throw KitException.failed("the migrations did not apply to the shadow database: " + e.getMessage(), e);
+    private static int major(Connection target) throws SQLException {
+        try (var st = target.createStatement(); ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 
-    /**
-     * The target's roles, made on the shadow without login (roles belong to the platform, not to
-     * the migrations), so that a migration's GRANT ... TO authenticated, or a policy for anon,
-     * applies to the shadow as it does to the target.
-     */
-    static void installTargetRoles(Connection target, Connection shadow) throws SQLException {
-        java.util.List<String> roles = new java.util.ArrayList<>();
-        try (var st = target.createStatement(); ResultSet rs = st.executeQuery("select rolname from pg_roles where rolname !~ '^pg_' order by 1")) {
-            while (rs.next()) roles.add(rs.getString(1));
-        }
-        if (roles.isEmpty()) return;
-        try (var ps = shadow.prepareStatement("select r from unnest(?::text[]) r where not exists (select 1 from pg_roles where rolname = r)")) {
-            ps.setArray(1, shadow.createArrayOf("text", roles.toArray()));
-            java.util.List<String> missing = new java.util.ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) missing.add(rs.getString(1));
-            }
-            try (var st = shadow.createStatement()) {
-                for (String role : missing) st.execute("create role " + SqlScript.identifier(role) + " nologin");
+    /** A catalog reads differently across major versions (PostgreSQL 17's MAINTAIN privilege, say): the shadow must be the target's. */
+    private static void refuseOtherMajor(ShadowServer server, int major) throws SQLException {
+        try (Connection c = server.admin("postgres")) {
+            int theirs = major(c);
+            if (theirs != major) {
+                throw KitException.usage("--shadow-url is PostgreSQL " + theirs + " and the target PostgreSQL " + major + ": catalogs differ between major versions, so give --shadow-url a PostgreSQL " + major + ".");
             }
         }
     }
 
-    /**
-     * Gives the shadow what the platform gave the target before any migration ran: its extensions,
-     * in the same schemas, and the search_path the target's sessions start with, so that a
-     * migration's {@code CREATE EXTENSION IF NOT EXISTS "uuid-ossp"} finds it there and an
-     * unqualified {@code uuid_generate_v4()} resolves, on the shadow as on the target. An extension
-     * the shadow's binaries lack (Supabase's own, such as pg_graphql) is left out.
-     */
-    static void installTargetExtensions(SchemaSnapshot target, Connection shadow) throws SQLException {
-        java.util.Set<String> available = new java.util.HashSet<>();
-        try (var st = shadow.createStatement(); ResultSet rs = st.executeQuery("select name from pg_available_extensions")) {
-            while (rs.next()) available.add(rs.getString(1));
-        }
-        try (var st = shadow.createStatement()) {
-            for (SchemaSnapshot.PlatformExtension e : target.platformExtensions) {
-                if (!available.contains(e.name())) continue;
-                String schema = SqlScript.identifier(e.schema());
-                st.execute("create schema if not exists " + schema + "; create extension if not exists " + SqlScript.identifier(e.name()) + " with schema " + schema + " cascade");
-            }
-        }
-        if (target.sessionSearchPath != null) {
-            try (var ps = shadow.prepareStatement("select set_config('search_path', ?, false)")) {
-                ps.setString(1, target.sessionSearchPath);
-                ps.execute();
-            }
-            try (var st = shadow.createStatement()) {
-                st.execute("alter database shadow set search_path from current");
-            }
-        }
+    /** The sentence for an interrupted status --schema, said by {@link Interruption} once the shadow is removed. */
+    static String interrupted() {
+        String phase = Phase.current();
+        return "status --schema was interrupted" + (phase == null ? "" : " while " + phase) + ": the shadow was removed, and the target was only read.";
+    }
+
+    /** The sentence for status --schema when a read of the target waited past --lock-timeout: what it waited for, and who holds it. */
+    static String lockTimedOut(Connection target, Duration lockTimeout) {
+        String holder = LockHolder.describe(target);
+        return "status --schema waited longer than --lock-timeout (" + Durations.format(lockTimeout) + ") for a lock while reading the target's schema"
+                + (holder == null ? "" : ": " + holder) + "; run it again when that is done (a migrate in flight, say), or give a longer --lock-timeout.";
     }
 }

@@ -1,4 +1,4 @@
-//SOURCES SecurityAdvisor.java ExposedStatements.java EmbeddedServer.java MigrationFile.java Console.java KitException.java ExitCode.java SqlScript.java
+//SOURCES SecurityAdvisor.java ExposedStatements.java ShadowServer.java MigrationFile.java Console.java KitException.java ExitCode.java SqlScript.java
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,7 +72,7 @@ final class SecurityForecast {
             where d.defaclrole = (select oid from pg_roles where rolname = current_user)""".formatted(SecurityCatalog.OWN_SCHEMA.formatted("n"));
 
     /** Before the pending migrations run on database "shadow" of the copy: the target's grants there, and what the checks find already. */
-    static SecurityForecast prepare(Connection target, EmbeddedServer copy, List<String> exposedSchemas, Console console) throws SQLException {
+    static SecurityForecast prepare(Connection target, ShadowServer copy, List<String> exposedSchemas, Console console) throws SQLException {
         List<String> grants = new ArrayList<>();
         String currentSchema;
         boolean supabase;
@@ -91,7 +91,7 @@ final class SecurityForecast {
             }
         }
         try (Connection c = copy.admin("shadow"); var st = c.createStatement()) {
-            String role = SqlScript.identifier(EmbeddedServer.USER);
+            String role = SqlScript.identifier(copy.migratingRole());
             int refused = 0;
             for (String g : grants) {
                 try {
@@ -124,7 +124,7 @@ final class SecurityForecast {
     }
 
     /** After the pending migrations applied to the copy: the findings they add, each with its statement; none where the target is not Supabase. */
-    List<Predicted> predict(EmbeddedServer copy, List<MigrationFile> pending) throws SQLException {
+    List<Predicted> predict(ShadowServer copy, List<MigrationFile> pending) throws SQLException {
         if (!supabase) return List.of();
         try (Connection c = copy.admin("shadow")) {
             return SecurityAdvisor.check(c, exposedSchemas).findings().stream().filter(f -> !before.contains(f.key()))
@@ -136,7 +136,7 @@ final class SecurityForecast {
      * The rehearsal's security part, said and returned as its JSON: errors as report lines (the first
      * becomes the rehearsal's error, exit 6), warnings on stderr, informational ones with --verbose.
      */
-    Map<String, Object> report(EmbeddedServer copy, List<MigrationFile> pending, Console console) throws SQLException {
+    Map<String, Object> report(ShadowServer copy, List<MigrationFile> pending, Console console) throws SQLException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("exposedSchemas", exposedSchemas);
         if (!supabase) {

@@ -20,5 +20,14 @@ final class StatusDrift {
         return new StatusReport.Section("drift", "Schema (against the migrations applied to a shadow database)", lines, json, findings);
     }
 
+    /** The schema was not compared: why (a lock waited on past --lock-timeout), as a report cut short (exit 3). */
+    static StatusReport.Section notCompared(String why) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("state", "not compared");
+        json.put("reason", why);
+        return new StatusReport.Section("drift", "Schema (against the migrations applied to a shadow database)", List.of("  not compared: " + why), json,
+                List.of(new StatusReport.Finding(StatusReport.Severity.UNREACHABLE, "the schema was not compared (a lock waited on past --lock-timeout)")));
+    }
+
     private StatusDrift() {}
 }

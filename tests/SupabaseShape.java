@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
@@ -33,8 +32,8 @@ import org.junit.jupiter.api.Assumptions;
  *     triggers, default privileges and grants inside the database are copied; the one grant on the
  *     database itself ({@code GRANT ALL ON DATABASE postgres TO postgres}) is covered by ownership.</li>
  * </ul>
- * The operator connects as {@code postgres} with its password (scram-sha-256); only
- * {@code supabase_admin} is trusted from localhost, for setting up and checking by plain SQL.
+ * The operator connects as {@code postgres} with its password (scram-sha-256); {@code supabase_admin},
+ * for setting up and checking by plain SQL, gives the embedded server's superuser password (no login is trusted).
  */
 final class SupabaseShape {
     static final Path SCRIPTS = TestSupport.kitDir().resolveSibling("shared").resolve("supabase");
@@ -79,21 +78,10 @@ final class SupabaseShape {
                 // the run is over
             }
         }));
-        // 1. the bootstrap superuser is supabase_admin (renamed from another superuser's session)
+        // 1. the bootstrap superuser is supabase_admin (renamed from another superuser's session; its SCRAM password stays)
         String jdbc = "jdbc:postgresql://localhost:" + srv.port() + "/postgres";
         try (Connection c = DriverManager.getConnection(jdbc, EmbeddedServer.USER, srv.password); Statement st = c.createStatement()) {
             st.execute("alter role postgres rename to supabase_admin");
-            String hba;
-            try (ResultSet rs = st.executeQuery("show hba_file")) {
-                rs.next();
-                hba = rs.getString(1);
-            }
-            Files.writeString(Path.of(hba), String.join("\n",
-                    "host all supabase_admin 127.0.0.1/32 trust",
-                    "host all supabase_admin ::1/128 trust",
-                    "host all all 127.0.0.1/32 scram-sha-256",
-                    "host all all ::1/128 scram-sha-256", ""));
-            st.execute("select pg_reload_conf()");
         }
         password = Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(18));
         // 2. as supabase_admin: postgres, a superuser for now, owns the database

@@ -203,7 +203,7 @@ final class TestSupport {
 
     static void assertNoSecrets(String text, Map<String, String> env) {
         List<String> secrets = new ArrayList<>();
-        if (server != null) secrets.add(server.password);
+        if (server != null) secrets.addAll(server.secrets());
         if (env.get("ADMIN_SEED_PASSWORD") != null && env.get("ADMIN_SEED_PASSWORD").length() >= 6) secrets.add(env.get("ADMIN_SEED_PASSWORD"));
         for (String s : secrets) assertFalse(text.contains(s), "output contains a secret:\n" + text);
     }
@@ -384,6 +384,31 @@ final class TestSupport {
         int waitFor() throws Exception {
             if (!process.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("did not finish: " + all());
             return process.exitValue();
+        }
+
+        /** Waits until it has said `text` on stderr (a state it reached); fails if it ends first or after three minutes. */
+        void awaitErr(String text) throws Exception {
+            long end = System.nanoTime() + java.time.Duration.ofMinutes(3).toNanos();
+            while (!stderr().contains(text)) {
+                if (!process.isAlive()) throw new AssertionError("ended before saying \"" + text + "\": " + all());
+                if (System.nanoTime() > end) throw new AssertionError("never said \"" + text + "\": " + all());
+                Thread.sleep(100);
+            }
+        }
+
+        /** It and every process it started. */
+        java.util.Set<Long> family() {
+            java.util.Set<Long> pids = new java.util.HashSet<>();
+            pids.add(process.pid());
+            process.toHandle().descendants().forEach(h -> pids.add(h.pid()));
+            return pids;
+        }
+
+        /** Sends a signal ("INT": Ctrl-C at a terminal, "TERM": a process manager's stop) to it and everything it started. */
+        void signal(String signal) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal));
+            family().forEach(pid -> cmd.add(String.valueOf(pid)));
+            if (new ProcessBuilder(cmd).inheritIO().start().waitFor() != 0) throw new AssertionError("could not send SIG" + signal + " to " + cmd);
         }
     }
 

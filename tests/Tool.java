@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What some tests need beyond Java, and how the test runner gets it: PgBouncer and openssl from
- * apt-get (when it runs as root on a machine that has apt-get), the app's own node packages
+ * What some tests need beyond Java, and how the test runner gets it: PgBouncer, openssl and the
+ * machine's PostgreSQL 15 from apt-get (when it runs as root on a machine that has apt-get), the app's own node packages
  * (argon2 to check the hashes seed writes, dotenv to check the kit reads .env as the app does)
  * from `npm ci` in tests/node (when node and npm are there). What cannot be installed makes its
  * tests skip with the command that would enable them; under CI=true it makes them fail.
@@ -26,6 +26,7 @@ enum Tool {
     SCRIPT("script", "bsdutils", null),
     /** ss(8), iproute2's: the sockets' keepalive timers. */
     SS("ss", "iproute2", null),
+    POSTGRESQL_15("PostgreSQL 15 (Debian's postgresql-15)", "postgresql-15", null),
     NODE_ARGON2("the node argon2 checker", null, "argon2"),
     NODE_DOTENV("the node dotenv reader", null, "dotenv");
 
@@ -90,6 +91,7 @@ enum Tool {
             case JQ -> onPath("jq").isPresent();
             case SCRIPT -> onPath("script").isPresent();
             case SS -> onPath("ss").isPresent();
+            case POSTGRESQL_15 -> Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/initdb"));
             case NODE_ARGON2, NODE_DOTENV -> onPath("node").isPresent() && nodeModulesCurrent(nodeModule);
         };
     }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION Reliability and security suite: faults, concurrency, hostile input, secrets; prints its figures and "N passed, N failed".
 //JAVA 17+
-//SOURCES Runner.java Figures.java PgBouncer.java PoolerLoad.java PoolerCampaign.java CommitFault.java ../bench/DelayProxy.java StallProxy.java ../migrate.java ../seed.java ../status.java ../lib/EmbeddedServer.java
+//SOURCES Runner.java Figures.java PgBouncer.java PoolerLoad.java PoolerCampaign.java CommitFault.java ../bench/DelayProxy.java StallProxy.java ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES BadInputTest.java
 //SOURCES FaultTest.java
@@ -10,6 +10,7 @@
 //SOURCES PoolerLoadTest.java
 //SOURCES SecretTest.java
 //SOURCES StallTest.java
+//SOURCES ThrowawayServerTest.java
 
 import java.io.PrintWriter;
 

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DESCRIPTION The kit's test suite: JUnit against real (embedded) PostgreSQL; installs what its tests need; ends with "N passed, N failed".
 //JAVA 17+
-//SOURCES Runner.java PgBouncer.java PoolerLoad.java PoolerCampaign.java ../bench/DelayProxy.java SupabaseShape.java SecurityChecks.java ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
+//SOURCES Runner.java PgBouncer.java Postgres15.java PoolerLoad.java PoolerCampaign.java ../bench/DelayProxy.java SupabaseShape.java SecurityChecks.java ../migrate.java ../seed.java ../status.java ../verify.java ../lib/EmbeddedServer.java
 // The test classes, written here once: the runner runs every *Test class these lines bring in.
 //SOURCES DepsTest.java
 //SOURCES DocsTest.java
@@ -42,6 +42,7 @@
 //SOURCES SecurityRoutineTest.java
 //SOURCES SecurityForecastTest.java
 //SOURCES BundleImageTest.java
+//SOURCES ShadowUrlTest.java
 
 import java.io.PrintWriter;
 
