@@ -2,7 +2,7 @@
 //DESCRIPTION Apply the schema migrations in migrations/ (recorded in Flyway's history) or a Prisma migrations folder, through the direct connection.
 //JAVA 17+
 //SOURCES lib/DatabaseCli.java lib/MigrationFormat.java lib/MigrationEngine.java lib/MigrateReport.java lib/Interruption.java lib/Rehearsal.java
-//SOURCES lib/MigrationLint.java lib/Relations.java lib/Exposure.java lib/ExposedStatements.java lib/SessionLimits.java
+//SOURCES lib/PendingLint.java lib/Exposure.java lib/SessionLimits.java
 //RUNTIME_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx128m -Xlog:disable -Xlog:all=error:stderr
 //JAVAC_OPTIONS -XDstringConcat=inline
 //CDS
@@ -123,7 +123,7 @@ public class migrate extends DatabaseCli {
             if (said != null) return dryRun ? report.said(said) : wrote(report.said(said), c, engine, true);
             MigrationEngine.Plan plan = engine.plan(targetVersion);
             format.judge(plan.pending()); // text PostgreSQL cannot take, transaction control that splits a file: refused before anything runs
-            int findings = lint(database, c, plan.pending(), report);
+            int findings = new PendingLint(allowDestructive, dryRun, rehearse, exposedSchemas).check(database, c, format, plan.pending(), report, console());
             report.howTheyRun(plan.pending());
             if (rehearse) return new Rehearsal(c, format, console(), options, rows, exposedSchemas, ShadowUrl.option(shadowUrl, secrets, console())).run(plan, targetVersion).reportedBy(report);
             if (dryRun) return report.nothingApplied(plan.pending(), plan.current(), true);
@@ -151,33 +151,6 @@ public class migrate extends DatabaseCli {
             if (report.appliedCount() > 0) protectHistory(c, engine, false);
             throw report.withApplied(e);
         }
-    }
-
-    /** The lint: data loss stops the run unless allowed, the rest are warnings; returns how many findings. */
-    private int lint(Database database, Connection c, List<MigrationFile> pending, MigrateReport report) throws SQLException {
-        if (pending.isEmpty()) return 0;
-        // read-only, before anything runs: which relations the migrations touch exist and hold rows, and which columns they drop hold a value
-        MigrationLint.Touched touched = MigrationLint.touched(pending);
-        Relations.Found found = Relations.existing(c, touched.relations());
-        TransactionPooler.same(database, c, found.serverProcess());
-        Relations.Holding holding = Relations.holding(c, found, touched.droppedColumns());
-        if (holding.serverProcess() >= 0) TransactionPooler.same(database, c, holding.serverProcess());
-        MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(found.kinds().keySet(), holding.tables(), holding.columnsWithValues()));
-        List<MigrationLint.Finding> findings = lint.findings();
-        List<String> notes = new java.util.ArrayList<>(lint.notes());
-        if (holding.bounded()) notes.add("the tables the pending migrations change could not be read to the end within "
-                + Durations.format(java.time.Duration.ofMillis(Relations.BOUND_MS)) + ", so each counts as holding rows and values.");
-        notes.addAll(format.notes(pending));
-        report.findings(findings, notes, allowDestructive);
-        if (dryRun || rehearse) report.exposures(ExposedStatements.read(pending, ApiDefaults.read(c, exposedSchemas))); // Data API: previews only (budget)
-        long destructive = findings.stream().filter(MigrationLint.Finding::losesData).count();
-        if (destructive > 0 && !allowDestructive && rehearse) {
-            console().warn(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data: a real run stops there unless given --allow-destructive.");
-        } else if (destructive > 0 && !allowDestructive) {
-            throw KitException.usage(MigrateReport.plural((int) destructive, "statement") + " in the pending migrations would lose data, so nothing was applied"
-                    + (dryRun ? " (and a real run would stop here too)" : "") + ": review them, then run again with --allow-destructive.");
-        }
-        return findings.size();
     }
 
     /** A remote database, from a terminal: show the plan and ask. Without a terminal, go on. */

@@ -1,4 +1,4 @@
-//SOURCES KitException.java ExitCode.java
+//SOURCES KitException.java ExitCode.java DotenvDoubt.java
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -197,23 +197,23 @@ final class Dotenv {
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         // dotenv: lines = src.toString().replace(/\r\n?/mg, '\n')
         text = text.replace("\r\n", "\n").replace('\r', '\n');
-        int[] lineStarts = lineStarts(text);
+        int[] lineStarts = DotenvDoubt.lineStarts(text);
         boolean[] covered = new boolean[lineStarts.length];
         Map<String, Entry> entries = new LinkedHashMap<>();
         List<Span> spans = new ArrayList<>();
         Matcher m = LINE.matcher(text);
         while (m.find()) {
             String key = m.group(1);
-            int keyLine = lineOf(lineStarts, m.start(1));
-            int lastLine = lineOf(lineStarts, Math.max(m.start(1), m.end() - 1));
-            for (int l = lineOf(lineStarts, m.start()); l <= lastLine; l++) covered[l - 1] = true;
+            int keyLine = DotenvDoubt.lineOf(lineStarts, m.start(1));
+            int lastLine = DotenvDoubt.lineOf(lineStarts, Math.max(m.start(1), m.end() - 1));
+            for (int l = DotenvDoubt.lineOf(lineStarts, m.start()); l <= lastLine; l++) covered[l - 1] = true;
             String raw = m.group("value") == null ? "" : m.group("value");
-            String value = jsTrim(raw);
+            String value = DotenvDoubt.jsTrim(raw);
             char first = value.isEmpty() ? 0 : value.charAt(0);
             value = QUOTES.matcher(value).replaceAll(r -> Matcher.quoteReplacement(r.group(2)));
             if (first == '"') value = value.replace("\\n", "\n").replace("\\r", "\r");
 
-            String doubt = doubt(key, m, text, keyLine, lineStarts);
+            String doubt = DotenvDoubt.doubt(key, m, text, keyLine, lineStarts);
             Entry earlier = entries.remove(key);
             List<Integer> earlierLines = new ArrayList<>();
             if (earlier != null) {
@@ -223,14 +223,14 @@ final class Dotenv {
             entries.put(key, new Entry(value, keyLine, doubt, List.copyOf(earlierLines)));
             if (lastLine > keyLine) {
                 List<String> inside = new ArrayList<>();
-                for (int l = keyLine + 1; l <= lastLine; l++) inside.add(lineText(text, lineStarts, l));
+                for (int l = keyLine + 1; l <= lastLine; l++) inside.add(DotenvDoubt.lineText(text, lineStarts, l));
                 spans.add(new Span(key, keyLine, keyLine + 1, lastLine, inside));
             }
         }
         List<Skipped> skipped = new ArrayList<>();
         for (int l = 1; l <= lineStarts.length; l++) {
             if (covered[l - 1]) continue;
-            String line = jsTrim(lineText(text, lineStarts, l));
+            String line = DotenvDoubt.jsTrim(DotenvDoubt.lineText(text, lineStarts, l));
             if (!line.isEmpty() && !line.startsWith("#")) skipped.add(new Skipped(l, line));
         }
         return new Dotenv(name, entries, spans, skipped);
@@ -251,80 +251,5 @@ final class Dotenv {
     String skippedLine(int line, String consequence) {
         return "line " + line + " of " + name + " is not a NAME=value line, a comment or blank, and the app's dotenv skips it" + consequence
                 + "; fix it (a name is letters, digits, _ . and -, followed by = or \": \") or remove it.";
-    }
-
-    /** Why dotenv's reading of this match is probably not what its writer meant; null when it is plain. */
-    private static String doubt(String key, Matcher m, String text, int keyLine, int[] lineStarts) {
-        String raw = m.group("value");
-        int valueEnd = raw == null ? m.end("sep") : m.end("value");
-        if (raw != null) {
-            int start = m.start("value");
-            while (start < m.end("value") && isJsSpace(text.charAt(start))) start++;
-            if (lineOf(lineStarts, start) > keyLine) {
-                return "has its value on a later line than its name, which the app's dotenv accepts but is easily a mistake; put " + key + "=value on one line.";
-            }
-        }
-        if (m.group("single") != null && jsTrim(raw).contains("\\'")
-                || m.group("double") != null && (jsTrim(raw).contains("\\\"") || jsTrim(raw).contains("\\\\"))
-                || m.group("backtick") != null && jsTrim(raw).contains("\\`")) {
-            return "has a backslash escape inside quotes, which the app's dotenv does not undo (it keeps the backslash, and turns only \\n and \\r"
-                    + " in double quotes into line breaks); write the value in single quotes with no backslashes, as in " + key + "='say \"hi\"'.";
-        }
-        if (m.group("bare") != null) {
-            String bare = jsTrim(raw);
-            if (!bare.isEmpty() && "'\"`".indexOf(bare.charAt(0)) >= 0) {
-                return "opens a quote that does not close at the end of the value, so the app's dotenv keeps the quote characters in it;"
-                        + " close the quote, or use the other kind of quote around a value that holds one.";
-            }
-        }
-        if (m.group("single") == null && m.group("double") == null && m.group("backtick") == null) {
-            // a # right after the value (or right after =) starts a comment for dotenv
-            int hash = valueEnd;
-            if (hash < text.length() && text.charAt(hash) == '#' && !isJsSpace(text.charAt(hash - 1))) {
-                return "has a # with no space before it, where the app's dotenv ends the value and starts a comment;"
-                        + " quote the value (" + key + "='...#...') if the # belongs to it, or put a space before the # if it starts a comment.";
-            }
-        }
-        return null;
-    }
-
-    private static int[] lineStarts(String text) {
-        List<Integer> starts = new ArrayList<>();
-        starts.add(0);
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n' && i + 1 < text.length()) starts.add(i + 1);
-        }
-        return starts.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** 1-based line of a position. */
-    private static int lineOf(int[] lineStarts, int pos) {
-        int lo = 0, hi = lineStarts.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (lineStarts[mid] <= pos) lo = mid; else hi = mid - 1;
-        }
-        return lo + 1;
-    }
-
-    private static String lineText(String text, int[] lineStarts, int line) {
-        int start = lineStarts[line - 1];
-        int end = line < lineStarts.length ? lineStarts[line] - 1 : text.length();
-        if (end > start && text.charAt(end - 1) == '\n') end--;
-        return text.substring(start, Math.max(start, end));
-    }
-
-    static boolean isJsSpace(char c) {
-        return c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' ' || c == '\u00A0' || c == '\u1680'
-                || (c >= '\u2000' && c <= '\u200A') || c == '\u2028' || c == '\u2029' || c == '\u202F' || c == '\u205F'
-                || c == '\u3000' || c == '\uFEFF';
-    }
-
-    /** JavaScript's String.prototype.trim. */
-    static String jsTrim(String s) {
-        int start = 0, end = s.length();
-        while (start < end && isJsSpace(s.charAt(start))) start++;
-        while (end > start && isJsSpace(s.charAt(end - 1))) end--;
-        return s.substring(start, end);
     }
 }

@@ -1,5 +1,5 @@
 //SOURCES MigrationEngine.java MigrationFormat.java PrismaMigrations.java HistoryTable.java MigrationHistory.java MigrationFile.java MigrationFailure.java
-//SOURCES AdvisoryLocks.java Flight.java SqlScript.java Database.java TransactionPooler.java CommitOutcome.java PrismaBookkeeping.java Console.java KitException.java Watcher.java
+//SOURCES PrismaLock.java Flight.java SqlScript.java Database.java TransactionPooler.java CommitOutcome.java PrismaBookkeeping.java Console.java KitException.java Watcher.java
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -78,7 +78,7 @@ final class PrismaEngine implements MigrationEngine {
             throw e;
         }
         if (!locked[0]) {
-            waitForLock(console, options);
+            PrismaLock.waitFor(database, c, console, options);
             try {
                 read[0] = PrismaMigrations.read(c); // what the holder left
                 TransactionPooler.same(database, c, read[0].serverProcess());
@@ -91,36 +91,6 @@ final class PrismaEngine implements MigrationEngine {
         }
         this.read = read[0];
         this.table = this.read.tableExists();
-    }
-
-    /**
-     * Waits for Prisma's lock that another session holds. On a session a pooler serves, the wait runs
-     * in a transaction, which keeps it on one server process: the lock is kept only when that process
-     * is the session's own, else released there before the refusal.
-     */
-    private void waitForLock(Console console, MigrationFormat.Options options) throws SQLException {
-        boolean watched = TransactionPooler.watched(database, c);
-        if (watched) c.setAutoCommit(false);
-        try {
-            AdvisoryLocks.take(c, PrismaMigrations.PRISMA_LOCK, false, "Prisma's migration lock", options.lockWait(), console::note,
-                    "nothing was applied: run migrate again once it has finished, or wait longer with --lock-wait 5m.");
-            if (watched) {
-                try {
-                    TransactionPooler.verify(database, c);
-                } catch (KitException moved) {
-                    try (var st = c.createStatement()) {
-                        st.execute("select pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ")");
-                    }
-                    throw moved;
-                }
-                c.commit();
-            }
-        } finally {
-            if (watched) {
-                if (!c.getAutoCommit()) Database.rollbackQuietly(c);
-                c.setAutoCommit(true);
-            }
-        }
     }
 
     /** Every history table that exists had row-level security at the start; the run creates _prisma_migrations with it. */
@@ -317,30 +287,14 @@ final class PrismaEngine implements MigrationEngine {
         return MigrationFailure.lost(e);
     }
 
-    /**
-     * Releases Prisma's lock by the server process that took it. On a session a pooler serves, a
-     * statement may reach another process: the unlock is asked again until the one that holds the
-     * lock answers (each try is a transaction of its own, which the pooler hands to any of its
-     * processes), for at most 2 s; after that the lock goes when the pooler closes that connection.
-     */
+    /** Ends any transaction left open and releases Prisma's lock, if this engine took it ({@link PrismaLock#release}). */
     @Override
     public void close() {
-        try (var st = c.createStatement()) {
+        try {
             if (!c.getAutoCommit()) c.rollback();
             c.setAutoCommit(true);
             // only a lock it holds: an unlock of a lock not held is a WARNING in the server's log
-            if (holdsLock) {
-                String unlock = "select case when pg_backend_pid() = " + serverProcess + " then pg_advisory_unlock(" + PrismaMigrations.PRISMA_LOCK + ") end";
-                long until = System.nanoTime() + 2_000_000_000L;
-                boolean landed = false;
-                while (!landed && System.nanoTime() < until) {
-                    try (var rs = st.executeQuery(unlock)) {
-                        rs.next();
-                        rs.getBoolean(1);
-                        landed = !rs.wasNull();
-                    }
-                }
-            }
+            if (holdsLock) PrismaLock.release(c, serverProcess);
         } catch (SQLException ignored) {
             // the lock goes with the session
         }
