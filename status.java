@@ -110,7 +110,11 @@ public class status extends DatabaseCli {
             report.show(security.get());
             if (schema) {
                 reading = "the schema";
-                report.show(schemaPart(database, c, migrated.currentVersion(), format, shadow));
+                // a folder migrate would refuse (PROBLEM lines above) builds no shadow either: said, and the report stands
+                boolean invalid = migrated.section().findings().stream().anyMatch(f -> f.severity() == StatusReport.Severity.INVALID);
+                report.show(invalid ? StatusDrift.notCompared("the migrations folder holds what migrate refuses (above), so no shadow was built from it",
+                        new StatusReport.Finding(StatusReport.Severity.INVALID, "the schema was not compared until the migrations folder is fixed"))
+                        : schemaPart(database, c, migrated.currentVersion(), format, shadow));
             }
         } catch (SQLException e) {
             if ("42501".equals(e.getSQLState())) throw StatusReport.notPermitted(database.target.user(), reading, e); // asking again changes nothing

@@ -32,7 +32,7 @@ final class PrismaEngine implements MigrationEngine {
     private final PrismaMigrations.Read read;
     private final boolean table;
     /** Whether this engine holds Prisma's lock (a rehearsal takes none): only then does close() release it. */
-    private final boolean holdsLock;
+    private boolean holdsLock;
 
     /**
      * @param c a session from a database the format prepared (simple query protocol); Prisma's lock is
@@ -55,7 +55,6 @@ final class PrismaEngine implements MigrationEngine {
         // Prisma's own lock: the kit and a `prisma migrate deploy` cannot both apply. Tried in one
         // flight with the read of the history, which then stands: it ran once the lock was held.
         PrismaMigrations.Read[] read = new PrismaMigrations.Read[1];
-        this.holdsLock = lock; // before any close() below: a lock taken is released by the process that took it
         boolean[] locked = {!lock};
         int[] lockedBy = {serverProcess};
         Flight flight = new Flight();
@@ -69,6 +68,7 @@ final class PrismaEngine implements MigrationEngine {
         PrismaMigrations.read(flight, r -> read[0] = r);
         try {
             flight.send(c);
+            holdsLock = lock && locked[0]; // before any close() below: only a lock taken is released
             TransactionPooler.same(database, c, lockedBy[0]);
             TransactionPooler.same(database, c, read[0].serverProcess());
         } catch (SQLException e) {
@@ -79,6 +79,7 @@ final class PrismaEngine implements MigrationEngine {
         }
         if (!locked[0]) {
             PrismaLock.waitFor(database, c, console, options);
+            holdsLock = true;
             try {
                 read[0] = PrismaMigrations.read(c); // what the holder left
                 TransactionPooler.same(database, c, read[0].serverProcess());

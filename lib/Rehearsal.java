@@ -106,10 +106,16 @@ final class Rehearsal {
                 return new Outcome(report.doc, ExitCode.OK);
             }
             RowCopy.Result copied;
+            boolean superuser, noRows;
             try (Connection copy = session(shadow, "shadow")) {
-                copied = Phase.timed(console, "copying the target's rows", () -> RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), rows.noRows, CHECK_TIMEOUT));
+                superuser = superuser(copy);
+                // loading rows (session_replication_role) and recording drops (an event trigger) take a superuser: a --shadow-url role may be none
+                noRows = rows.noRows || !superuser;
+                if (!superuser) console.line("  the shadow's role is not a superuser, so the copy holds none of the target's rows (loading them needs one):"
+                        + " the target's rows are checked read-only instead, and what each migration drops is not recorded");
+                copied = Phase.timed(console, "copying the target's rows", () -> RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), noRows, CHECK_TIMEOUT));
             }
-            report.copied(copied, rows.noRows);
+            report.copied(copied, noRows);
             // a second copy, rows and all, in the state before the pending migrations, for running them statement by statement
             shadow.server.copyDatabase("shadow", "locks");
             List<DataChecks.Prediction> predictions = Phase.timed(console, "asking the target's rows", () -> askTheData(plan.pending(), copied.plan()));
@@ -118,7 +124,7 @@ final class Rehearsal {
             StatementRun.Failed failed;
             StatementRun run;
             try (Connection c = session(shadow, "locks")) {
-                run = new StatementRun(c, copied.rows(), copied.plan().currentSchema);
+                run = new StatementRun(c, copied.rows(), copied.plan().currentSchema, superuser);
                 failed = Phase.timed(console, "measuring each statement on a second copy", () -> measure(run, plan.pending(), measured));
             }
             withTargetRows(measured);
@@ -142,6 +148,13 @@ final class Rehearsal {
             });
             return new Outcome(report.doc, report.verdict(plan.pending(), measured, applied, engine, predictions, verdict,
                     () -> security.report(shadow.server, plan.pending(), console)));
+        }
+    }
+
+    /** Whether the session's role is a superuser (the embedded shadow's always is; a --shadow-url role may not be). */
+    private static boolean superuser(Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery("select rolsuper from pg_roles where rolname = current_user")) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

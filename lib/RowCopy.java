@@ -78,7 +78,7 @@ final class RowCopy {
         try (Statement st = target.createStatement(); Statement here = copy.createStatement()) {
             st.execute("set transaction isolation level repeatable read, read only; set local lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
             RowCopyPlan plan = RowCopyPlan.choose(copy, target, named, budget, noRows);
-            here.execute("set session_replication_role = replica");
+            if (!noRows) here.execute("set session_replication_role = replica"); // loading: no triggers, no foreign-key checks (a superuser's setting)
             // rows the applied migrations inserted on the copy (a service user, say) give way to the target's: a table not copied is empty there
             List<String> all = plan.tables.stream().map(RowCopyPlan.Table::sql).toList();
             if (!all.isEmpty()) here.execute("truncate " + String.join(", ", all) + " cascade");
@@ -115,7 +115,7 @@ final class RowCopy {
             }
             plan.units.removeIf(unit -> !rows.containsKey(unit.get(0).oid()));
             sequences(st, here);
-            here.execute("reset session_replication_role");
+            if (!noRows) here.execute("reset session_replication_role");
             List<String> analyse = new ArrayList<>();
             for (List<RowCopyPlan.Table> unit : plan.units) for (RowCopyPlan.Table t : unit) if (rows.get(t.oid()) > 0) analyse.add(t.sql());
             if (!analyse.isEmpty()) here.execute("analyze " + String.join(", ", analyse));

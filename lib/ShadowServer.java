@@ -69,6 +69,7 @@ abstract class ShadowServer implements AutoCloseable {
     void createDatabase(String database) throws SQLException {
         try (Connection c = admin("postgres"); var st = c.createStatement()) {
             st.execute("create database " + SqlScript.identifier(name(database)) + " owner " + SqlScript.identifier(migratingRole()));
+            st.execute("revoke connect on database " + SqlScript.identifier(name(database)) + " from public"); // it may hold the target's rows
         }
     }
 
@@ -81,6 +82,7 @@ abstract class ShadowServer implements AutoCloseable {
             // FILE_COPY (PostgreSQL 15+) copies the files instead of writing each block to the WAL: the copy may hold the target's rows
             String strategy = c.getMetaData().getDatabaseMajorVersion() >= 15 ? " strategy file_copy" : "";
             st.execute("create database " + SqlScript.identifier(name(to)) + " template " + SqlScript.identifier(name(from)) + strategy);
+            st.execute("revoke connect on database " + SqlScript.identifier(name(to)) + " from public"); // it may hold the target's rows
             try (var ps = c.prepareStatement("select substr(c, 13) from pg_db_role_setting s, unnest(s.setconfig) c"
                     + " where s.setdatabase = (select oid from pg_database where datname = ?) and s.setrole = 0 and c like 'search_path=%'")) {
                 ps.setString(1, name(from));

@@ -31,7 +31,7 @@ final class ShadowUrl extends ShadowServer {
     /** Opens the run's keeping session on the URL's database (the shadow server's role is read there). */
     private ShadowUrl(DatabaseTarget url, Console console) throws SQLException {
         run = PREFIX + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-        database = new Database(url, APPLICATION + run, Duration.ZERO, console);
+        database = new Database(url, APPLICATION + run, Duration.ZERO, console).unwatched(); // the shadow's long statements are the kit's own work, not a silent link
         this.console = console;
         try {
             keeper = database.open();
@@ -119,7 +119,7 @@ final class ShadowUrl extends ShadowServer {
 
     @Override
     Connection admin(String name) throws SQLException {
-        return new Database(target(name), APPLICATION + run, Duration.ZERO, console).open();
+        return new Database(target(name), APPLICATION + run, Duration.ZERO, console).unwatched().open();
     }
 
     @Override

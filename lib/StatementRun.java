@@ -60,13 +60,13 @@ final class StatementRun {
     private final String currentSchema;
 
     /** Installs the drop trigger on the copy (`c`, a superuser session, not in a transaction) and notes what exists before the run. */
-    StatementRun(Connection c, Map<Long, Long> copied, String currentSchema) throws SQLException {
+    StatementRun(Connection c, Map<Long, Long> copied, String currentSchema, boolean recordDrops) throws SQLException {
         this.c = c;
         this.copied = copied;
         this.currentSchema = currentSchema;
         this.destroyed = new Destroyed(currentSchema);
         try (Statement st = c.createStatement()) {
-            st.execute(Destroyed.INSTALL);
+            if (recordDrops) st.execute(Destroyed.INSTALL); // an event trigger: a superuser's
             before.addAll(LockReport.files(st).keySet());
         }
     }

@@ -22,11 +22,16 @@ final class StatusDrift {
 
     /** The schema was not compared: why (a lock waited on past --lock-timeout), as a report cut short (exit 3). */
     static StatusReport.Section notCompared(String why) {
+        return notCompared(why, new StatusReport.Finding(StatusReport.Severity.UNREACHABLE, "the schema was not compared (a lock waited on past --lock-timeout)"));
+    }
+
+    /** The Schema part when no shadow was built, and the finding that says why. */
+    static StatusReport.Section notCompared(String why, StatusReport.Finding finding) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("state", "not compared");
         json.put("reason", why);
         return new StatusReport.Section("drift", "Schema (against the migrations applied to a shadow database)", List.of("  not compared: " + why), json,
-                List.of(new StatusReport.Finding(StatusReport.Severity.UNREACHABLE, "the schema was not compared (a lock waited on past --lock-timeout)")));
+                List.of(finding));
     }
 
     private StatusDrift() {}

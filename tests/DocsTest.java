@@ -372,7 +372,11 @@ class DocsTest {
             "docker build -f deploy/Dockerfile -t rc-dbkit:0.1.0 dist/",
             "Docker: no engine runs here; BundleImageTest#theDockerfilesStepsOnTheBundleMakeAnImageWhoseComposeServiceMigratesAndSeeds runs the Dockerfile's steps and the compose service's command on the bundle",
             "docker exec <express-container> /opt/rc-dbkit-0.1.0-linux-x64/bin/migrate",
-            "Docker (and the app's container): what runs inside is bin/migrate with DIRECT_URL in the environment, which BundleImageTest runs");
+            "Docker (and the app's container): what runs inside is bin/migrate with DIRECT_URL in the environment, which BundleImageTest runs",
+            "./jbang migrate.java --rehearse --shadow-url postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+            "`supabase start`'s local PostgreSQL (Docker) does not run here; ShadowUrlTest runs --rehearse --shadow-url against a PostgreSQL 15 cluster of the tests' own",
+            "./jbang status.java --schema --shadow-url postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+            "`supabase start`'s local PostgreSQL (Docker) does not run here; ShadowUrlTest runs status --schema --shadow-url against a PostgreSQL 15 cluster of the tests' own");
 
     /** Blocks a test runs, by their first line, and that test. */
     static final Map<String, String> RUN_BY = Map.of(
@@ -581,11 +585,11 @@ class DocsTest {
         String command = String.join("\n", block("./jbang migrate.java --rehearse").lines());
         TestSupport.Result fails = sh(checkout, TestSupport.env(), command);
         assertEquals(4, fails.code(), fails.all());
-        assertTrue(fails.err().contains("\"Member\" has 1 row with a null in \"name\""), fails.all());
+        assertTrue(fails.err().contains("SET NOT NULL fails on the copy with the target's rows: column \"name\" of relation \"Member\" contains null values"), fails.all());
         TestSupport.exec(url, "update \"Member\" set name = 'Bo' where name is null");
         TestSupport.Result passes = sh(checkout, TestSupport.env(), command);
         assertEquals(0, passes.code(), passes.all());
-        assertTrue(passes.out().contains("the target's data breaks none of its statements"), passes.out());
+        assertTrue(passes.out().contains("Rehearsal: the pending migration applies on the copy and passes: its statement is proven (it ran on the copy with the target's rows)"), passes.out());
         TestSupport.deleteTree(checkout);
     }
 

@@ -49,7 +49,7 @@ class StatementRunTest {
         List<LockReport.Step> steps = new ArrayList<>();
         for (int i = 0; i < statements.length; i++) steps.add(new LockReport.Step(i + 1, statements[i]));
         try (Connection c = connect(url)) {
-            return new StatementRun(c, copied, "public").migration("V9__x.sql", steps, inTransaction);
+            return new StatementRun(c, copied, "public", true).migration("V9__x.sql", steps, inTransaction);
         }
     }
 
@@ -160,7 +160,7 @@ class StatementRunTest {
     void aStatementThatFailsLeavesTheCopyAsItWasAndSaysWhatItRead() throws Exception {
         String url = copy("create table t (id int primary key, a int); insert into t values (1, null), (2, 2)");
         try (Connection c = connect(url)) {
-            StatementRun run = new StatementRun(c, copied(url, "t"), "public");
+            StatementRun run = new StatementRun(c, copied(url, "t"), "public", true);
             StatementRun.Failed f = assertThrows(StatementRun.Failed.class, () -> run.migration("V9__x.sql",
                     List.of(new LockReport.Step(1, "alter table t add column b int"), new LockReport.Step(3, "alter table t alter column a set not null")), true));
             assertEquals(3, f.line);
