@@ -182,6 +182,14 @@ final class Database {
 
     private static final String SESSION_QUERY = "select pg_backend_pid(), (select ssl from pg_stat_ssl where pid = pg_backend_pid())";
 
+    /** Whether every session learnt so far announced its own server process at login (no pooler between). */
+    private volatile boolean reachedOnlyPostgres = true;
+
+    /** True while every session this object learnt reached PostgreSQL itself; a pooler's session turns it false for good. */
+    boolean reachedOnlyPostgres() {
+        return reachedOnlyPostgres;
+    }
+
     /** Each session this object opened, learnt with its settings (or when first asked). */
     private final java.util.Map<Connection, Session> sessions = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
@@ -226,6 +234,7 @@ final class Database {
      */
     private void learnt(Connection c, Session s) throws SQLException {
         sessions.put(c, s);
+        if (!s.own()) reachedOnlyPostgres = false;
         if (policy == TransactionPooler.Policy.REFUSE || s.own()) WatchedConnection.serverPid(c, s.pid());
     }
 

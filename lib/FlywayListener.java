@@ -91,7 +91,9 @@ final class FlywayListener implements Callback {
     }
 
     public boolean supports(Event event, Context context) {
-        return event == Event.BEFORE_VALIDATE || event == Event.BEFORE_MIGRATE
+        // validate and migrate are watched only where a pooler was seen: Flyway serves a callback of
+        // theirs with a session set up for it (a connection more, about 20 round trips at a distance)
+        return (event == Event.BEFORE_VALIDATE || event == Event.BEFORE_MIGRATE) && !database.reachedOnlyPostgres()
                 || event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.BEFORE_EACH_MIGRATE_STATEMENT;
     }
 

@@ -14,6 +14,14 @@ class KitException extends RuntimeException {
         this.exitCode = exitCode;
     }
 
+    /** A sentence the kit composed that quotes no value, so no secret: it is not scrubbed (which would garble it around a password that is a common word, and show where). */
+    boolean quotesNoValue;
+
+    KitException quotingNoValue() {
+        quotesNoValue = true;
+        return this;
+    }
+
     static KitException usage(String sentence) { return new KitException(ExitCode.USAGE, sentence); }
     static KitException unreachable(String sentence, Throwable cause) { return new KitException(ExitCode.UNREACHABLE, sentence, cause); }
     static KitException failed(String sentence, Throwable cause) { return new KitException(ExitCode.FAILED, sentence, cause); }

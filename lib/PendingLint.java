@@ -3,6 +3,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * migrate's lint of the pending migrations, before anything runs: one bounded read-only look at the
@@ -16,9 +18,12 @@ record PendingLint(boolean allowDestructive, boolean dryRun, boolean rehearse, L
     int check(Database database, Connection c, MigrationFormat format, List<MigrationFile> pending, MigrateReport report, Console console) throws SQLException {
         if (pending.isEmpty()) return 0;
         MigrationLint.Touched touched = MigrationLint.touched(pending);
-        Relations.Found found = Relations.existing(c, touched.relations());
+        // the reads carry the server process for the pooler invariant; on a session that needs none, nothing to ask is no round trip
+        boolean watched = TransactionPooler.watched(database, c);
+        Relations.Found found = touched.relations().isEmpty() && !watched ? new Relations.Found(Map.of(), Map.of(), -1) : Relations.existing(c, touched.relations());
         TransactionPooler.same(database, c, found.serverProcess());
-        Relations.Holding holding = Relations.holding(c, found, touched.droppedColumns());
+        Relations.Holding holding = found.kinds().isEmpty() && !watched ? new Relations.Holding(Set.of(), Set.of(), -1, false)
+                : Relations.holding(c, found, touched.droppedColumns());
         if (holding.serverProcess() >= 0) TransactionPooler.same(database, c, holding.serverProcess());
         MigrationLint.Result lint = MigrationLint.check(pending, new MigrationLint.Before(found.kinds().keySet(), holding.tables(), holding.columnsWithValues()));
         List<MigrationLint.Finding> findings = lint.findings();

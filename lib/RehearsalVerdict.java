@@ -41,7 +41,7 @@ final class RehearsalVerdict {
     }
 
     final List<Proof> proofs = new ArrayList<>();
-    /** Predicted failures: the copy's (when it had the rows) first, then the data checks'. */
+    /** Predicted failures, in the order of the statements (the first is the rehearsal's error sentence). */
     final List<String> failures = new ArrayList<>();
 
     /**
@@ -65,7 +65,7 @@ final class RehearsalVerdict {
                     proofs.add(new Proof(m.name, s.line(), shown, false, null, "not tried: an earlier statement fails on the copy"));
                 } else if (failsHere && failed != null && failed.file.equals(m.name) && failed.line == s.line()) {
                     String missing = missing(failed.reads, rows);
-                    if (missing == null) failures.add(0, m.name + " line " + s.line() + ": " + shown + " fails on the copy with the target's rows: "
+                    if (missing == null) failures.add(m.name + " line " + s.line() + ": " + shown + " fails on the copy" + (failed.reads.isEmpty() ? "" : " with the target's rows") + ": "
                             + DataChecks.withoutValue(Database.firstLine(failed.getCause().getMessage())) + ".");
                     proofs.add(missing == null ? new Proof(m.name, s.line(), shown, true, "copy", null)
                             : new Proof(m.name, s.line(), shown, false, null, "it fails on the copy (" + withoutValue(engine) + "), but the copy lacks the rows of " + missing + ", so that proves nothing"));

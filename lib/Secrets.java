@@ -14,6 +14,7 @@ final class Secrets {
 
     /** The same failure with its sentence scrubbed (the same object when there was nothing to scrub). */
     static KitException scrub(KitException e, List<String> secrets) {
+        if (e.quotesNoValue) return e;
         String sentence = scrub(e.getMessage(), secrets);
         return sentence.equals(e.getMessage()) ? e : new KitException(e.exitCode, sentence, e.getCause());
     }

@@ -65,7 +65,7 @@ final class SeedRules {
                 String problem = weakness(e.getValue().json().asText(), row);
                 if (problem != null) {
                     throw KitException.usage(file.name() + " row " + index + ": the password for \"" + e.getKey() + "\" " + problem
-                            + "; choose another (ADMIN_SEED_PASSWORD, if it comes from there).");
+                            + "; choose another (ADMIN_SEED_PASSWORD, if it comes from there).").quotingNoValue(); // weakness() never quotes the password
                 }
             }
         }

@@ -148,6 +148,11 @@ final class StatusSeeds {
                 // a $env variable whose .env line the app would read otherwise: a finding, and the report goes on
                 loaded.add(new Entry(name, null, null, State.INVALID, e.getMessage()));
                 refused.add(new StatusReport.Finding(StatusReport.Severity.INVALID, name + " reads a variable from a .env line the app would read otherwise (seed refuses it)"));
+            } catch (KitException e) {
+                if (e.exitCode != ExitCode.USAGE) throw e;
+                // a file seed would refuse (not JSON, a row it cannot take): a finding of its line, and the report goes on
+                loaded.add(new Entry(name, null, null, State.INVALID, e.getMessage()));
+                refused.add(new StatusReport.Finding(StatusReport.Severity.INVALID, name + " is a seed file seed refuses (its line says why)"));
             }
         }
         SeedCatalog catalog = new SeedCatalog(Map.of());

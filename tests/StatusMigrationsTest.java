@@ -102,6 +102,24 @@ class StatusMigrationsTest {
         assertEquals(before, TestSupport.fingerprint(url));
     }
 
+    /** A seed file that is not JSON is a finding of its line: the report goes on, and a drift found elsewhere still decides the exit code (5 before 2). */
+    @Test
+    void aSeedFileThatIsNotJsonIsAFindingAndADriftStillOutranksIt() throws Exception {
+        Path kit = TestSupport.kitCopy();
+        String url = TestSupport.seeded();
+        Files.writeString(kit.resolve("seeds/02_feature_flags.json"), "{\"table\": \"FeatureFlag\",, }");
+        TestSupport.Result r = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString());
+        assertEquals(2, r.code(), r.all());
+        assertEquals("", r.err(), "a finding of the report, not an error that stops it");
+        assertTrue(r.out().contains("04_email_templates.json      \"EmailTemplate\"  10 present, 0 missing, 0 changed"), r.out());
+        assertTrue(r.out().contains("Fix this folder's files first: 02_feature_flags.json is a seed file seed refuses (its line says why)."), r.out());
+        // an applied migration whose file is gone: drift, exit 5, outranks the folder's problem
+        Files.delete(kit.resolve("migrations/V4__row_level_security.sql"));
+        TestSupport.Result drift = TestSupport.run(new status(), TestSupport.adminEnv(url), "--dir", kit.toString());
+        assertEquals(5, drift.code(), drift.all());
+        assertTrue(drift.out().contains("02_feature_flags.json is a seed file seed refuses"), drift.out());
+    }
+
     @Test
     void aMisnamedMigrationFileIsAFindingAndTheRestOfTheReportStands() throws Exception {
         Path kit = TestSupport.kitCopy();
