@@ -66,29 +66,19 @@ final class PrismaEngine implements MigrationEngine {
             }, serverProcess, PrismaMigrations.PRISMA_LOCK);
         }
         PrismaMigrations.read(flight, r -> read[0] = r);
-        try {
+        opening(() -> {
             flight.send(c);
             holdsLock = lock && locked[0]; // before any close() below: only a lock taken is released
             TransactionPooler.same(database, c, lockedBy[0]);
             TransactionPooler.same(database, c, read[0].serverProcess());
-        } catch (SQLException e) {
-            throw lost(e);
-        } catch (KitException e) {
-            close();
-            throw e;
-        }
+        });
         if (!locked[0]) {
             PrismaLock.waitFor(database, c, console, options);
             holdsLock = true;
-            try {
+            opening(() -> {
                 read[0] = PrismaMigrations.read(c); // what the holder left
                 TransactionPooler.same(database, c, read[0].serverProcess());
-            } catch (SQLException e) {
-                throw lost(e);
-            } catch (KitException e) {
-                close();
-                throw e;
-            }
+            });
         }
         this.read = read[0];
         this.table = this.read.tableExists();
@@ -281,6 +271,22 @@ final class PrismaEngine implements MigrationEngine {
         var books = new PrismaBookkeeping(c, all, read, table);
         if (asked.resolveApplied() != null || asked.resolveRolledBack() != null) return books.resolve(asked.resolveApplied(), asked.resolveRolledBack(), dryRun);
         return asked.baseline() == null ? null : books.baseline(asked.baseline(), dryRun);
+    }
+
+    private interface OpeningStep {
+        void run() throws SQLException;
+    }
+
+    /** A step of opening the engine: a lost session is said as lost; a refusal closes the engine (releasing a lock taken) first. */
+    private void opening(OpeningStep step) {
+        try {
+            step.run();
+        } catch (SQLException e) {
+            throw lost(e);
+        } catch (KitException e) {
+            close();
+            throw e;
+        }
     }
 
     private KitException lost(SQLException e) {

@@ -31,6 +31,22 @@ class BadInputTest {
         return "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"x_flag\", " + fields + "}]}";
     }
 
+    /**
+     * Cases from a table, one a line: what | the exit | flag or file | the text, which is either the
+     * fields of one FeatureFlag row (flag) or the whole file (file).
+     */
+    static void table(List<Case> cases, String table) {
+        for (String line : table.split("\n")) {
+            String[] c = line.split(" \\| ", 4);
+            String text = switch (c[2]) {
+                case "flag" -> flag(c[3]);
+                case "file" -> c[3];
+                default -> throw new IllegalArgumentException("neither flag nor file: " + line);
+            };
+            cases.add(json(c[0].strip(), text, Integer.parseInt(c[1])));
+        }
+    }
+
     static List<Case> cases() throws Exception {
         List<Case> cases = new ArrayList<>();
         ObjectMapper mapper = new ObjectMapper();
@@ -76,28 +92,32 @@ class BadInputTest {
             cases.add(json("unknown column " + column, flag("\"" + column + "\": true"), 5));
         }
         // structure
-        cases.add(json("duplicate keys", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}, {\"key\": \"a\"}]}", 2));
-        cases.add(json("duplicate keys, far apart", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"a\"}, {\"key\": \"b\"}, {\"key\": \"a\"}]}", 2));
-        cases.add(json("duplicate composite keys", "{\"table\": \"FeatureFlag\", \"key\": [\"key\", \"category\"], \"rows\": [{\"key\": \"a\", \"category\": \"c\"}, {\"key\": \"a\", \"category\": \"c\"}]}", 2));
-        cases.add(json("missing key column", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"enabled\": true}]}", 2));
-        cases.add(json("missing key list", "{\"table\": \"FeatureFlag\", \"rows\": [{\"key\": \"a\"}]}", 2));
-        cases.add(json("empty key list", "{\"table\": \"FeatureFlag\", \"key\": [], \"rows\": [{\"key\": \"a\"}]}", 2));
-        cases.add(json("key not a name", "{\"table\": \"FeatureFlag\", \"key\": [5], \"rows\": [{\"key\": \"a\"}]}", 2));
-        cases.add(json("key named twice", "{\"table\": \"FeatureFlag\", \"key\": [\"key\", \"key\"], \"rows\": [{\"key\": \"a\"}]}", 2));
-        cases.add(json("key without unique index", "{\"table\": \"FeatureFlag\", \"key\": [\"category\"], \"rows\": [{\"key\": \"a\", \"category\": \"c\"}]}", 5));
-        cases.add(json("no table", "{\"key\": [\"key\"], \"rows\": []}", 2));
-        cases.add(json("table not a string", "{\"table\": 5, \"key\": [\"key\"], \"rows\": []}", 2));
-        cases.add(json("empty table name", "{\"table\": \"\", \"key\": [\"key\"], \"rows\": []}", 2));
-        cases.add(json("rows not a list", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": {}}", 2));
-        cases.add(json("row not an object", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [5]}", 2));
-        cases.add(json("empty row", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{}]}", 2));
+        table(cases, """
+                duplicate keys            | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [{"key": "a"}, {"key": "a"}]}
+                duplicate keys, far apart | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [{"key": "a"}, {"key": "b"}, {"key": "a"}]}
+                duplicate composite keys  | 2 | file | {"table": "FeatureFlag", "key": ["key", "category"], "rows": [{"key": "a", "category": "c"}, {"key": "a", "category": "c"}]}
+                missing key column        | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [{"enabled": true}]}
+                missing key list          | 2 | file | {"table": "FeatureFlag", "rows": [{"key": "a"}]}
+                empty key list            | 2 | file | {"table": "FeatureFlag", "key": [], "rows": [{"key": "a"}]}
+                key not a name            | 2 | file | {"table": "FeatureFlag", "key": [5], "rows": [{"key": "a"}]}
+                key named twice           | 2 | file | {"table": "FeatureFlag", "key": ["key", "key"], "rows": [{"key": "a"}]}
+                key without unique index  | 5 | file | {"table": "FeatureFlag", "key": ["category"], "rows": [{"key": "a", "category": "c"}]}
+                no table                  | 2 | file | {"key": ["key"], "rows": []}
+                table not a string        | 2 | file | {"table": 5, "key": ["key"], "rows": []}
+                empty table name          | 2 | file | {"table": "", "key": ["key"], "rows": []}
+                rows not a list           | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": {}}
+                row not an object         | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [5]}
+                empty row                 | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [{}]}
+                """);
         for (String mode : List.of("\"merge\"", "\"UPSERT\"", "5", "null", "\"insert_missing\"")) {
             cases.add(json("mode " + mode, "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"mode\": " + mode + ", \"rows\": []}", 2));
         }
         cases.add(json("required column missing", "{\"table\": \"PointConfig\", \"key\": [\"action\"], \"rows\": [{\"action\": \"a\", \"points\": 1}]}", 2));
         // huge and impossible values
-        cases.add(json("NUL in a value", flag("\"description\": \"a\\u0000b\""), 2));
-        cases.add(json("NUL in a key", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"x\\u0000\"}]}", 2));
+        table(cases, """
+                NUL in a value | 2 | flag | "description": "a\\u0000b"
+                NUL in a key   | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [{"key": "x\\u0000"}]}
+                """);
         cases.add(json("huge number", flag("\"description\": 1" + "0".repeat(400)), 2));
         byte[] huge = new byte[17 * 1024 * 1024];
         java.util.Arrays.fill(huge, (byte) ' ');
@@ -117,42 +137,48 @@ class BadInputTest {
             cases.add(new Case("non-UTF-8 bytes " + java.util.HexFormat.of().formatHex(bad), all, 2));
         }
         // value objects
-        cases.add(json("$env unset", flag("\"description\": {\"$env\": \"SURELY_NOT_SET_ANYWHERE\"}"), 2));
-        cases.add(json("$env empty", flag("\"description\": {\"$env\": \"RC_EMPTY_VAR\"}"), 2));
-        cases.add(json("$env bad name", flag("\"description\": {\"$env\": \"A B\"}"), 2));
-        cases.add(json("$env not a string", flag("\"description\": {\"$env\": 5}"), 2));
-        cases.add(json("$file with ..", flag("\"description\": {\"$file\": \"../migrations/V1__admin_and_configuration.sql\"}"), 2));
-        cases.add(json("$file deep ..", flag("\"description\": {\"$file\": \"email-templates/../../../../etc/passwd\"}"), 2));
-        cases.add(json("$file absolute", flag("\"description\": {\"$file\": \"/etc/passwd\"}"), 2));
-        cases.add(json("$file absolute inside", flag("\"description\": {\"$file\": \"" + "/tmp/x.html" + "\"}"), 2));
-        cases.add(json("$file symlink out", flag("\"description\": {\"$file\": \"escape.html\"}"), 2));
-        cases.add(json("$file symlinked folder out", flag("\"description\": {\"$file\": \"outside/passwd\"}"), 2));
-        cases.add(json("$file missing", flag("\"description\": {\"$file\": \"nope.html\"}"), 2));
-        cases.add(json("$file a FIFO", flag("\"description\": {\"$file\": \"pipe.html\"}"), 2));
-        cases.add(json("$file a link to /dev/zero", flag("\"description\": {\"$file\": \"zero.html\"}"), 2));
-        cases.add(json("$file a folder", flag("\"description\": {\"$file\": \"email-templates\"}"), 2));
-        cases.add(json("$file NUL in the path", flag("\"description\": {\"$file\": \"email-templates/welcome.html\\u0000.txt\"}"), 2));
-        cases.add(json("$file not text", flag("\"description\": {\"$file\": \"binary.bin\"}"), 2));
-        cases.add(json("unknown value object", flag("\"description\": {\"$sql\": \"select 1\"}"), 2));
-        cases.add(json("unknown value object 2", flag("\"description\": {\"$eval\": \"1\"}"), 2));
-        cases.add(json("nested $argon2id", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": {\"$argon2id\": \"x\"}}}]}", 2));
-        cases.add(json("$argon2id of a number", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": 5}}]}", 2));
-        cases.add(json("$argon2id weak", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"a@b.co\", \"passwordHash\": {\"$argon2id\": \"admin123\"}}]}", 2));
-        cases.add(json("$argon2id in a boolean column", flag("\"enabled\": {\"$argon2id\": \"a-long-enough-passphrase\"}"), 2));
-        cases.add(json("$argon2id as the key", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": {\"$argon2id\": \"a-long-enough-passphrase\"}, \"passwordHash\": \"x\"}]}", 2));
+        table(cases, """
+                $env unset                    | 2 | flag | "description": {"$env": "SURELY_NOT_SET_ANYWHERE"}
+                $env empty                    | 2 | flag | "description": {"$env": "RC_EMPTY_VAR"}
+                $env bad name                 | 2 | flag | "description": {"$env": "A B"}
+                $env not a string             | 2 | flag | "description": {"$env": 5}
+                $file with ..                 | 2 | flag | "description": {"$file": "../migrations/V1__admin_and_configuration.sql"}
+                $file deep ..                 | 2 | flag | "description": {"$file": "email-templates/../../../../etc/passwd"}
+                $file absolute                | 2 | flag | "description": {"$file": "/etc/passwd"}
+                $file absolute inside         | 2 | flag | "description": {"$file": "/tmp/x.html"}
+                $file symlink out             | 2 | flag | "description": {"$file": "escape.html"}
+                $file symlinked folder out    | 2 | flag | "description": {"$file": "outside/passwd"}
+                $file missing                 | 2 | flag | "description": {"$file": "nope.html"}
+                $file a FIFO                  | 2 | flag | "description": {"$file": "pipe.html"}
+                $file a link to /dev/zero     | 2 | flag | "description": {"$file": "zero.html"}
+                $file a folder                | 2 | flag | "description": {"$file": "email-templates"}
+                $file NUL in the path         | 2 | flag | "description": {"$file": "email-templates/welcome.html\\u0000.txt"}
+                $file not text                | 2 | flag | "description": {"$file": "binary.bin"}
+                unknown value object          | 2 | flag | "description": {"$sql": "select 1"}
+                unknown value object 2        | 2 | flag | "description": {"$eval": "1"}
+                nested $argon2id              | 2 | file | {"table": "Admin", "key": ["email"], "rows": [{"email": "a@b.co", "passwordHash": {"$argon2id": {"$argon2id": "x"}}}]}
+                $argon2id of a number         | 2 | file | {"table": "Admin", "key": ["email"], "rows": [{"email": "a@b.co", "passwordHash": {"$argon2id": 5}}]}
+                $argon2id weak                | 2 | file | {"table": "Admin", "key": ["email"], "rows": [{"email": "a@b.co", "passwordHash": {"$argon2id": "admin123"}}]}
+                $argon2id in a boolean column | 2 | flag | "enabled": {"$argon2id": "a-long-enough-passphrase"}
+                $argon2id as the key          | 2 | file | {"table": "Admin", "key": ["email"], "rows": [{"email": {"$argon2id": "a-long-enough-passphrase"}, "passwordHash": "x"}]}
+                """);
         // issue 27: the history tables, the parser's limits, dates and times, half a character
-        cases.add(json("seeds Flyway's history", "{\"table\": \"flyway_schema_history\", \"key\": [\"installed_rank\"], \"mode\": \"upsert\", \"rows\": [{\"installed_rank\": 1, \"success\": false}]}", 2));
-        cases.add(json("seeds Prisma's history", "{\"table\": \"_prisma_migrations\", \"key\": [\"id\"], \"rows\": [{\"id\": \"x\", \"checksum\": \"y\", \"migration_name\": \"z\"}]}", 2));
+        table(cases, """
+                seeds Flyway's history | 2 | file | {"table": "flyway_schema_history", "key": ["installed_rank"], "mode": "upsert", "rows": [{"installed_rank": 1, "success": false}]}
+                seeds Prisma's history | 2 | file | {"table": "_prisma_migrations", "key": ["id"], "rows": [{"id": "x", "checksum": "y", "migration_name": "z"}]}
+                """);
         cases.add(json("nested 1001 deep", flag("\"description\": " + "[".repeat(1001) + "]".repeat(1001)), 2));
         cases.add(json("a 100k-character column name", flag("\"" + "c".repeat(100_000) + "\": 1"), 2));
         for (String when : List.of("2025-13-45", "2025-02-30", "31/01/2025", "2025-01-31T25:00:00Z", "2025-01-31 10:61", "yesterdayish", "")) {
             cases.add(json("timestamp " + when, flag("\"updatedAt\": \"" + when + "\""), 2));
         }
-        cases.add(json("timestamp as a number", flag("\"updatedAt\": 1700000000"), 2));
-        cases.add(json("a lone surrogate in a value", flag("\"description\": \"a\\ud800b\""), 2));
-        cases.add(json("a lone low surrogate in a key", "{\"table\": \"FeatureFlag\", \"key\": [\"key\"], \"rows\": [{\"key\": \"k\\udc00\"}]}", 2));
-        cases.add(json("a lone surrogate in a column name", flag("\"desc\\ud800\": \"x\""), 2));
-        cases.add(json("not an e-mail", "{\"table\": \"Admin\", \"key\": [\"email\"], \"rows\": [{\"email\": \"nobody\", \"passwordHash\": \"x\"}]}", 2));
+        table(cases, """
+                timestamp as a number             | 2 | flag | "updatedAt": 1700000000
+                a lone surrogate in a value       | 2 | flag | "description": "a\\ud800b"
+                a lone low surrogate in a key     | 2 | file | {"table": "FeatureFlag", "key": ["key"], "rows": [{"key": "k\\udc00"}]}
+                a lone surrogate in a column name | 2 | flag | "desc\\ud800": "x"
+                not an e-mail                     | 2 | file | {"table": "Admin", "key": ["email"], "rows": [{"email": "nobody", "passwordHash": "x"}]}
+                """);
         return cases;
     }
 

@@ -45,6 +45,18 @@ class FaultTest {
 
     static final String SEED_WAITS = TestSupport.waitsForALock("rc-dbkit seed");
 
+    /** A fault case begins (counted for the figures) on a freshly migrated database; its url. */
+    static String faultCase() {
+        Figures.faultCases.incrementAndGet();
+        return TestSupport.migrated();
+    }
+
+    /** The case survived, and the seeded tables hold `counts` (TestSupport.seededCounts). */
+    static void survivedWithCounts(String url, String counts) {
+        assertEquals(counts, TestSupport.seededCounts(url));
+        survived();
+    }
+
     static void survived() {
         Figures.faultSurvived.incrementAndGet();
     }
@@ -58,8 +70,7 @@ class FaultTest {
 
     @Test
     void killMinus9OfMigrateMidMigrationLeavesNothingAndReleasesTheLock() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         Path kit = kitWithSlowMigration(60);
         TestSupport.Proc p = start(TestSupport.env("DIRECT_URL", url), "migrate.java", "--dir", kit.toString());
         TestSupport.waitUntil(url, "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid())", "V5 is running");
@@ -78,8 +89,7 @@ class FaultTest {
 
     @Test
     void killMinus9OfSeedMidTransactionLeavesNoRows() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         withPointConfigLocked(url, () -> {
             TestSupport.Proc p = start(TestSupport.adminEnv(url), "seed.java");
             TestSupport.waitUntil(url, SEED_WAITS, "seed waits inside its transaction");
@@ -90,8 +100,7 @@ class FaultTest {
         assertEquals("0|0|0|0", TestSupport.seededCounts(url));
         TestSupport.Result again = TestSupport.run(new seed(), TestSupport.adminEnv(url));
         assertEquals(0, again.code(), again.all());
-        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
-        survived();
+        survivedWithCounts(url, "1|8|4|10");
     }
 
     /**
@@ -102,8 +111,7 @@ class FaultTest {
     @Test
     void seedInterruptedWhileItWaitsCancelsOnTheServerFreesTheLockAndSaysSo() throws Exception {
         for (String signal : List.of("-INT", "-TERM")) {
-            Figures.faultCases.incrementAndGet();
-            String url = TestSupport.migrated();
+            String url = faultCase();
             TestSupport.Proc[] p = new TestSupport.Proc[1];
             withPointConfigLocked(url, () -> {
                 p[0] = start(TestSupport.adminEnv(url), "seed.java");
@@ -128,8 +136,7 @@ class FaultTest {
 
     @Test
     void theServerTerminatingMigrateMidRun() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         Path kit = kitWithSlowMigration(60);
         TestSupport.Running run = TestSupport.start(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
         TestSupport.waitUntil(url, "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid())", "V5 is running");
@@ -150,8 +157,7 @@ class FaultTest {
 
     @Test
     void theServerTerminatingSeedMidRun() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         TestSupport.Result r = withPointConfigLocked(url, () -> {
             TestSupport.Running run = TestSupport.start(new seed(), TestSupport.adminEnv(url));
             TestSupport.waitUntil(url, SEED_WAITS, "seed waits");
@@ -215,8 +221,7 @@ class FaultTest {
 
     @Test
     void fiveSeedsAtOnceNoDuplicatesTotalsAddUp() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         List<TestSupport.Proc> procs = new ArrayList<>();
         for (int i = 0; i < 5; i++) procs.add(start(TestSupport.adminEnv(url), "seed.java", "--json"));
         int inserted = 0;
@@ -229,14 +234,12 @@ class FaultTest {
         int dup = Integer.parseInt(TestSupport.one(url, "select (select count(*) - count(distinct key) from \"FeatureFlag\") + (select count(*) - count(distinct email) from \"Admin\")"));
         Figures.duplicates.addAndGet(dup);
         assertEquals(0, dup);
-        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
-        survived();
+        survivedWithCounts(url, "1|8|4|10");
     }
 
     @Test
     void clientSideTroubleIsOneSentenceWithTheRightExitCode() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         Path kit = TestSupport.kitCopy();
         Files.createSymbolicLink(kit.resolve("seeds/99_gone.json"), kit.resolve("seeds/no-such-file.json"));
         TestSupport.Result unreadable = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString());
@@ -256,8 +259,7 @@ class FaultTest {
 
     @Test
     void seedWaitingForItsLockSaysForWhomAndGivesUpAfterLockWait() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         try (Connection holder = TestSupport.server().admin(TestSupport.databaseName(url))) {
             holder.createStatement().execute("set application_name = 'ops-console'");
             holder.createStatement().execute("select pg_advisory_lock(" + Seeder.ADVISORY_LOCK + ")");
@@ -279,14 +281,12 @@ class FaultTest {
             assertEquals(0, ok.code(), ok.all());
             assertTrue(ok.err().contains("waiting up to 1 m for it to finish (--lock-wait)"), ok.err());
         }
-        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
-        survived();
+        survivedWithCounts(url, "1|8|4|10");
     }
 
     @Test
     void aFifoOrADeviceAsASeedFileIsOneSentenceNotAHang() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         Path kit = TestSupport.kitCopy();
         Path fifo = kit.resolve("seeds/99_fifo.json");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
@@ -302,15 +302,13 @@ class FaultTest {
         TestSupport.Result zero = TestSupport.start(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString()).result();
         assertEquals(2, zero.code(), zero.all());
         assertTrue(zero.err().contains("99_zero.json is a link to a file outside the seeds folder"), zero.err());
-        assertEquals("0|0|0|0", TestSupport.seededCounts(url));
-        survived();
+        survivedWithCounts(url, "0|0|0|0");
     }
 
     /** Six seed files of 14 MB each, and ten rows that share one 15 MB $file, with the script's own memory limit. */
     @Test
     void largeSeedDataIsRefusedWithinABudgetNeverAnOutOfMemoryError() throws Exception {
-        Figures.faultCases.incrementAndGet();
-        String url = TestSupport.migrated();
+        String url = faultCase();
         Path kit = TestSupport.kitCopy();
         String text = "x".repeat(500_000);
         for (int i = 1; i <= 6; i++) {
@@ -331,8 +329,7 @@ class FaultTest {
         assertEquals(2, shared.waitFor(), shared.all());
         assertTrue(shared.stderr().contains("99_shared.json row 2 column \"description\" file big.html is too large to read"), shared.stderr());
         assertFalse(shared.all().contains("OutOfMemoryError"), shared.all());
-        assertEquals("0|0|0|0", TestSupport.seededCounts(url));
-        survived();
+        survivedWithCounts(url, "0|0|0|0");
     }
 
     static String treeDigest(Path dir) throws Exception {

@@ -43,6 +43,27 @@ class PrismaTest {
         return args.toArray(String[]::new);
     }
 
+    interface Migrator {
+        TestSupport.Result run(String url, Path folder, String... more) throws Exception;
+    }
+
+    /** The folder applied whole on a fresh database by `migrator`: a successful run, recorded as Prisma records it; that run. */
+    static TestSupport.Result appliedWhole(Path folder, Migrator migrator) throws Exception {
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = migrator.run(url, folder);
+        assertEquals(0, r.code(), r.all());
+        assertRecordedAsPrismaWould(url, folder);
+        return r;
+    }
+
+    /** A fresh database with the folder migrated up to `target` (a successful run); its url. */
+    static String appliedUpTo(Path folder, String target) throws Exception {
+        String url = TestSupport.freshDatabase();
+        TestSupport.Result r = migrate(url, folder, "--target", target);
+        assertEquals(0, r.code(), r.all());
+        return url;
+    }
+
     static TestSupport.Result status(String url, Path folder) throws Exception {
         return TestSupport.run(new status(), TestSupport.env("DIRECT_URL", url), "--dir", emptyKit().toString(), "--prisma", folder.toString());
     }
@@ -126,21 +147,13 @@ class PrismaTest {
 
     @Test
     void theLargestCorpusApplies() throws Exception {
-        Path documenso = corpus("documenso");
-        String url = TestSupport.freshDatabase();
-        TestSupport.Result r = migrate(url, documenso);
-        assertEquals(0, r.code(), r.all());
-        assertRecordedAsPrismaWould(url, documenso);
+        appliedWhole(corpus("documenso"), PrismaTest::migrate);
     }
 
     @Test
     void halfwayThenTheRest() throws Exception {
         Path hoppscotch = corpus("hoppscotch");
-        List<String[]> all = expected(hoppscotch);
-        String url = TestSupport.freshDatabase();
-        String middle = all.get(9)[0];
-        TestSupport.Result half = migrate(url, hoppscotch, "--target", middle);
-        assertEquals(0, half.code(), half.all());
+        String url = appliedUpTo(hoppscotch, expected(hoppscotch).get(9)[0]);
         assertEquals("10", TestSupport.one(url, "select count(*) from _prisma_migrations"));
         TestSupport.Result st = status(url, hoppscotch);
         assertEquals(1, st.code(), st.all());
@@ -155,8 +168,7 @@ class PrismaTest {
     void aFailedRowStopsTheRunAndBothResolutionsWriteWhatPrismaWrites() throws Exception {
         Path hoppscotch = corpus("hoppscotch");
         List<String[]> all = expected(hoppscotch);
-        String url = TestSupport.freshDatabase();
-        assertEquals(0, migrate(url, hoppscotch, "--target", all.get(4)[0]).code());
+        String url = appliedUpTo(hoppscotch, all.get(4)[0]);
         String sixth = all.get(5)[0];
         // what Prisma leaves when a migration fails half-way: started, never finished
         TestSupport.exec(url, "insert into _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count) values ('00000000-0000-4000-8000-000000000001', '" + all.get(5)[1] + "', '" + sixth + "', 'boom', now(), 0)");
@@ -179,8 +191,7 @@ class PrismaTest {
         assertEquals(0, status(url, hoppscotch).code());
 
         // the other way out, on a fresh copy
-        String url2 = TestSupport.freshDatabase();
-        assertEquals(0, migrate(url2, hoppscotch, "--target", sixth).code());
+        String url2 = appliedUpTo(hoppscotch, sixth);
         TestSupport.exec(url2, "update _prisma_migrations set finished_at = null, applied_steps_count = 0 where migration_name = '" + sixth + "'");
         TestSupport.Result applied = migrate(url2, hoppscotch, "--resolve-applied", sixth);
         assertEquals(0, applied.code(), applied.all());
@@ -278,11 +289,8 @@ class PrismaTest {
     @Test
     void theLargestCorpusAppliesFromEmptyAndResumesWithoutAllowDestructive() throws Exception {
         Path documenso = corpus("documenso");
-        String url = TestSupport.freshDatabase();
-        TestSupport.Result r = migrateWithoutFlags(url, documenso);
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = appliedWhole(documenso, PrismaTest::migrateWithoutFlags);
         assertFalse(r.err().contains("data loss") || r.err().contains("warning:"), r.err());
-        assertRecordedAsPrismaWould(url, documenso);
         // an interrupted deploy resumed: the rest is judged as the whole run judged it
         String resumed = TestSupport.freshDatabase();
         assertEquals(0, migrateWithoutFlags(resumed, documenso, "--target", "20230914031347_remove_redundant_created_column").code());

@@ -22,6 +22,20 @@ class RehearseCommandTest {
         return url;
     }
 
+    /** withMembers(), then `sql` on it. */
+    private static String withMembers(String sql) {
+        String url = withMembers();
+        TestSupport.exec(url, sql);
+        return url;
+    }
+
+    /** A rehearsal that exits with `code`; that run. */
+    static TestSupport.Result rehearsed(int code, String url, Path kit, String... more) {
+        TestSupport.Result r = rehearse(url, kit, more);
+        assertEquals(code, r.code(), r.all());
+        return r;
+    }
+
     static TestSupport.Result rehearse(String url, Path kit, String... more) {
         String before = TestSupport.fingerprint(url);
         List<String> args = new java.util.ArrayList<>(List.of("--dir", kit.toString(), "--rehearse"));
@@ -39,8 +53,7 @@ class RehearseCommandTest {
 
     /** The rehearsal predicts exit 4 with its sentence, and the real run then fails alike; returns the rehearsal. */
     private static TestSupport.Result predictedToFailAndFails(String url, Path kit, String predicted, String real) {
-        TestSupport.Result r = rehearse(url, kit);
-        assertEquals(4, r.code(), r.all());
+        TestSupport.Result r = rehearsed(4, url, kit);
         assertTrue(r.err().contains(predicted), r.err());
         TestSupport.Result m = migrateFor(url, kit);
         assertEquals(4, m.code(), m.all());
@@ -59,19 +72,16 @@ class RehearseCommandTest {
         assertTrue(r.err().contains("Nothing was applied to the target."), r.err());
         assertTrue(r.out().contains("copied 6 tables, 2 rows"), r.out());
         // with --no-rows, the check of the target's rows says it, with how many rows break it
-        TestSupport.Result n = rehearse(url, kit, "--no-rows");
-        assertEquals(4, n.code(), n.all());
+        TestSupport.Result n = rehearsed(4, url, kit, "--no-rows");
         assertTrue(n.err().contains("V5__name_required.sql line 3: ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL would fail: \"Member\" has 1 row with a null in \"name\""), n.err());
         assertTrue(n.out().contains("no rows copied (--no-rows)"), n.out());
     }
 
     @Test
     void setNotNullWithNoNullIsPredictedToApplyAndTheRealRunApplies() throws Exception {
-        String url = withMembers();
-        TestSupport.exec(url, "update \"Member\" set name = 'Bo' where name is null");
+        String url = withMembers("update \"Member\" set name = 'Bo' where name is null");
         Path kit = TestSupport.kitWith("V5__name_required.sql", "ALTER TABLE \"Member\" ALTER COLUMN \"name\" SET NOT NULL;\n");
-        TestSupport.Result r = rehearse(url, kit);
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = rehearsed(0, url, kit);
         assertTrue(r.out().contains("V5__name_required.sql") && r.out().contains("applies on the copy"), r.out());
         assertTrue(r.out().contains("AccessExclusiveLock") && r.out().contains("\"Member\""), r.out());
         assertTrue(r.out().contains("Rehearsal: the pending migration applies on the copy and passes: its statement is proven (it ran on the copy with the target's rows)"), r.out());
@@ -82,8 +92,7 @@ class RehearseCommandTest {
 
     @Test
     void aUniqueIndexOverDuplicatesIsPredictedToFail() throws Exception {
-        String url = withMembers();
-        TestSupport.exec(url, "update \"Member\" set name = 'Ada'");
+        String url = withMembers("update \"Member\" set name = 'Ada'");
         Path kit = TestSupport.kitWith("V5__unique_name.sql", "CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\");\n");
         predictedToFailAndFails(url, kit, "V5__unique_name.sql line 1: CREATE UNIQUE INDEX \"Member_name_key\" ON \"Member\"(\"name\") fails on the copy with the target's rows: could not create unique index", "V5__unique_name.sql failed at line 1");
     }
@@ -99,11 +108,8 @@ class RehearseCommandTest {
 
     @Test
     void aHandMadeChangeStopsTheRehearsalWithTheDrift() throws Exception {
-        String url = withMembers();
-        TestSupport.exec(url, "create index \"Member_name_idx\" on \"Member\"(name)");
-        Path kit = TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n");
-        TestSupport.Result r = rehearse(url, kit);
-        assertEquals(5, r.code(), r.all());
+        String url = withMembers("create index \"Member_name_idx\" on \"Member\"(name)");
+        TestSupport.Result r = rehearsed(5, url, TestSupport.kitWith("V5__nickname.sql", "ALTER TABLE \"Member\" ADD COLUMN \"nickname\" TEXT;\n"));
         assertTrue(r.err().contains("index \"Member_name_idx\" is in the database but no migration creates it"), r.err());
         assertTrue(r.err().contains("a rehearsal on a copy would prove nothing"), r.err());
     }
@@ -111,8 +117,7 @@ class RehearseCommandTest {
     @Test
     void onAnEmptyDatabaseTheRehearsalWritesNothingNotEvenTheHistoryTable() {
         String url = TestSupport.freshDatabase();
-        TestSupport.Result r = rehearse(url, TestSupport.kitCopy());
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = rehearsed(0, url, TestSupport.kitCopy());
         assertTrue(r.out().contains("all 4 pending migrations apply on the copy"), r.out());
         assertEquals("0", TestSupport.one(url, "select count(*) from pg_tables where schemaname = 'public'"));
     }
@@ -149,8 +154,7 @@ class RehearseCommandTest {
         // a role of the platform's (not anon or authenticated: roles are cluster-wide, and those two make later tests' status check Data API exposure)
         TestSupport.exec(url, "do $$ begin if not exists (select 1 from pg_roles where rolname = 'reporting_reader') then create role reporting_reader nologin; end if; end $$");
         Path kit = TestSupport.kitWith("V5__grant.sql", "GRANT SELECT ON \"Team\" TO reporting_reader;\n");
-        TestSupport.Result r = rehearse(url, kit);
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = rehearsed(0, url, kit);
         assertEquals(0, migrateFor(url, kit).code());
     }
 }

@@ -37,6 +37,16 @@ class RoundTripTest {
     }
 
     /** Says the count, and holds it to its budget. */
+    interface Measure {
+        long of(String url, java.util.function.Function<Map<String, String>, TestSupport.Result> command) throws Exception;
+    }
+
+    /** seed on `url`, its round trips as `measure` counts them within `budget`, and the seeded rows after it. */
+    private static void seedWithinBudget(String url, Measure measure, String what, int budget) throws Exception {
+        withinBudget(what, measure.of(url, env -> TestSupport.run(new seed(), env)), budget);
+        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
+    }
+
     private static void withinBudget(String what, long n, int budget) {
         System.out.println("     round trips (TLS + SCRAM), " + what + ": " + n);
         assertTrue(n <= budget, what + " took " + n + " round trips; the budget is " + budget);
@@ -75,18 +85,12 @@ class RoundTripTest {
 
     @Test
     void seedWithNothingToChangeTakesAtMostTwelveRoundTrips() throws Exception {
-        String url = TestSupport.seeded();
-        long n = median(url, env -> TestSupport.run(new seed(), env));
-        withinBudget("seed with nothing to change", n, 12);
-        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
+        seedWithinBudget(TestSupport.seeded(), RoundTripTest::median, "seed with nothing to change", 12);
     }
 
     @Test
     void seedOfAFreshDatabaseTakesAtMostSixteenRoundTrips() throws Exception {
-        String url = TestSupport.migrated();
-        long n = cost(url, env -> TestSupport.run(new seed(), env));
-        withinBudget("seed of a fresh database", n, 16);
-        assertEquals("1|8|4|10", TestSupport.seededCounts(url));
+        seedWithinBudget(TestSupport.migrated(), RoundTripTest::cost, "seed of a fresh database", 16);
     }
 
     @Test

@@ -44,6 +44,20 @@ class SafetyTest {
         assertTrue(r.err().contains("V5__slow.sql ran longer than the statement timeout of 500 ms"), r.err());
     }
 
+    /** A migrated database after `sql`. */
+    static String migratedWith(String sql) {
+        String url = TestSupport.migrated();
+        TestSupport.exec(url, sql);
+        return url;
+    }
+
+    /** migrate on `url` with `kit`'s migrations, which exits with `code`; that run. */
+    static TestSupport.Result migrate(String url, Path kit, int code) {
+        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
+        assertEquals(code, r.code(), r.all());
+        return r;
+    }
+
     /** A migrated database whose tables hold rows, as a live one does: the lint judges tables with rows. */
     static String live() {
         String url = TestSupport.seeded();
@@ -54,13 +68,14 @@ class SafetyTest {
     @Test
     void dataLosingStatementsStopTheRunUnlessAllowed() throws Exception {
         String url = live();
-        Path kit = TestSupport.kitWith("V5__cleanup.sql", String.join("\n",
-                "-- tidy up",
-                "DROP TABLE \"PointConfig\";",
-                "ALTER TABLE \"Member\" DROP COLUMN \"name\";",
-                "DELETE FROM \"FeatureFlag\";",
-                "UPDATE \"Admin\" SET role = 'ADMIN' WHERE email = 'x';",
-                "TRUNCATE \"EmailTemplate\";", ""));
+        Path kit = TestSupport.kitWith("V5__cleanup.sql", """
+                -- tidy up
+                DROP TABLE "PointConfig";
+                ALTER TABLE "Member" DROP COLUMN "name";
+                DELETE FROM "FeatureFlag";
+                UPDATE "Admin" SET role = 'ADMIN' WHERE email = 'x';
+                TRUNCATE "EmailTemplate";
+                """);
         String before = TestSupport.fingerprint(url);
         TestSupport.Result dry = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--dry-run");
         assertEquals(2, dry.code(), dry.all());
@@ -84,14 +99,15 @@ class SafetyTest {
     @Test
     void lockHeavyStatementsAreWarningsWithTheSaferWay() throws Exception {
         String url = live();
-        Path kit = TestSupport.kitWith("V5__reshape.sql", String.join("\n",
-                "CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\");",
-                "ALTER TABLE \"Team\" ALTER COLUMN \"seats\" TYPE BIGINT;",
-                "ALTER TABLE \"Member\" ADD COLUMN \"tier\" TEXT NOT NULL;",
-                "ALTER TABLE \"Member\" RENAME COLUMN \"name\" TO \"fullName\";",
-                "CREATE TABLE \"Fresh\" (\"id\" TEXT NOT NULL);",
-                "CREATE INDEX \"Fresh_id_idx\" ON \"Fresh\"(\"id\");",
-                "ALTER TABLE \"Fresh\" ADD COLUMN \"n\" INT NOT NULL;", ""));
+        Path kit = TestSupport.kitWith("V5__reshape.sql", """
+                CREATE INDEX "Member_name_idx" ON "Member"("name");
+                ALTER TABLE "Team" ALTER COLUMN "seats" TYPE BIGINT;
+                ALTER TABLE "Member" ADD COLUMN "tier" TEXT NOT NULL;
+                ALTER TABLE "Member" RENAME COLUMN "name" TO "fullName";
+                CREATE TABLE "Fresh" ("id" TEXT NOT NULL);
+                CREATE INDEX "Fresh_id_idx" ON "Fresh"("id");
+                ALTER TABLE "Fresh" ADD COLUMN "n" INT NOT NULL;
+                """);
         TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--dry-run");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.err().contains("warning: V5__reshape.sql line 1: CREATE INDEX \"Member_name_idx\" ON \"Member\"(\"name\") blocks writes to \"Member\" while the index builds; use CREATE INDEX CONCURRENTLY"), r.err());
@@ -207,11 +223,9 @@ class SafetyTest {
      */
     @Test
     void aDroppedColumnThatIsNullInEveryRowLosesNothingSoAResumedRunNeedsNoFlag() throws Exception {
-        String url = TestSupport.migrated();
-        TestSupport.exec(url, "insert into \"Member\" (email) values ('a@example.com'), ('b@example.com')");
+        String url = migratedWith("insert into \"Member\" (email) values ('a@example.com'), ('b@example.com')");
         Path kit = TestSupport.kitWith("V5__drop_name.sql", "ALTER TABLE \"Member\" DROP COLUMN \"name\";\n");
-        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = migrate(url, kit, 0);
         assertTrue(r.err().contains("note: V5__drop_name.sql line 1: ALTER TABLE \"Member\" DROP COLUMN \"name\" drops column \"name\" of \"Member\","
                 + " which is NULL in every row, so nothing is lost and no finding is raised."), r.err());
         assertFalse(r.err().contains("data loss"), r.err());
@@ -258,11 +272,9 @@ class SafetyTest {
 
     @Test
     void aRefusedRunWritesNothingNotEvenTheHistoryTablesSecurity() throws Exception {
-        String url = TestSupport.migrated();
-        TestSupport.exec(url, "create table keep (id int); insert into keep values (1); alter table flyway_schema_history disable row level security");
+        String url = migratedWith("create table keep (id int); insert into keep values (1); alter table flyway_schema_history disable row level security");
         Path kit = TestSupport.kitWith("V5__drop.sql", "drop table keep;\n");
-        TestSupport.Result r = TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString());
-        assertEquals(2, r.code(), r.all());
+        migrate(url, kit, 2);
         assertEquals("false", TestSupport.one(url, "select relrowsecurity from pg_class where relname = 'flyway_schema_history'"));
         // a run that applies enables it again
         assertEquals(0, TestSupport.run(new migrate(), TestSupport.env("DIRECT_URL", url), "--dir", kit.toString(), "--allow-destructive").code());

@@ -21,11 +21,17 @@ import org.junit.jupiter.api.Test;
 /** seed.java against a real PostgreSQL: exact rows, idempotence, production changes kept, refusals. */
 class SeedTest {
 
+    /** A copy of the kit with one more seed file, seeds/`file` holding `json`. */
+    static Path kitWithSeed(String file, String json) throws Exception {
+        Path kit = TestSupport.kitCopy();
+        Files.writeString(kit.resolve("seeds/" + file), json);
+        return kit;
+    }
+
     @Test
     void insertsExactlyTheProductionRows() {
         String url = TestSupport.migrated();
-        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url));
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = TestSupport.seedsOk(url);
         assertTrue(r.out().contains("Done: 23 inserted, 0 updated, 0 unchanged across 4 files"), r.out());
         assertEquals(List.of(
                 "auto_fix_reconciliation|false|operations|Auto-fix drift in reconciliation",
@@ -67,8 +73,7 @@ class SeedTest {
     void aSecondRunChangesNothingByteForByte() {
         String url = TestSupport.seeded();
         String before = TestSupport.fingerprint(url);
-        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url));
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = TestSupport.seedsOk(url);
         assertTrue(r.out().contains("0 inserted, 0 updated, 23 unchanged"), r.out());
         assertTrue(r.out().contains("nothing needed changing"), r.out());
         assertEquals(before, TestSupport.fingerprint(url));
@@ -82,8 +87,7 @@ class SeedTest {
         TestSupport.exec(url, "update \"Admin\" set role = 'ADMIN'");
         TestSupport.exec(url, "delete from \"EmailTemplate\" where name = 'welcome'");
         String hash = TestSupport.one(url, "select \"passwordHash\" from \"Admin\"");
-        TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url));
-        assertEquals(0, r.code(), r.all());
+        TestSupport.Result r = TestSupport.seedsOk(url);
         assertTrue(r.out().contains("1 inserted, 1 updated, 21 unchanged"), r.out());
         assertEquals("true", TestSupport.one(url, "select enabled from \"FeatureFlag\" where key = 'maintenance_mode'"));
         assertEquals("99", TestSupport.one(url, "select points from \"PointConfig\" where action = 'discord_activity'"));
@@ -205,9 +209,8 @@ class SeedTest {
     @Test
     void aStatementThatFailsRollsBackTheWholeRunExit4() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = TestSupport.kitCopy();
         // passes every check, then breaks a foreign key at write time
-        Files.writeString(kit.resolve("seeds/99_team.json"),
+        Path kit = kitWithSeed("99_team.json",
                 "{\"table\": \"Team\", \"key\": [\"name\"], \"rows\": [{\"name\": \"T\", \"ownerId\": \"no-such-member\"}]}");
         TestSupport.Result r = TestSupport.run(new seed(), TestSupport.adminEnv(url), "--dir", kit.toString());
         assertEquals(4, r.code(), r.all());
@@ -253,8 +256,7 @@ class SeedTest {
     void arraysJsonAndAwkwardTextGoThroughTheBulkPathIntact() throws Exception {
         String url = TestSupport.migrated();
         TestSupport.exec(url, "create table \"Tagged\" (name text primary key, tags text[] not null default '{}', meta jsonb, note text, seen timestamp(3))");
-        Path kit = TestSupport.kitCopy();
-        Files.writeString(kit.resolve("seeds/99_tagged.json"), """
+        Path kit = kitWithSeed("99_tagged.json", """
                 {"table": "Tagged", "key": ["name"], "rows": [
                   {"name": "a", "tags": ["x", "y,z", "q\\"uote", "back\\\\slash", "{brace}"], "meta": {"k": [1, 2, {"n": null}]}, "note": "tab\\there\\nnew line \\\\N", "seen": "2026-01-02 03:04:05.678"},
                   {"name": "b", "tags": [], "meta": null, "note": null, "seen": null}
@@ -283,9 +285,8 @@ class SeedTest {
     @Test
     void rowsOfAnyShapeAndFieldsInAnyOrderLandExactly() throws Exception {
         String url = TestSupport.migrated();
-        Path kit = TestSupport.kitCopy();
         // rows before key and table; the same columns in another order; fewer, more and other columns
-        Files.writeString(kit.resolve("seeds/97_shapes.json"), """
+        Path kit = kitWithSeed("97_shapes.json", """
                 {"rows": [
                   {"key": "s1", "enabled": true, "category": "c", "description": "d1"},
                   {"key": "s2", "enabled": false, "category": "c", "description": "d2"},

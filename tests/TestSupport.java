@@ -143,6 +143,13 @@ final class TestSupport {
         return env("DIRECT_URL", url, "ADMIN_SEED_EMAIL", ADMIN_EMAIL, "ADMIN_SEED_PASSWORD", ADMIN_PASSWORD);
     }
 
+    /** seed on `url` as the admin, which must exit 0; that run. */
+    static Result seedsOk(String url) {
+        Result r = run(new seed(), adminEnv(url));
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r.all());
+        return r;
+    }
+
     /** Runs a script in-process; by default on the clean copy of the kit (--dir {@link #cleanKit()}). Checks no secret leaked. */
     static Result run(Cli command, Map<String, String> env, String... args) {
         return execute(command, env, new StringWriter(), args);
