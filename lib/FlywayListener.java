@@ -13,8 +13,9 @@ import org.flywaydb.core.api.callback.Event;
  * ends (told to the run's progress), and each statement it sends, so that a failure names the file
  * and the line (Flyway's statement events carry the SQL, not its place in the file; the kit finds
  * it in the text it read). On a session a pooler could hand to another server process, the
- * process is asked again before Flyway validates, before it migrates, and inside each migration's
- * transaction before the migration runs (TransactionPooler): a change stops the run there.
+ * process is asked again inside each migration's transaction before the migration runs, and, once a
+ * pooler's session was seen, before Flyway validates and migrates (TransactionPooler): a change
+ * stops the run there.
  * A migration is told applied only once Flyway has moved past its commit (the next one starts, or
  * migrate returns); when the link is lost with its commit in flight, the history says which it was.
  */

@@ -106,16 +106,15 @@ final class Rehearsal {
                 return new Outcome(report.doc, ExitCode.OK);
             }
             RowCopy.Result copied;
-            boolean superuser, noRows;
+            boolean superuser;
             try (Connection copy = session(shadow, "shadow")) {
                 superuser = superuser(copy);
                 // loading rows (session_replication_role) and recording drops (an event trigger) take a superuser: a --shadow-url role may be none
-                noRows = rows.noRows || !superuser;
-                if (!superuser) console.line("  the shadow's role is not a superuser, so the copy holds none of the target's rows (loading them needs one):"
-                        + " the target's rows are checked read-only instead, and what each migration drops is not recorded");
-                copied = Phase.timed(console, "copying the target's rows", () -> RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), noRows, CHECK_TIMEOUT));
+                String withoutRows = rows.noRows ? "--no-rows" : superuser ? null : "the shadow's role is not a superuser, which loading them takes";
+                copied = Phase.timed(console, "copying the target's rows", () -> RowCopy.copy(target, copy, RowCopyPlan.named(plan.pending()), rows.budget(), withoutRows, CHECK_TIMEOUT));
             }
-            report.copied(copied, noRows);
+            report.copied(copied);
+            if (!superuser) console.line("  what each migration drops is not recorded: the event trigger that records it takes a superuser too");
             // a second copy, rows and all, in the state before the pending migrations, for running them statement by statement
             shadow.server.copyDatabase("shadow", "locks");
             List<DataChecks.Prediction> predictions = Phase.timed(console, "asking the target's rows", () -> askTheData(plan.pending(), copied.plan()));

@@ -30,8 +30,8 @@ final class RehearsalReport {
     }
 
     /** What the copy received: one line, then what was left out and why. */
-    void copied(RowCopy.Result rows, boolean noRows) {
-        for (String line : rows.lines(noRows)) console.line("  " + line);
+    void copied(RowCopy.Result rows) {
+        for (String line : rows.lines()) console.line("  " + line);
         Map<String, Object> copy = new LinkedHashMap<>();
         copy.put("tables", rows.rows().size());
         copy.put("rows", rows.totalRows());

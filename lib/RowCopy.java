@@ -40,11 +40,12 @@ final class RowCopy {
         }
 
         /** The lines the report shows: what was copied, then what was not and why, grouped by why. */
-        List<String> lines(boolean noRows) {
+        List<String> lines() {
+            String noRows = plan.withoutRows;
             List<String> out = new ArrayList<>();
             int holding = (int) rows.values().stream().filter(n -> n > 0).count();
-            if (noRows) {
-                out.add("no rows copied (--no-rows): " + Amounts.count(rows.size(), "table") + " of the target " + (rows.size() == 1 ? "holds" : "hold")
+            if (noRows != null) {
+                out.add("no rows copied (" + noRows + "): " + Amounts.count(rows.size(), "table") + " of the target " + (rows.size() == 1 ? "holds" : "hold")
                         + " none; the others are checked against the target, read-only");
             } else if (holding == 0 && plan.notCopied.isEmpty()) {
                 out.add("the target's " + Amounts.count(plan.tables.size(), "table") + (plan.tables.size() == 1 ? " holds" : " hold") + " no rows: nothing to copy");
@@ -55,7 +56,7 @@ final class RowCopy {
             Map<String, List<String>> why = new LinkedHashMap<>();
             for (RowCopyPlan.Table t : plan.tables) {
                 String reason = plan.notCopied.get(t.oid());
-                if (reason == null || noRows && reason.equals("--no-rows")) continue;
+                if (reason == null || reason.equals(noRows)) continue;
                 why.computeIfAbsent(reason, k -> new ArrayList<>()).add(t.shown(plan.currentSchema) + " (" + Amounts.bytes(plan.target.get(t.oid()).bytes()) + ")");
             }
             why.forEach((reason, tables) -> out.add("not copied, " + reason + ": " + String.join(", ", tables) + "; checked without " + (tables.size() == 1 ? "its" : "their") + " rows"));
@@ -69,7 +70,8 @@ final class RowCopy {
      * @param target the target's session (read-only, not inside a transaction); left as it was
      * @param copy   a superuser session on the copy, not inside a transaction
      */
-    static Result copy(Connection target, Connection copy, Set<String> named, long budget, boolean noRows, Duration lockTimeout) throws SQLException {
+    static Result copy(Connection target, Connection copy, Set<String> named, long budget, String withoutRows, Duration lockTimeout) throws SQLException {
+        boolean noRows = withoutRows != null;
         long started = System.nanoTime();
         boolean auto = target.getAutoCommit();
         target.setAutoCommit(false);
@@ -77,7 +79,7 @@ final class RowCopy {
         long[] bytes = {0};
         try (Statement st = target.createStatement(); Statement here = copy.createStatement()) {
             st.execute("set transaction isolation level repeatable read, read only; set local lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
-            RowCopyPlan plan = RowCopyPlan.choose(copy, target, named, budget, noRows);
+            RowCopyPlan plan = RowCopyPlan.choose(copy, target, named, budget, withoutRows);
             if (!noRows) here.execute("set session_replication_role = replica"); // loading: no triggers, no foreign-key checks (a superuser's setting)
             // rows the applied migrations inserted on the copy (a service user, say) give way to the target's: a table not copied is empty there
             List<String> all = plan.tables.stream().map(RowCopyPlan.Table::sql).toList();

@@ -57,6 +57,9 @@ final class RowCopyPlan {
               and c.relname <> all(%s)
             order by 1""".formatted(SchemaSnapshot.MANAGED, HistoryTable.BOTH);
 
+    /** Why no row was copied ("--no-rows", say), or null when rows were. */
+    String withoutRows;
+
     private RowCopyPlan(long budget) {
         this.budget = budget;
     }
@@ -66,18 +69,19 @@ final class RowCopyPlan {
      * caller opened there), then chooses.
      *
      * @param named the tables the pending migrations name, by their names before the run (in the current schema)
-     * @param noRows whether no row may leave the target: only the tables that hold none are "copied"
+     * @param withoutRows null to copy rows; else why no row may leave the target ("--no-rows", say): only the tables that hold none are "copied"
      */
-    static RowCopyPlan choose(Connection copy, Connection target, Set<String> named, long budget, boolean noRows) throws SQLException {
+    static RowCopyPlan choose(Connection copy, Connection target, Set<String> named, long budget, String withoutRows) throws SQLException {
         RowCopyPlan plan = new RowCopyPlan(budget);
+        plan.withoutRows = withoutRows;
         try (var st = copy.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 Set<Long> refs = new HashSet<>(List.of((Long[]) rs.getArray(5).getArray()));
                 plan.tables.add(new Table(rs.getLong(1), rs.getString(2), rs.getString(3), List.of((String[]) rs.getArray(4).getArray()), refs));
             }
         }
-        plan.readTarget(target, noRows);
-        plan.take(named, noRows);
+        plan.readTarget(target, withoutRows != null);
+        plan.take(named, withoutRows);
         return plan;
     }
 
@@ -148,7 +152,7 @@ final class RowCopyPlan {
     }
 
     /** Greedy: the named tables first, then the rest, smallest first; each with the parents it needs, if they fit. */
-    private void take(Set<String> named, boolean noRows) {
+    private void take(Set<String> named, String withoutRows) {
         Map<Long, Table> byOid = new LinkedHashMap<>();
         for (Table t : tables) byOid.put(t.oid(), t);
         List<Table> order = new ArrayList<>(tables);
@@ -165,7 +169,7 @@ final class RowCopyPlan {
             }
             long cost = unit.stream().mapToLong(o -> cost(o)).sum();
             if (used + cost > budget) {
-                String why = noRows ? "--no-rows" : "over the --copy-budget of " + Amounts.bytes(budget) + (unit.size() > 1 ? " with the tables it references" : "");
+                String why = withoutRows != null ? withoutRows : "over the --copy-budget of " + Amounts.bytes(budget) + (unit.size() > 1 ? " with the tables it references" : "");
                 notCopied.put(t.oid(), why);
                 continue;
             }
